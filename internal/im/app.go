@@ -1,0 +1,80 @@
+package im
+
+import "slices"
+
+// App is one SDKAppID served by timd, as the rules of the group system see it.
+type App struct {
+	SDKAppID     uint64
+	Admins       []string // app admin accounts; the only identifiers the REST API accepts
+	MemberFields []string // member custom-field keys the app defines (AppMemberDefinedData)
+	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
+	Limits       Limits
+}
+
+// IsAdmin reports whether identifier is one of the app's admin accounts.
+func (a *App) IsAdmin(identifier string) bool { return slices.Contains(a.Admins, identifier) }
+
+// HasMemberField reports whether key is a member custom field the app defines.
+func (a *App) HasMemberField(key string) bool { return slices.Contains(a.MemberFields, key) }
+
+// HasGroupField reports whether key is a group custom field the app defines.
+func (a *App) HasGroupField(key string) bool { return slices.Contains(a.GroupFields, key) }
+
+// Limits are the size limits of decisions.md §4. Every field is configurable per app;
+// DefaultLimits gives the defaults.
+type Limits struct {
+	UserIDMax       int // bytes of a UserID / Member_Account; default 32
+	GroupIDMax      int // bytes of a custom GroupId; default 48
+	NameMax         int // bytes of a group Name; default 100
+	IntroductionMax int // bytes of an Introduction; default 400
+	NotificationMax int // bytes of a Notification; default 400
+	FaceURLMax      int // bytes of a group FaceUrl; default 500
+	NameCardMax     int // bytes of a NameCard; default 50
+	MemberFieldsMax int // member custom-field keys an app may define; default 5
+	MemberValueMax  int // bytes of a member custom-field value; default 64
+	GroupFieldsMax  int // group custom-field keys an app may define; default 10
+	GroupValueMax   int // bytes of a group custom-field value; default 512
+
+	AddMemberBatch    int // add_group_member / import_group_member accounts; default 300
+	CreateMemberList  int // create_group MemberList entries; default 500
+	DeleteMemberBatch int // delete_group_member accounts; default 100
+	AccountListBatch  int // forbid_send_msg / get_role_in_group accounts; default 500
+	GroupInfoBatch    int // get_group_info GroupIdList entries; default 50
+	SpecifiedMembers  int // get_specified_group_member_info accounts; default 50
+	MemberPageMax     int // get_group_member_info Limit; default 6000
+	ResponseMax       int // bytes of a member list answer before 10018; default 1 MiB
+
+	// MaxMembers is the MaxMemberNum of a new group whose create_group gives none, by
+	// type; 0 means unlimited. Defaults: Private 200, Public 2000, ChatRoom 6000,
+	// Community 100000, AVChatRoom 0.
+	MaxMembers map[GroupType]int64
+	// AdminsPerGroup caps the admins of one group; 0 (the default) means unlimited.
+	AdminsPerGroup int
+
+	AccountBatch   int // multiaccount_import / account_check / account_delete; default 100
+	AccountTextMax int // bytes of an account's Nick or FaceUrl; default 500
+	BodyMax        int // bytes of a request body; default 1 MiB
+}
+
+// DefaultLimits returns the limits of decisions.md §4.
+func DefaultLimits() Limits {
+	return Limits{
+		UserIDMax: 32, GroupIDMax: 48,
+		NameMax: 100, IntroductionMax: 400, NotificationMax: 400, FaceURLMax: 500,
+		NameCardMax: 50, MemberFieldsMax: 5, MemberValueMax: 64, GroupFieldsMax: 10, GroupValueMax: 512,
+		AddMemberBatch: 300, CreateMemberList: 500, DeleteMemberBatch: 100, AccountListBatch: 500,
+		GroupInfoBatch: 50, SpecifiedMembers: 50, MemberPageMax: 6000, ResponseMax: 1 << 20,
+		MaxMembers: map[GroupType]int64{
+			TypePrivate: 200, TypePublic: 2000, TypeChatRoom: 6000, TypeCommunity: 100000, TypeAVChatRoom: 0,
+		},
+		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
+	}
+}
+
+// Caller is who makes a request: an app admin of one app, authenticated by the HTTP layer.
+type Caller struct {
+	App        *App
+	Identifier string // the admin account named in the query
+	ClientIP   string // the caller's address, for callbacks
+	RequestID  string
+}

@@ -1,0 +1,80 @@
+package im
+
+// Code is a Tencent Cloud Chat REST error code, as carried in a response's ErrorCode.
+//
+// This list is append-only: a code, once here, keeps its number and meaning. Each comment
+// gives the meaning and the commands (or layer) that return it.
+type Code int
+
+// Codes used by timd. Meanings follow tencent-facts.md; where Tencent's docs are silent the
+// choice is in decisions.md.
+const (
+	// CodeOK is success.
+	CodeOK Code = 0
+
+	// CodeInternal (10002): an internal error; the request may be retried. Every error that
+	// carries no other code reaches the client as this.
+	CodeInternal Code = 10002
+	// CodeUnknownCommand (10003): a known service with an unknown command word.
+	CodeUnknownCommand Code = 10003
+	// CodeInvalidParam (10004): a parameter is invalid; ErrorInfo names it. Group commands.
+	CodeInvalidParam Code = 10004
+	// CodeBatchTooLarge (10005): a batch of accounts over its limit. Group commands.
+	CodeBatchTooLarge Code = 10005
+	// CodeNotAllowed (10007): the operation is not allowed for this group type or target
+	// (mute in a Private group, any member change in an AVChatRoom, a non-member target).
+	CodeNotAllowed Code = 10007
+	// CodeGroupNotFound (10010): a well-formed group ID of no existing group, or a destroyed one.
+	CodeGroupNotFound Code = 10010
+	// CodeGroupFull (10014): add_group_member would exceed the group's MaxMemberNum.
+	CodeGroupFull Code = 10014
+	// CodeInvalidGroupID (10015): a group ID that is empty or could never be valid.
+	CodeInvalidGroupID Code = 10015
+	// CodeCallbackRefused (10016): the app's before-callback refused the operation.
+	CodeCallbackRefused Code = 10016
+	// CodeResponseTooLarge (10018): the response would exceed 1 MiB (get_group_member_info).
+	CodeResponseTooLarge Code = 10018
+	// CodeAccountNotFound (10019): a named account was never imported. Group commands.
+	CodeAccountNotFound Code = 10019
+	// CodeGroupIDInUse (10021): create_group with a custom GroupId that is taken.
+	CodeGroupIDInUse Code = 10021
+	// CodeGroupIDOwned (10025): create_group with a custom GroupId that is taken by a group
+	// whose owner is the requested Owner_Account.
+	CodeGroupIDOwned Code = 10025
+
+	// CodeBadURL (60002): HTTP parse error: wrong method, bad random or contenttype.
+	CodeBadURL Code = 60002
+	// CodeBadJSON (60003): the body is empty, not JSON, or a field has the wrong JSON type.
+	CodeBadJSON Code = 60003
+	// CodeNoIdentifier (60004): the identifier query parameter is missing.
+	CodeNoIdentifier Code = 60004
+	// CodeRateLimited (60007): the app's rate limit for this command is exceeded.
+	CodeRateLimited Code = 60007
+	// CodeBodyTooLarge (60008): the request body is over the configured limit.
+	CodeBodyTooLarge Code = 60008
+	// CodeBadPath (60009): the URL is not /v4/{service}/{command}, or the service is unknown.
+	CodeBadPath Code = 60009
+	// CodeNotAdmin (60010): the identifier is not one of the app's admin accounts.
+	CodeNotAdmin Code = 60010
+	// CodeNoSDKAppID (60012): sdkappid is missing or not an integer.
+	CodeNoSDKAppID Code = 60012
+
+	// CodeSigExpired (70001): the UserSig has expired.
+	CodeSigExpired Code = 70001
+	// CodeSigEmpty (70002): the usersig query parameter is missing or empty.
+	CodeSigEmpty Code = 70002
+	// CodeSigMalformed (70003): the UserSig cannot be decoded.
+	CodeSigMalformed Code = 70003
+	// CodeSigBad (70009): the UserSig's HMAC does not match the app's key.
+	CodeSigBad Code = 70009
+	// CodeSigIdentifier (70013): the UserSig was issued to another identifier.
+	CodeSigIdentifier Code = 70013
+	// CodeSigSDKAppID (70014): the UserSig was issued for another SDKAppID.
+	CodeSigSDKAppID Code = 70014
+	// CodeUnknownApp (70020): the sdkappid is not configured on this server.
+	CodeUnknownApp Code = 70020
+	// CodeAccountMissing (70107): account_delete of an account that does not exist (per item).
+	CodeAccountMissing Code = 70107
+	// CodeAccountParam (70402): an invalid parameter of an account command.
+	CodeAccountParam Code = 70402
+)

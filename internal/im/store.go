@@ -1,0 +1,73 @@
+package im
+
+import "context"
+
+// Store is a transactional home for accounts, groups, members and mutes. Implementations:
+// internal/store/sqlite and internal/store/postgres, both checked by internal/store/storetest.
+//
+// Stores run plain reads and writes and report storage conditions with the sentinels
+// ErrNotFound and ErrConflict (wrapped); they never decide a Tencent error code.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it if fn returns nil. A store
+	// may call fn more than once (to retry a serialization failure) and may commit several
+	// callers' transactions together, so fn must not act outside tx. Update returns only
+	// after the commit is durable. Rows fn reads through tx are locked against concurrent
+	// Updates until the commit.
+	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// View runs fn in a read-only transaction with a consistent snapshot.
+	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store; calls after Close fail.
+	Close() error
+}
+
+// Tx is the work one transaction can do. app is always the SDKAppID the rows belong to:
+// data of different apps never mix. Write methods fail inside View.
+type Tx interface {
+	// PutAccount inserts a or replaces the account with the same (App, UserID).
+	PutAccount(ctx context.Context, a Account) error
+	// GetAccount returns one account, or ErrNotFound.
+	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
+	// ExistingAccounts returns the subset of ids that are imported accounts.
+	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
+	// DeleteAccount deletes an account, its memberships and mute records, and clears it
+	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
+	DeleteAccount(ctx context.Context, app uint64, userID string) error
+
+	// CreateGroup inserts a group. ErrConflict if a group with its ID exists.
+	CreateGroup(ctx context.Context, g Group) error
+	// GroupIDUsed reports whether id is taken by a group or was ever taken by a group
+	// that has been destroyed.
+	GroupIDUsed(ctx context.Context, app uint64, id string) (bool, error)
+	// GetGroup returns a group with its MemberNum, or ErrNotFound. In Update it locks the
+	// group row until commit, which serializes writers of the same group.
+	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
+	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
+	UpdateGroup(ctx context.Context, g Group) error
+	// DestroyGroup deletes a group with its members and mute records and remembers its
+	// ID as used. ErrNotFound if it does not exist.
+	DestroyGroup(ctx context.Context, app uint64, id string) error
+
+	// AddMember inserts a membership; its Seq is assigned after every existing member's.
+	// ErrConflict if the account is already a member.
+	AddMember(ctx context.Context, app uint64, m Member) error
+	// GetMember returns one membership with its MuteUntil, or ErrNotFound.
+	GetMember(ctx context.Context, app uint64, group, account string) (Member, error)
+	// UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
+	// UnreadMsgNum of an existing membership. ErrNotFound if missing.
+	UpdateMember(ctx context.Context, app uint64, m Member) error
+	// DeleteMember removes a membership (its mute record stays). ErrNotFound if missing.
+	DeleteMember(ctx context.Context, app uint64, group, account string) error
+	// ListMembers returns the group's members matching q, in Seq order, with MuteUntil.
+	ListMembers(ctx context.Context, app uint64, group string, q MemberQuery) ([]Member, error)
+	// CountMembers counts the group's members with role, or all members if role is "".
+	CountMembers(ctx context.Context, app uint64, group string, role Role) (int64, error)
+
+	// SetMute records that account is muted in group until the given unix time
+	// (MuteForever for no end); until 0 deletes the record.
+	SetMute(ctx context.Context, app uint64, group, account string, until int64) error
+	// ListMutes returns the mute records of the group's current members whose end is
+	// after now (MuteForever included), ordered by account.
+	ListMutes(ctx context.Context, app uint64, group string, now int64) ([]Mute, error)
+}

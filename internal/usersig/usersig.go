@@ -75,6 +75,9 @@ func errorf(sentinel error, format string, args ...any) error {
 // empty, malformed, sdkappid mismatch, identifier mismatch, expired, HMAC
 // mismatch; the first failure is returned and wraps the matching sentinel.
 // On success Verify returns the decoded Sig.
+//
+// Error texts never contain the key or the UserSig. The text of an
+// identifier mismatch names both identifiers, each cut to 64 bytes.
 func Verify(usersig string, sdkappid uint64, identifier, key string, now time.Time) (Sig, error) {
 	s, err := Decode(usersig)
 	if err != nil {

@@ -23,7 +23,8 @@ type Store interface {
 }
 
 // Tx is the work one transaction can do. app is always the SDKAppID the rows belong to:
-// data of different apps never mix. Write methods fail inside View.
+// data of different apps never mix. Write methods fail inside View. ErrNotFound and
+// ErrConflict leave the transaction usable (a store must not let them abort it).
 type Tx interface {
 	// PutAccount inserts a or replaces the account with the same (App, UserID).
 	PutAccount(ctx context.Context, a Account) error
@@ -67,7 +68,7 @@ type Tx interface {
 	// SetMute records that account is muted in group until the given unix time
 	// (MuteForever for no end); until 0 deletes the record.
 	SetMute(ctx context.Context, app uint64, group, account string, until int64) error
-	// ListMutes returns the mute records of the group's current members whose end is
-	// after now (MuteForever included), ordered by account.
-	ListMutes(ctx context.Context, app uint64, group string, now int64) ([]Mute, error)
+	// ListMutes returns the group's mute records whose end is after now (MuteForever
+	// included), ordered by account; with membersOnly, only those of current members.
+	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
 }

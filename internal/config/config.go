@@ -1,0 +1,221 @@
+// Package config holds timd's configuration: the Config type, its defaults, loading it from
+// flags, environment variables and a JSON file, validating it, and resolving the apps'
+// secret keys.
+//
+// Settings are applied in this order, each overriding the one before: Default(), the
+// config file, environment variables, then the flags given on the command line. A flag
+// that is not given leaves the value from the layers below untouched.
+//
+//	flag               environment            config file             default
+//	-config            TIMD_CONFIG            -                       no file
+//	-listen            TIMD_LISTEN            listen                  127.0.0.1:8080
+//	-data              TIMD_DATA              data                    ./timd-data
+//	-postgres-dsn      TIMD_POSTGRES_DSN      postgres_dsn            "" (SQLite under data)
+//	-log-level         TIMD_LOG_LEVEL         log_level               info
+//	-shutdown-timeout  TIMD_SHUTDOWN_TIMEOUT  shutdown_timeout        10s
+//	-dev               TIMD_DEV               dev                     false
+//	-tls-cert          TIMD_TLS_CERT          tls_cert                "" (plain HTTP)
+//	-tls-key           TIMD_TLS_KEY           tls_key                 "" (plain HTTP)
+//	-sdkappid          TIMD_SDKAPPID          apps[0].sdkappid        1400000000
+//	-secret-key        TIMD_SECRET_KEY        apps[0].secret_key      "" (key file)
+//	-admins            TIMD_ADMINS            apps[0].admins          administrator
+//	-member-fields     TIMD_MEMBER_FIELDS     apps[0].member_fields   none
+//	-group-fields      TIMD_GROUP_FIELDS      apps[0].group_fields    none
+//
+// The app-shaped settings (sdkappid, secret key, admins, custom fields) given by flag or
+// environment apply to the first app: the one the config file lists first, or the
+// development app when no file lists apps. List values are comma-separated; spaces around
+// items are trimmed and empty items dropped. Booleans are 1, true, 0 or false (or another form
+// strconv.ParseBool accepts). An
+// environment variable set to "" counts as unset. Prefer TIMD_SECRET_KEY or the file to
+// -secret-key, which other users of the machine can see in the process list.
+//
+// # Config file
+//
+// The config file is JSON. Every key is optional; an unknown key is an error naming it.
+// An app's limits and rate limits start from the defaults and the file overrides only the
+// keys it gives; max_members and rate_limits.commands merge key by key over the defaults.
+// A complete example (see also testdata/example.json):
+//
+//	{
+//	  "listen": "127.0.0.1:8080",
+//	  "data": "./timd-data",
+//	  "postgres_dsn": "",
+//	  "log_level": "info",
+//	  "shutdown_timeout": "10s",
+//	  "dev": false,
+//	  "tls_cert": "",
+//	  "tls_key": "",
+//	  "apps": [
+//	    {
+//	      "sdkappid": 1400000001,
+//	      "secret_key": "",
+//	      "admins": ["administrator"],
+//	      "member_fields": ["Level"],
+//	      "group_fields": ["Topic"],
+//	      "rate_limits": {
+//	        "default": 200,
+//	        "commands": {"modify_group_member_info": 1000, "account_check": 100}
+//	      },
+//	      "limits": {
+//	        "user_id_max": 32, "group_id_max": 48,
+//	        "name_max": 100, "introduction_max": 400, "notification_max": 400,
+//	        "face_url_max": 500, "name_card_max": 50,
+//	        "member_fields_max": 5, "member_value_max": 64,
+//	        "group_fields_max": 10, "group_value_max": 512,
+//	        "add_member_batch": 300, "create_member_list": 500,
+//	        "delete_member_batch": 100, "account_list_batch": 500,
+//	        "group_info_batch": 50, "specified_members": 50,
+//	        "member_page_max": 6000, "response_max": 1048576,
+//	        "max_members": {"Private": 200, "Public": 2000, "ChatRoom": 6000,
+//	                        "AVChatRoom": 0, "Community": 100000},
+//	        "admins_per_group": 0,
+//	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576
+//	      }
+//	    }
+//	  ]
+//	}
+//
+// max_members is keyed by group type; the newer names Work (Private) and Meeting
+// (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
+// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets).
+package config
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// Defaults of the settings that are not per app.
+const (
+	defaultListen          = "127.0.0.1:8080"
+	defaultDataDir         = "./timd-data"
+	defaultLogLevel        = "info"
+	defaultShutdownTimeout = 10 * time.Second
+	devSDKAppID            = 1400000000
+	defaultAdmin           = "administrator"
+	defaultRate            = 200
+	accountRate            = 100
+)
+
+// Config is timd's whole configuration. Default gives every default; Load builds one from
+// flags, environment and a config file.
+type Config struct {
+	// Listen is the host:port the HTTP server listens on (TIMD_LISTEN, -listen);
+	// default "127.0.0.1:8080".
+	Listen string
+	// DataDir holds the embedded SQLite database and the secret key files (TIMD_DATA,
+	// -data); default "./timd-data".
+	DataDir string
+	// PostgresDSN selects PostgreSQL as the store (TIMD_POSTGRES_DSN, -postgres-dsn);
+	// default "", meaning embedded SQLite under DataDir. It may hold a password, so it is
+	// never put into an error message.
+	PostgresDSN string
+	// LogLevel is one of "debug", "info", "warn", "error" (TIMD_LOG_LEVEL, -log-level);
+	// default "info".
+	LogLevel string
+	// ShutdownTimeout bounds the graceful shutdown (TIMD_SHUTDOWN_TIMEOUT,
+	// -shutdown-timeout, a Go duration); default 10s.
+	ShutdownTimeout time.Duration
+	// Dev enables the development-only control endpoints (TIMD_DEV, -dev); default false.
+	Dev bool
+	// TLSCert and TLSKey are the PEM files of the server's TLS certificate and key
+	// (TIMD_TLS_CERT / TIMD_TLS_KEY, -tls-cert / -tls-key); default "", meaning plain
+	// HTTP. Both or neither must be set.
+	TLSCert, TLSKey string
+	// Apps are the apps served; default one development app (see Default).
+	Apps []App
+}
+
+// App is one SDKAppID's settings.
+type App struct {
+	// SDKAppID identifies the app; the development app's is 1400000000.
+	SDKAppID uint64
+	// SecretKey signs and verifies the app's UserSigs; default "", meaning the key is read
+	// from or created in <DataDir>/secret-<sdkappid>.key by ResolveSecrets.
+	SecretKey string
+	// Admins are the app admin accounts, the only identifiers the REST API accepts;
+	// default ["administrator"].
+	Admins []string
+	// MemberFields are the member custom-field keys the app defines; default none.
+	MemberFields []string
+	// GroupFields are the group custom-field keys the app defines; default none.
+	GroupFields []string
+	// Limits are the app's size limits; default im.DefaultLimits(). A config file may
+	// override any field.
+	Limits im.Limits
+	// RateLimits are the app's per-command request rates; default DefaultRateLimits().
+	RateLimits RateLimits
+}
+
+// RateLimits are per-command request rates of one app, in calls per second; 0 disables a
+// limit.
+type RateLimits struct {
+	// Default is the rate of every command not in Commands; default 200.
+	Default float64
+	// Commands are the rates of single commands, by command word (e.g.
+	// "modify_group_member_info"). Defaults: multiaccount_import, account_check and
+	// account_delete 100.
+	Commands map[string]float64
+}
+
+// DefaultRateLimits returns the rate limits of decisions.md §1: 200 calls per second, and
+// 100 for the account commands Tencent documents at 100.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		Default: defaultRate,
+		Commands: map[string]float64{
+			"multiaccount_import": accountRate,
+			"account_check":       accountRate,
+			"account_delete":      accountRate,
+		},
+	}
+}
+
+// For returns the rate of command: Commands[command] if present, else Default.
+func (r RateLimits) For(command string) float64 {
+	if rate, ok := r.Commands[command]; ok {
+		return rate
+	}
+	return r.Default
+}
+
+// Domain returns the app as the rules of the group system see it. The result shares no
+// slices or maps with a.
+func (a App) Domain() *im.App {
+	limits := a.Limits
+	limits.MaxMembers = maps.Clone(a.Limits.MaxMembers)
+	return &im.App{
+		SDKAppID:     a.SDKAppID,
+		Admins:       slices.Clone(a.Admins),
+		MemberFields: slices.Clone(a.MemberFields),
+		GroupFields:  slices.Clone(a.GroupFields),
+		Limits:       limits,
+	}
+}
+
+// Default returns the default configuration: every field's default and one development
+// app with SDKAppID 1400000000, admin "administrator", no secret key (so ResolveSecrets
+// reads or creates its key file), no custom fields, and the default limits and rates.
+func Default() Config {
+	return Config{
+		Listen:          defaultListen,
+		DataDir:         defaultDataDir,
+		LogLevel:        defaultLogLevel,
+		ShutdownTimeout: defaultShutdownTimeout,
+		Apps:            []App{newApp(devSDKAppID)},
+	}
+}
+
+// newApp returns an app with the given SDKAppID and every other setting at its default.
+func newApp(sdkAppID uint64) App {
+	return App{
+		SDKAppID:   sdkAppID,
+		Admins:     []string{defaultAdmin},
+		Limits:     im.DefaultLimits(),
+		RateLimits: DefaultRateLimits(),
+	}
+}

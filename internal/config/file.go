@@ -1,0 +1,210 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// fileConfig is the config file's shape (see the package doc). Pointer fields tell a key
+// that is absent, which keeps the value below it, from one set to its zero value.
+type fileConfig struct {
+	Listen          *string   `json:"listen"`
+	Data            *string   `json:"data"`
+	PostgresDSN     *string   `json:"postgres_dsn"`
+	LogLevel        *string   `json:"log_level"`
+	ShutdownTimeout *string   `json:"shutdown_timeout"`
+	Dev             *bool     `json:"dev"`
+	TLSCert         *string   `json:"tls_cert"`
+	TLSKey          *string   `json:"tls_key"`
+	Apps            []fileApp `json:"apps"`
+}
+
+type fileApp struct {
+	SDKAppID     uint64      `json:"sdkappid"`
+	SecretKey    string      `json:"secret_key"`
+	Admins       *[]string   `json:"admins"`
+	MemberFields []string    `json:"member_fields"`
+	GroupFields  []string    `json:"group_fields"`
+	RateLimits   *fileRates  `json:"rate_limits"`
+	Limits       *fileLimits `json:"limits"`
+}
+
+type fileRates struct {
+	Default  *float64           `json:"default"`
+	Commands map[string]float64 `json:"commands"`
+}
+
+type fileLimits struct {
+	UserIDMax         *int             `json:"user_id_max"`
+	GroupIDMax        *int             `json:"group_id_max"`
+	NameMax           *int             `json:"name_max"`
+	IntroductionMax   *int             `json:"introduction_max"`
+	NotificationMax   *int             `json:"notification_max"`
+	FaceURLMax        *int             `json:"face_url_max"`
+	NameCardMax       *int             `json:"name_card_max"`
+	MemberFieldsMax   *int             `json:"member_fields_max"`
+	MemberValueMax    *int             `json:"member_value_max"`
+	GroupFieldsMax    *int             `json:"group_fields_max"`
+	GroupValueMax     *int             `json:"group_value_max"`
+	AddMemberBatch    *int             `json:"add_member_batch"`
+	CreateMemberList  *int             `json:"create_member_list"`
+	DeleteMemberBatch *int             `json:"delete_member_batch"`
+	AccountListBatch  *int             `json:"account_list_batch"`
+	GroupInfoBatch    *int             `json:"group_info_batch"`
+	SpecifiedMembers  *int             `json:"specified_members"`
+	MemberPageMax     *int             `json:"member_page_max"`
+	ResponseMax       *int             `json:"response_max"`
+	MaxMembers        map[string]int64 `json:"max_members"`
+	AdminsPerGroup    *int             `json:"admins_per_group"`
+	AccountBatch      *int             `json:"account_batch"`
+	AccountTextMax    *int             `json:"account_text_max"`
+	BodyMax           *int             `json:"body_max"`
+}
+
+// applyFile reads the config file at path and applies it over c.
+func applyFile(c *Config, path string) error {
+	f, err := readFile(path)
+	if err != nil {
+		return fmt.Errorf("config: file %s: %w", path, err)
+	}
+	if err := f.apply(c); err != nil {
+		return fmt.Errorf("config: file %s: %w", path, err)
+	}
+	return nil
+}
+
+// readFile decodes the config file at path, rejecting unknown keys and trailing data.
+func readFile(path string) (*fileConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f fileConfig
+	if err := dec.Decode(&f); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the top-level JSON object")
+	}
+	return &f, nil
+}
+
+// apply sets every setting f gives on c.
+func (f *fileConfig) apply(c *Config) error {
+	set(&c.Listen, f.Listen)
+	set(&c.DataDir, f.Data)
+	set(&c.PostgresDSN, f.PostgresDSN)
+	set(&c.LogLevel, f.LogLevel)
+	set(&c.Dev, f.Dev)
+	set(&c.TLSCert, f.TLSCert)
+	set(&c.TLSKey, f.TLSKey)
+	if f.ShutdownTimeout != nil {
+		d, err := time.ParseDuration(*f.ShutdownTimeout)
+		if err != nil {
+			return fmt.Errorf("shutdown_timeout: %w", err)
+		}
+		c.ShutdownTimeout = d
+	}
+	return f.applyApps(c)
+}
+
+// applyApps replaces c's apps by the file's, when the file lists any.
+func (f *fileConfig) applyApps(c *Config) error {
+	if f.Apps == nil {
+		return nil
+	}
+	if len(f.Apps) == 0 {
+		return errors.New("apps: empty list; leave apps out to serve the development app")
+	}
+	c.Apps = make([]App, len(f.Apps))
+	for i, fa := range f.Apps {
+		a, err := fa.app()
+		if err != nil {
+			return fmt.Errorf("apps[%d].%w", i, err)
+		}
+		c.Apps[i] = a
+	}
+	return nil
+}
+
+// app returns the App fa describes, with defaults where fa is silent.
+func (fa *fileApp) app() (App, error) {
+	a := newApp(fa.SDKAppID)
+	a.SecretKey = fa.SecretKey
+	set(&a.Admins, fa.Admins)
+	a.MemberFields = fa.MemberFields
+	a.GroupFields = fa.GroupFields
+	if fa.RateLimits != nil {
+		set(&a.RateLimits.Default, fa.RateLimits.Default)
+		maps.Copy(a.RateLimits.Commands, fa.RateLimits.Commands)
+	}
+	if fa.Limits != nil {
+		if err := fa.Limits.apply(&a.Limits); err != nil {
+			return App{}, fmt.Errorf("limits.%w", err)
+		}
+	}
+	return a, nil
+}
+
+// apply sets every limit fl gives on l.
+func (fl *fileLimits) apply(l *im.Limits) error {
+	set(&l.UserIDMax, fl.UserIDMax)
+	set(&l.GroupIDMax, fl.GroupIDMax)
+	set(&l.NameMax, fl.NameMax)
+	set(&l.IntroductionMax, fl.IntroductionMax)
+	set(&l.NotificationMax, fl.NotificationMax)
+	set(&l.FaceURLMax, fl.FaceURLMax)
+	set(&l.NameCardMax, fl.NameCardMax)
+	set(&l.MemberFieldsMax, fl.MemberFieldsMax)
+	set(&l.MemberValueMax, fl.MemberValueMax)
+	set(&l.GroupFieldsMax, fl.GroupFieldsMax)
+	set(&l.GroupValueMax, fl.GroupValueMax)
+	set(&l.AddMemberBatch, fl.AddMemberBatch)
+	set(&l.CreateMemberList, fl.CreateMemberList)
+	set(&l.DeleteMemberBatch, fl.DeleteMemberBatch)
+	set(&l.AccountListBatch, fl.AccountListBatch)
+	set(&l.GroupInfoBatch, fl.GroupInfoBatch)
+	set(&l.SpecifiedMembers, fl.SpecifiedMembers)
+	set(&l.MemberPageMax, fl.MemberPageMax)
+	set(&l.ResponseMax, fl.ResponseMax)
+	set(&l.AdminsPerGroup, fl.AdminsPerGroup)
+	set(&l.AccountBatch, fl.AccountBatch)
+	set(&l.AccountTextMax, fl.AccountTextMax)
+	set(&l.BodyMax, fl.BodyMax)
+	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
+}
+
+// mergeMaxMembers sets the member counts given by group type name on dst. A type named
+// twice (Private and Work, ChatRoom and Meeting) is an error.
+func mergeMaxMembers(dst map[im.GroupType]int64, given map[string]int64) error {
+	seen := map[im.GroupType]string{}
+	for name, n := range given {
+		t, ok := im.ParseGroupType(name)
+		if !ok {
+			return fmt.Errorf("max_members: unknown group type %q", name)
+		}
+		if other, dup := seen[t]; dup {
+			return fmt.Errorf("max_members: %q and %q name the same group type", other, name)
+		}
+		seen[t] = name
+		dst[t] = n
+	}
+	return nil
+}
+
+// set stores *from in *to when from is not nil.
+func set[T any](to *T, from *T) {
+	if from != nil {
+		*to = *from
+	}
+}

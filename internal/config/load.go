@@ -1,0 +1,197 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Load builds the configuration from Default(), the config file, the environment and the
+// command line, in that order of increasing precedence, and validates it.
+//
+// Load registers its flags on fs and then parses args with it, so a caller may register
+// flags of its own on fs first and read them after Load returns; calling Load twice with
+// the same fs panics, as redefining a flag does. The config file is named by -config,
+// else by TIMD_CONFIG; with neither there is no file. lookupEnv is normally os.LookupEnv;
+// nil means an empty environment. A variable set to the empty string counts as unset.
+//
+// A malformed value is an error naming the flag or variable. Load does not resolve
+// secret keys; see ResolveSecrets.
+func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (Config, error) {
+	if lookupEnv == nil {
+		lookupEnv = func(string) (string, bool) { return "", false }
+	}
+	configFlag := fs.String("config", "", "config `file` (JSON); default none; env TIMD_CONFIG")
+	for _, k := range knobs() {
+		fs.Var(&knobValue{knob: k}, k.flag, k.usage+"; env "+k.env)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	c := Default()
+	if path := configPath(fs, *configFlag, lookupEnv); path != "" {
+		if err := applyFile(&c, path); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := applyEnv(&c, lookupEnv); err != nil {
+		return Config{}, err
+	}
+	applyFlags(&c, fs)
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// configPath returns the config file named by -config if it was given, else by
+// TIMD_CONFIG.
+func configPath(fs *flag.FlagSet, flagValue string, lookupEnv func(string) (string, bool)) string {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" })
+	if given {
+		return flagValue
+	}
+	path, _ := lookupEnv("TIMD_CONFIG")
+	return path
+}
+
+// applyEnv applies every knob whose environment variable is set and not empty.
+func applyEnv(c *Config, lookupEnv func(string) (string, bool)) error {
+	for _, k := range knobs() {
+		s, ok := lookupEnv(k.env)
+		if !ok || s == "" {
+			continue
+		}
+		set, err := k.parse(s)
+		if err != nil {
+			return fmt.Errorf("config: %s: %w", k.env, err)
+		}
+		set(c)
+	}
+	return nil
+}
+
+// applyFlags applies every knob flag given on the command line.
+func applyFlags(c *Config, fs *flag.FlagSet) {
+	fs.Visit(func(f *flag.Flag) {
+		if v, ok := f.Value.(*knobValue); ok && v.set != nil {
+			v.set(c)
+		}
+	})
+}
+
+// A setter applies one parsed setting to a Config.
+type setter func(c *Config)
+
+// A knob is one setting that a flag and an environment variable both set.
+type knob struct {
+	flag, env, usage string
+	isBool           bool // the flag may be given bare, as -name
+	secret           bool // the value must never be shown
+	parse            func(s string) (setter, error)
+}
+
+// knobs lists the settings of flags and environment variables.
+func knobs() []knob {
+	return []knob{
+		{flag: "listen", env: "TIMD_LISTEN", usage: "`host:port` to listen on; default " + defaultListen,
+			parse: stringKnob(func(c *Config) *string { return &c.Listen })},
+		{flag: "data", env: "TIMD_DATA", usage: "data `directory`: SQLite database and key files; default " + defaultDataDir,
+			parse: stringKnob(func(c *Config) *string { return &c.DataDir })},
+		{flag: "postgres-dsn", env: "TIMD_POSTGRES_DSN", usage: "PostgreSQL `dsn`; default none (SQLite under the data directory)",
+			parse: stringKnob(func(c *Config) *string { return &c.PostgresDSN })},
+		{flag: "log-level", env: "TIMD_LOG_LEVEL", usage: "log `level`: debug, info, warn or error; default " + defaultLogLevel,
+			parse: stringKnob(func(c *Config) *string { return &c.LogLevel })},
+		{flag: "shutdown-timeout", env: "TIMD_SHUTDOWN_TIMEOUT", usage: "graceful shutdown `duration`; default 10s",
+			parse: parseShutdownTimeout},
+		{flag: "dev", env: "TIMD_DEV", usage: "enable development-only endpoints; default false",
+			isBool: true, parse: parseDev},
+		{flag: "tls-cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",
+			parse: stringKnob(func(c *Config) *string { return &c.TLSCert })},
+		{flag: "tls-key", env: "TIMD_TLS_KEY", usage: "TLS key PEM `file`; default none (plain HTTP)",
+			parse: stringKnob(func(c *Config) *string { return &c.TLSKey })},
+		{flag: "sdkappid", env: "TIMD_SDKAPPID", usage: "`SDKAppID` of the first app; default 1400000000",
+			parse: parseSDKAppID},
+		{flag: "secret-key", env: "TIMD_SECRET_KEY", usage: "secret `key` of the first app (prefer the env or file); default: key file in the data directory",
+			secret: true, parse: stringKnob(func(c *Config) *string { return &c.Apps[0].SecretKey })},
+		{flag: "admins", env: "TIMD_ADMINS", usage: "comma `list` of the first app's admin accounts; default " + defaultAdmin,
+			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].Admins })},
+		{flag: "member-fields", env: "TIMD_MEMBER_FIELDS", usage: "comma `list` of the first app's member custom-field keys; default none",
+			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].MemberFields })},
+		{flag: "group-fields", env: "TIMD_GROUP_FIELDS", usage: "comma `list` of the first app's group custom-field keys; default none",
+			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].GroupFields })},
+	}
+}
+
+// stringKnob returns a parser that stores its input in the string field picks.
+func stringKnob(field func(c *Config) *string) func(string) (setter, error) {
+	return func(s string) (setter, error) {
+		return func(c *Config) { *field(c) = s }, nil
+	}
+}
+
+// listKnob returns a parser that stores its comma-separated input in the list field picks.
+func listKnob(field func(c *Config) *[]string) func(string) (setter, error) {
+	return func(s string) (setter, error) {
+		items := splitList(s)
+		return func(c *Config) { *field(c) = items }, nil
+	}
+}
+
+func parseShutdownTimeout(s string) (setter, error) {
+	d, err := time.ParseDuration(s)
+	return func(c *Config) { c.ShutdownTimeout = d }, err
+}
+
+func parseDev(s string) (setter, error) {
+	dev, err := strconv.ParseBool(s)
+	return func(c *Config) { c.Dev = dev }, err
+}
+
+func parseSDKAppID(s string) (setter, error) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	return func(c *Config) { c.Apps[0].SDKAppID = id }, err
+}
+
+// splitList splits a comma-separated list, trimming spaces and dropping empty items.
+func splitList(s string) []string {
+	items := []string{}
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// knobValue is the flag.Value of a knob. It parses when the flag is set, so a malformed
+// value fails fs.Parse, and keeps the setter for applyFlags.
+type knobValue struct {
+	knob knob
+	text string
+	set  setter
+}
+
+// String returns the value given, or "" for a secret.
+func (v *knobValue) String() string {
+	if v == nil || v.knob.secret {
+		return ""
+	}
+	return v.text
+}
+
+// Set parses s; a malformed s is an error that names the flag (through package flag).
+func (v *knobValue) Set(s string) error {
+	set, err := v.knob.parse(s)
+	if err != nil {
+		return err
+	}
+	v.text, v.set = s, set
+	return nil
+}
+
+// IsBoolFlag lets a bool knob be given as a bare -name.
+func (v *knobValue) IsBoolFlag() bool { return v.knob.isBool }

@@ -1,0 +1,178 @@
+package group
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// ModifyMemberRequest is a modify_group_member_info request. A nil field is absent.
+type ModifyMemberRequest struct {
+	GroupID  string
+	Account  string
+	Role     *string
+	MsgFlag  *string
+	NameCard *string
+	AppData  []KV    // nil or empty: absent
+	MuteTime *string // the decimal text of the JSON number, so any number can be judged
+}
+
+// empty reports whether r asks for no change at all (decisions.md §5 row 17).
+func (r *ModifyMemberRequest) empty() bool {
+	return r.Role == nil && r.MsgFlag == nil && r.NameCard == nil && len(r.AppData) == 0 && r.MuteTime == nil
+}
+
+// ModifyMember is modify_group_member_info. It validates every field first, in the order
+// of decisions.md §5 (first failure wins), then applies all of them in one transaction:
+// either every change lands or none does.
+func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberRequest) error {
+	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
+		return err
+	}
+	if r.Account == "" { // row 2
+		return im.Errorf(im.CodeInvalidParam, "Member_Account is required")
+	}
+	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return s.modifyMember(ctx, tx, c.App, &r)
+	})
+}
+
+// modifyMember runs rows 3 to 17 of decisions.md §5 inside tx and applies the change.
+func (s *Service) modifyMember(ctx context.Context, tx im.Tx, app *im.App, r *ModifyMemberRequest) error {
+	g, err := loadGroup(ctx, tx, app.SDKAppID, r.GroupID) // row 3
+	if err != nil {
+		return err
+	}
+	if err := allow(g.Type, OpModifyMember, ""); err != nil { // row 4
+		return err
+	}
+	if err := checkImported(ctx, tx, app.SDKAppID, r.Account); err != nil { // row 5
+		return err
+	}
+	m, err := loadMember(ctx, tx, app.SDKAppID, g.ID, r.Account) // row 6
+	if err != nil {
+		return err
+	}
+	ch, err := s.memberChange(ctx, tx, app, g, m, r) // rows 7-16
+	if err != nil || r.empty() {                     // row 17
+		return err
+	}
+	return ch.apply(ctx, tx, app.SDKAppID, m)
+}
+
+// memberChange is a validated modify_group_member_info change.
+type memberChange struct {
+	role     im.Role // "" for no change
+	msgFlag  im.MsgFlag
+	nameCard *string
+	appData  []KV
+	mute     bool
+	until    int64
+}
+
+// memberChange checks rows 7 to 16 of decisions.md §5 for target m of group g.
+func (s *Service) memberChange(ctx context.Context, tx im.Tx, app *im.App, g im.Group, m im.Member, r *ModifyMemberRequest) (memberChange, error) {
+	var ch memberChange
+	if r.Role != nil {
+		role, err := s.checkRole(g, m, *r.Role) // rows 7-9
+		if err != nil {
+			return ch, err
+		}
+		ch.role = role
+	}
+	if r.MsgFlag != nil { // row 10
+		if !im.ValidMsgFlag(im.MsgFlag(*r.MsgFlag)) {
+			return ch, im.Errorf(im.CodeInvalidParam, "MsgFlag %q is not AcceptAndNotify, AcceptNotNotify, Discard or AcceptNotNotifyExceptAt", *r.MsgFlag)
+		}
+		ch.msgFlag = im.MsgFlag(*r.MsgFlag)
+	}
+	if r.NameCard != nil { // row 11
+		if err := checkText("NameCard", *r.NameCard, app.Limits.NameCardMax); err != nil {
+			return ch, err
+		}
+		ch.nameCard = r.NameCard
+	}
+	if err := checkCustomData("AppMemberDefinedData", r.AppData, app.HasMemberField, app.Limits.MemberValueMax); err != nil { // row 12
+		return ch, err
+	}
+	ch.appData = r.AppData
+	if r.MuteTime != nil {
+		until, err := s.checkMute(g, m, "MuteTime", *r.MuteTime) // rows 13-15
+		if err != nil {
+			return ch, err
+		}
+		ch.mute, ch.until = true, until
+	}
+	if ch.role == im.RoleAdmin && m.Role != im.RoleAdmin { // row 16
+		if err := checkAdminLimit(ctx, tx, app, g); err != nil {
+			return ch, err
+		}
+	}
+	return ch, nil
+}
+
+// checkRole validates a requested Role for target m (rows 7 to 9).
+func (s *Service) checkRole(g im.Group, m im.Member, role string) (im.Role, error) {
+	if r := im.Role(role); r != im.RoleAdmin && r != im.RoleMember {
+		return "", im.Errorf(im.CodeInvalidParam, "Role %q is not Admin or Member", role)
+	}
+	if err := allow(g.Type, OpSetRole, m.Role); err != nil {
+		return "", err
+	}
+	return im.Role(role), nil
+}
+
+// checkMute validates a mute of target m for the given MuteTime text (rows 13 to 15)
+// and returns the mute end to store.
+func (s *Service) checkMute(g im.Group, m im.Member, field, muteTime string) (int64, error) {
+	if err := allow(g.Type, OpMute, m.Role); err != nil {
+		return 0, err
+	}
+	n, err := parseMuteTime(field, muteTime)
+	if err != nil {
+		return 0, err
+	}
+	return muteUntil(s.now(), n), nil
+}
+
+// checkAdminLimit returns 10004 if g already has as many admins as the app allows.
+func checkAdminLimit(ctx context.Context, tx im.Tx, app *im.App, g im.Group) error {
+	limit := app.Limits.AdminsPerGroup
+	if limit <= 0 {
+		return nil
+	}
+	n, err := tx.CountMembers(ctx, app.SDKAppID, g.ID, im.RoleAdmin)
+	if err != nil {
+		return fmt.Errorf("count admins: %w", err)
+	}
+	if n >= int64(limit) {
+		return im.Errorf(im.CodeInvalidParam, "group %q already has %d admins, the limit", g.ID, n)
+	}
+	return nil
+}
+
+// apply writes the change to member m inside tx.
+func (ch memberChange) apply(ctx context.Context, tx im.Tx, app uint64, m im.Member) error {
+	if ch.role != "" {
+		m.Role = ch.role
+	}
+	if ch.msgFlag != "" {
+		m.MsgFlag = ch.msgFlag
+	}
+	if ch.nameCard != nil {
+		m.NameCard = *ch.nameCard
+	}
+	m.AppData = applyCustomData(m.AppData, ch.appData)
+	if ch.role != "" || ch.msgFlag != "" || ch.nameCard != nil || len(ch.appData) > 0 {
+		if err := tx.UpdateMember(ctx, app, m); err != nil {
+			return fmt.Errorf("update member %q: %w", m.Account, err)
+		}
+	}
+	if ch.mute {
+		if err := tx.SetMute(ctx, app, m.Group, m.Account, ch.until); err != nil {
+			return fmt.Errorf("set mute of %q: %w", m.Account, err)
+		}
+	}
+	return nil
+}

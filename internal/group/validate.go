@@ -1,0 +1,161 @@
+package group
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// KV is one custom-field entry of a request, in the order given.
+type KV struct {
+	Key   string
+	Value string
+}
+
+// printableASCII reports whether s is made only of bytes 0x20..0x7e.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidUserID reports whether id is a UserID the app accepts: 1..UserIDMax bytes of
+// printable ASCII.
+func ValidUserID(l im.Limits, id string) bool {
+	return id != "" && len(id) <= l.UserIDMax && printableASCII(id)
+}
+
+// autoPrefix starts every group ID the server mints; custom IDs may not use it, except
+// Community IDs, which must start with communityPrefix.
+const (
+	autoPrefix      = "@TGS#"
+	communityPrefix = "@TGS#_"
+)
+
+// checkGroupID returns 10015 unless id could name a group: 1..GroupIDMax bytes of
+// printable ASCII, or an ID of the server's own formats.
+func checkGroupID(l im.Limits, id string) error {
+	if id == "" {
+		return im.Errorf(im.CodeInvalidGroupID, "GroupId is required")
+	}
+	if len(id) > max(l.GroupIDMax, communityIDLen) || !printableASCII(id) {
+		return im.Errorf(im.CodeInvalidGroupID, "GroupId %q is not a valid group ID", id)
+	}
+	return nil
+}
+
+// checkCustomGroupID applies the rules of decisions.md §4 to a GroupId chosen by the
+// caller of create_group or import_group.
+func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
+	if len(id) > l.GroupIDMax || !printableASCII(id) {
+		return im.Errorf(im.CodeInvalidGroupID, "GroupId must be 1 to %d bytes of printable ASCII", l.GroupIDMax)
+	}
+	if t == im.TypeCommunity {
+		if !strings.HasPrefix(id, communityPrefix) {
+			return im.Errorf(im.CodeInvalidGroupID, "a Community GroupId must start with %s", communityPrefix)
+		}
+		return nil
+	}
+	if strings.HasPrefix(id, autoPrefix) {
+		return im.Errorf(im.CodeInvalidGroupID, "a custom GroupId must not start with %s", autoPrefix)
+	}
+	return nil
+}
+
+// checkText returns 10004 unless s is valid UTF-8 of at most limit bytes.
+func checkText(field, s string, limit int) error {
+	if !utf8.ValidString(s) {
+		return im.Errorf(im.CodeInvalidParam, "%s is not valid UTF-8", field)
+	}
+	if len(s) > limit {
+		return im.Errorf(im.CodeInvalidParam, "%s is %d bytes, over the limit of %d bytes", field, len(s), limit)
+	}
+	return nil
+}
+
+// checkAccount returns 10004 unless id is a well-formed UserID.
+func checkAccount(l im.Limits, field, id string) error {
+	if id == "" {
+		return im.Errorf(im.CodeInvalidParam, "%s is required", field)
+	}
+	if !ValidUserID(l, id) {
+		return im.Errorf(im.CodeInvalidParam, "%s %q must be 1 to %d bytes of printable ASCII", field, id, l.UserIDMax)
+	}
+	return nil
+}
+
+// checkCustomData validates custom-field entries against the keys the app defines
+// (has), the value limit, and repeats: decisions.md §5 row 12.
+func checkCustomData(field string, kvs []KV, has func(string) bool, valueMax int) error {
+	seen := make(map[string]bool, len(kvs))
+	for _, kv := range kvs {
+		if !has(kv.Key) {
+			return im.Errorf(im.CodeInvalidParam, "%s key %q is not defined for this app", field, kv.Key)
+		}
+		if seen[kv.Key] {
+			return im.Errorf(im.CodeInvalidParam, "%s key %q is given twice", field, kv.Key)
+		}
+		seen[kv.Key] = true
+		if len(kv.Value) > valueMax {
+			return im.Errorf(im.CodeInvalidParam, "%s value of %q is %d bytes, over the limit of %d bytes", field, kv.Key, len(kv.Value), valueMax)
+		}
+	}
+	return nil
+}
+
+// applyCustomData merges kvs into data: an empty Value deletes its key. It returns the
+// resulting map, nil when empty.
+func applyCustomData(data map[string]string, kvs []KV) map[string]string {
+	if len(kvs) == 0 {
+		return data
+	}
+	out := make(map[string]string, len(data)+len(kvs))
+	for k, v := range data {
+		out[k] = v
+	}
+	for _, kv := range kvs {
+		if kv.Value == "" {
+			delete(out, kv.Key)
+			continue
+		}
+		out[kv.Key] = kv.Value
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// parseMuteTime parses the decimal text of a MuteTime: an integer 0..4294967295, else
+// 10004 (decisions.md §5 row 15). Overflowing and fractional numbers are out of range too.
+func parseMuteTime(field, s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > im.MuteForever {
+		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, s, im.MuteForever)
+	}
+	return n, nil
+}
+
+// muteUntil turns a MuteTime into the stored mute end at now.
+func muteUntil(now, seconds int64) int64 {
+	switch {
+	case seconds == 0:
+		return 0
+	case seconds == im.MuteForever || now+seconds >= im.MuteForever:
+		return im.MuteForever
+	}
+	return now + seconds
+}
+
+// effectiveMute is the mute end a read reports: an end in the past reads as 0.
+func effectiveMute(until, now int64) int64 {
+	if until != im.MuteForever && until <= now {
+		return 0
+	}
+	return until
+}

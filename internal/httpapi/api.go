@@ -1,0 +1,148 @@
+// Package httpapi serves Tencent Cloud Chat's REST API: POST /v4/{service}/{command}
+// with query authentication, dispatched from one table of commands, answered in
+// Tencent's JSON envelope with HTTP 200.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/timdhq/timd/internal/account"
+	"github.com/timdhq/timd/internal/group"
+	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/ratelimit"
+)
+
+// Options assemble an API.
+type Options struct {
+	Apps     []App            // the apps served; required
+	Groups   *group.Service   // required
+	Accounts *account.Service // required
+	Store    im.Store         // checked by /readyz; required
+	Limiter  *ratelimit.Limiter
+	Logger   *slog.Logger // default: discard
+	Clock    im.Clock     // default im.SystemClock
+	// Observe, when set, is called once per REST call after it is answered, with the
+	// command ("service/command" or "" for a bad path), its code and its duration.
+	Observe func(command string, code im.Code, d time.Duration)
+}
+
+// API is the http.Handler of the REST API and the health endpoints.
+type API struct {
+	apps     map[uint64]*App
+	groups   *group.Service
+	accounts *account.Service
+	store    im.Store
+	limiter  *ratelimit.Limiter
+	log      *slog.Logger
+	clock    im.Clock
+	observe  func(string, im.Code, time.Duration)
+	sigs     *sigCache
+	commands map[string]map[string]*command // service -> command -> handler
+	mux      *http.ServeMux
+}
+
+// New returns the API for opts.
+func New(opts Options) *API {
+	a := &API{
+		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
+		store: opts.Store, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
+		observe: opts.Observe, sigs: newSigCache(10000),
+	}
+	for i := range opts.Apps {
+		a.apps[opts.Apps[i].SDKAppID] = &opts.Apps[i]
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.clock == nil {
+		a.clock = im.SystemClock{}
+	}
+	a.commands = a.commandTable()
+	a.mux = http.NewServeMux()
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET /readyz", a.readyz)
+	a.mux.HandleFunc("/", a.serveREST)
+	return a
+}
+
+// ServeHTTP serves one request with a request ID and panic recovery.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := newRequestID()
+	w.Header().Set("X-Request-Id", id)
+	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			a.log.Error("panic", "request_id", id, "panic", p)
+			writeBody(w, http.StatusOK, failBody(im.CodeInternal, im.InfoOf(errPanic)))
+		}
+	}()
+	a.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+type requestIDKey struct{}
+
+type panicError struct{}
+
+func (panicError) Error() string { return "panic" }
+
+var errPanic error = panicError{}
+
+// RequestID returns the request ID the API gave the request of ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// newRequestID returns 16 random hex digits.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// writeBody writes a JSON answer.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// healthz answers that the process is up.
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	writeBody(w, http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+// readyz answers whether the store is reachable.
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		a.log.Warn("readyz: store unreachable", "err", err)
+		writeBody(w, http.StatusServiceUnavailable, []byte(`{"status":"store unreachable"}`))
+		return
+	}
+	writeBody(w, http.StatusOK, []byte(`{"status":"ready"}`))
+}
+
+// splitPath splits "/v4/{service}/{command}"; ok is false for any other shape.
+func splitPath(p string) (service, command string, ok bool) {
+	rest, found := strings.CutPrefix(p, "/v4/")
+	if !found {
+		return "", "", false
+	}
+	service, command, found = strings.Cut(rest, "/")
+	if !found || service == "" || command == "" || strings.Contains(command, "/") {
+		return "", "", false
+	}
+	return service, command, true
+}

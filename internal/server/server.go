@@ -1,0 +1,149 @@
+// Package server assembles timd from a configuration: the store, the services, the REST
+// API and the HTTP server. cmd/timd and timtest both build on it.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/timdhq/timd/internal/account"
+	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/group"
+	"github.com/timdhq/timd/internal/httpapi"
+	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/ratelimit"
+	"github.com/timdhq/timd/internal/store/sqlite"
+)
+
+// Options tune a Server beyond its configuration. The zero value is valid.
+type Options struct {
+	Logger *slog.Logger // default: discard
+	Clock  im.Clock     // default im.SystemClock
+	// Store, when set, is used instead of opening the configured one; the Server then
+	// does not close it.
+	Store im.Store
+}
+
+// Server is a running timd: store, services and HTTP API.
+type Server struct {
+	cfg       config.Config
+	log       *slog.Logger
+	store     im.Store
+	ownsStore bool
+	api       *httpapi.API
+	http      *http.Server
+}
+
+// New opens the store and assembles the server for cfg, which must be valid and have
+// its secrets resolved.
+func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) {
+	s := &Server{cfg: cfg, log: opts.Logger, store: opts.Store}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.store == nil {
+		st, err := OpenStore(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.store, s.ownsStore = st, true
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = im.SystemClock{}
+	}
+	s.api = httpapi.New(httpapi.Options{
+		Apps:     apiApps(cfg),
+		Groups:   group.New(s.store, group.Options{Clock: clock}),
+		Accounts: account.New(s.store, clock),
+		Store:    s.store,
+		Limiter:  ratelimit.New(rateFor(cfg)),
+		Logger:   s.log,
+		Clock:    clock,
+	})
+	s.http = &http.Server{
+		Handler:           s.api,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// OpenStore opens the store cfg selects: SQLite at <DataDir>/timd.db.
+func OpenStore(ctx context.Context, cfg config.Config) (im.Store, error) {
+	if cfg.PostgresDSN != "" {
+		return nil, errors.New("PostgreSQL is not supported yet; unset TIMD_POSTGRES_DSN")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "timd.db"), sqlite.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	return db, nil
+}
+
+// apiApps turns the configured apps into the HTTP layer's.
+func apiApps(cfg config.Config) []httpapi.App {
+	out := make([]httpapi.App, len(cfg.Apps))
+	for i, a := range cfg.Apps {
+		out[i] = httpapi.App{App: a.Domain(), SecretKey: a.SecretKey}
+	}
+	return out
+}
+
+// rateFor returns the configured rate of each (app, command).
+func rateFor(cfg config.Config) func(uint64, string) float64 {
+	rates := make(map[uint64]config.RateLimits, len(cfg.Apps))
+	for _, a := range cfg.Apps {
+		rates[a.SDKAppID] = a.RateLimits
+	}
+	return func(app uint64, command string) float64 { return rates[app].For(command) }
+}
+
+// Handler returns the HTTP handler of the REST API and health endpoints.
+func (s *Server) Handler() http.Handler { return s.api }
+
+// Store returns the server's store.
+func (s *Server) Store() im.Store { return s.store }
+
+// Serve answers HTTP (or HTTPS, when the configuration names a certificate) on ln until
+// Shutdown; it then returns nil.
+func (s *Server) Serve(ln net.Listener) error {
+	var err error
+	if s.cfg.TLSCert != "" {
+		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		err = s.http.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+	} else {
+		err = s.http.Serve(ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish until ctx ends,
+// and then closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if s.ownsStore {
+		if cerr := s.store.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

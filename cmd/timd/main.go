@@ -1,0 +1,55 @@
+// Command timd serves Tencent Cloud Chat's group and account REST API.
+//
+// Usage:
+//
+//	timd [serve] [flags]     run the server (the default)
+//	timd usersig [flags]     print a UserSig for an app admin
+//	timd version             print the version
+//
+// Every subcommand takes the configuration flags; `timd serve -h` lists them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "timd:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs the subcommand named by args[0] (serve when there is none).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
+	sub := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "serve":
+		return serve(ctx, args, stderr, lookupEnv)
+	case "usersig":
+		return printUserSig(args, stdout, stderr, lookupEnv)
+	case "version":
+		_, err := fmt.Fprintln(stdout, "timd", version)
+		return err
+	}
+	return fmt.Errorf("unknown command %q (want serve, usersig or version)", sub)
+}

@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// PutAccount inserts a or replaces the account with the same (App, UserID).
+func (t *tx) PutAccount(ctx context.Context, a im.Account) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO accounts (app, user_id, nick, face_url, created)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (app, user_id) DO UPDATE SET
+			nick = excluded.nick, face_url = excluded.face_url, created = excluded.created`,
+		appID(a.App), a.UserID, a.Nick, a.FaceURL, a.Created)
+	if err != nil {
+		return fmt.Errorf("put account %q: %w", a.UserID, err)
+	}
+	return nil
+}
+
+// GetAccount returns one account, or ErrNotFound.
+func (t *tx) GetAccount(ctx context.Context, app uint64, userID string) (im.Account, error) {
+	if err := t.check(false); err != nil {
+		return im.Account{}, err
+	}
+	a := im.Account{App: app, UserID: userID}
+	err := t.queryRow(ctx, `SELECT nick, face_url, created FROM accounts
+		WHERE app = ? AND user_id = ?`, appID(app), userID).Scan(&a.Nick, &a.FaceURL, &a.Created)
+	if err != nil {
+		return im.Account{}, fmt.Errorf("get account %q: %w", userID, notFound(err))
+	}
+	return a, nil
+}
+
+// ExistingAccounts returns the subset of ids that are imported accounts, each mapped to true.
+func (t *tx) ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	found := make(map[string]bool)
+	if len(ids) == 0 {
+		return found, nil
+	}
+	// One JSON array parameter keeps the statement text fixed whatever the number of ids.
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("existing accounts: %w", err)
+	}
+	rows, err := t.query(ctx, `SELECT user_id FROM accounts
+		WHERE app = ? AND user_id IN (SELECT value FROM json_each(?))`, appID(app), string(list))
+	if err != nil {
+		return nil, fmt.Errorf("existing accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("existing accounts: %w", err)
+		}
+		found[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("existing accounts: %w", err)
+	}
+	return found, nil
+}
+
+// DeleteAccount deletes an account, its memberships (keeping each group's member count) and
+// mute records, and clears it as owner of its groups. ErrNotFound if it does not exist.
+func (t *tx) DeleteAccount(ctx context.Context, app uint64, userID string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	err := t.execOne(ctx, `DELETE FROM accounts WHERE app = ? AND user_id = ?`, appID(app), userID)
+	if err != nil {
+		return fmt.Errorf("delete account %q: %w", userID, err)
+	}
+	for _, q := range []string{
+		`UPDATE groups SET member_num = member_num - 1
+			WHERE app = ?1 AND id IN (SELECT group_id FROM members WHERE app = ?1 AND account = ?2)`,
+		`DELETE FROM members WHERE app = ?1 AND account = ?2`,
+		`DELETE FROM mutes WHERE app = ?1 AND account = ?2`,
+		`UPDATE groups SET owner = '' WHERE app = ?1 AND owner = ?2`,
+	} {
+		if _, err := t.exec(ctx, q, appID(app), userID); err != nil {
+			return fmt.Errorf("delete account %q: %w", userID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,452 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/store/storetest"
+)
+
+// MustOpen opens the database at path with opts and closes it when tb ends.
+func MustOpen(tb testing.TB, path string, opts Options) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), path, opts)
+	if err != nil {
+		tb.Fatalf("Open(%q): %v", path, err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+// tempPath returns a database path in a fresh directory of tb.
+func tempPath(tb testing.TB) string {
+	return filepath.Join(tb.TempDir(), "timd.db")
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) im.Store {
+		return MustOpen(t, tempPath(t), Options{})
+	})
+}
+
+// group returns a minimal group of app 1.
+func group(id string) im.Group {
+	return im.Group{App: 1, ID: id, Type: im.TypePublic, ApplyJoinOption: im.JoinFreeAccess}
+}
+
+// createGroup is an Update fn that creates group(id).
+func createGroup(id string) func(ctx context.Context, tx im.Tx) error {
+	return func(ctx context.Context, tx im.Tx) error { return tx.CreateGroup(ctx, group(id)) }
+}
+
+// groupExists reports whether group id of app 1 exists.
+func groupExists(tb testing.TB, db *DB, id string) bool {
+	tb.Helper()
+	var err error
+	storetest.MustView(tb, db, func(ctx context.Context, tx im.Tx) error {
+		_, err = tx.GetGroup(ctx, 1, id)
+		return nil
+	})
+	if err != nil && !errors.Is(err, im.ErrNotFound) {
+		tb.Fatalf("GetGroup(%q): %v", id, err)
+	}
+	return err == nil
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	path := tempPath(t)
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.CreateGroup(ctx, group("g")); err != nil {
+			return err
+		}
+		return tx.AddMember(ctx, 1, im.Member{Group: "g", Account: "a", Role: im.RoleOwner, NameCard: "card"})
+	})
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db = MustOpen(t, path, Options{})
+	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
+		g, err := tx.GetGroup(ctx, 1, "g")
+		if err != nil {
+			return err
+		}
+		if g.MemberNum != 1 {
+			t.Errorf("MemberNum after reopen: got %d, want 1", g.MemberNum)
+		}
+		m, err := tx.GetMember(ctx, 1, "g", "a")
+		if err != nil {
+			return err
+		}
+		if m.NameCard != "card" {
+			t.Errorf("NameCard after reopen: got %q, want card", m.NameCard)
+		}
+		return nil
+	})
+	checkMigrations(t, db)
+}
+
+// checkMigrations checks that schema_migrations lists each embedded migration once.
+func checkMigrations(t *testing.T, db *DB) {
+	t.Helper()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.version)
+	}
+	rows, err := db.rdb.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("schema_migrations: got %v, want %v", got, want)
+	}
+}
+
+// TestGroupCommit holds the writer while 200 Updates queue up, one of which fails and one
+// panics: they commit in a few batches, and only the failing two are rolled back.
+func TestGroupCommit(t *testing.T) {
+	const n, fails, panics = 200, 100, 150
+	db := MustOpen(t, tempPath(t), Options{})
+	var queued atomic.Int64
+	release := make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			<-release
+			return tx.CreateGroup(ctx, group("held"))
+		})
+	}()
+
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			id := fmt.Sprintf("g%03d", i)
+			queued.Add(1)
+			errs[i] = db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+				if err := tx.CreateGroup(ctx, group(id)); err != nil {
+					return err
+				}
+				switch i {
+				case fails:
+					return fmt.Errorf("request %d: %w", i, storetestBoom)
+				case panics:
+					panic("kaboom")
+				}
+				return nil
+			})
+		})
+	}
+	for queued.Load() < n {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the last goroutines reach Update
+	before := db.w.commits.Load()
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatalf("held Update: %v", err)
+	}
+
+	for i, err := range errs {
+		id := fmt.Sprintf("g%03d", i)
+		switch i {
+		case fails:
+			if !errors.Is(err, storetestBoom) {
+				t.Errorf("failing Update: got %v, want its fn's error", err)
+			}
+		case panics:
+			if err == nil || !strings.Contains(err.Error(), "kaboom") {
+				t.Errorf("panicking Update: got %v, want an error naming the panic", err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("Update %d: %v", i, err)
+			}
+		}
+		if got, want := groupExists(t, db, id), err == nil; got != want {
+			t.Errorf("group %s exists: got %v, want %v", id, got, want)
+		}
+	}
+	commits := db.w.commits.Load() - before
+	t.Logf("%d Updates in %d commits", n+1, commits)
+	if commits > 10 {
+		t.Errorf("commits for %d queued Updates: got %d, want at most 10", n+1, commits)
+	}
+}
+
+// storetestBoom is the error of fns that fail on purpose.
+var storetestBoom = errors.New("boom")
+
+// TestPanic checks that a panic in fn, with an error or another value, reaches the caller
+// as an error, rolls back fn's writes and leaves the writer working.
+func TestPanic(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	for i, p := range []any{"kaboom", storetestBoom} {
+		id := fmt.Sprintf("g%d", i)
+		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			if err := tx.CreateGroup(ctx, group(id)); err != nil {
+				return err
+			}
+			panic(p)
+		})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(p)) {
+			t.Errorf("Update panicking with %v: got %v, want an error naming it", p, err)
+		}
+		if pe, ok := p.(error); ok && !errors.Is(err, pe) {
+			t.Errorf("Update panicking with error %v: got %v, want it wrapped", pe, err)
+		}
+		if groupExists(t, db, id) {
+			t.Errorf("group written before the panic exists")
+		}
+	}
+	storetest.MustUpdate(t, db, createGroup("after"))
+	if !groupExists(t, db, "after") {
+		t.Errorf("group written after the panics is missing")
+	}
+}
+
+func TestUpdateCanceledContext(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	ran := false
+	err := db.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		ran = true
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || ran {
+		t.Errorf("Update with a canceled ctx: got %v (fn ran: %v), want context.Canceled without running", err, ran)
+	}
+}
+
+func TestNestedUpdate(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+		return db.Update(ctx, createGroup("g"))
+	})
+	if err == nil {
+		t.Errorf("Update inside Update: got nil error, want an error")
+	}
+}
+
+func TestTxAfterReturn(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	var kept im.Tx
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		kept = tx
+		return nil
+	})
+	if err := kept.CreateGroup(t.Context(), group("g")); !errors.Is(err, errEnded) {
+		t.Errorf("CreateGroup on an ended Tx: got %v, want errEnded", err)
+	}
+}
+
+func TestClosed(t *testing.T) {
+	db, err := Open(t.Context(), tempPath(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for name, err := range map[string]error{
+		"Update": db.Update(t.Context(), createGroup("g")),
+		"View":   db.View(t.Context(), func(context.Context, im.Tx) error { return nil }),
+		"Ping":   db.Ping(t.Context()),
+	} {
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("%s after Close: got %v, want ErrClosed", name, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: got %v, want nil", err)
+	}
+}
+
+// TestAppIDRoundTrip stores an SDKAppID with the high bit set, which SQLite's signed
+// integers hold only through the store's conversion.
+func TestAppIDRoundTrip(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	want := im.Account{App: math.MaxUint64, UserID: "u", Nick: "n"}
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		return tx.PutAccount(ctx, want)
+	})
+	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
+		got, err := tx.GetAccount(ctx, math.MaxUint64, "u")
+		if err != nil {
+			return err
+		}
+		if got != want {
+			t.Errorf("GetAccount: got %+v, want %+v", got, want)
+		}
+		return nil
+	})
+}
+
+func TestOpenOptions(t *testing.T) {
+	for _, opts := range []Options{
+		{Synchronous: "SOMETIMES"},
+		{BatchMax: -1},
+		{Readers: -2},
+	} {
+		if db, err := Open(t.Context(), tempPath(t), opts); err == nil {
+			db.Close()
+			t.Errorf("Open with %+v: got nil error, want an error", opts)
+		}
+	}
+	for _, path := range []string{"", ":memory:", "file:x.db", tempPath(t) + "?mode=ro"} {
+		if db, err := Open(t.Context(), path, Options{}); err == nil {
+			db.Close()
+			t.Errorf("Open(%q): got nil error, want an error", path)
+		}
+	}
+	db := MustOpen(t, tempPath(t), Options{Synchronous: "normal", BatchMax: 1, Readers: 1})
+	storetest.MustUpdate(t, db, createGroup("g"))
+}
+
+// BenchmarkUpdateMember measures Updates that each read one of 1000 members and write it
+// back with a unique NameCard, from many goroutines (parallelism 32 per GOMAXPROCS), with
+// the default options (synchronous=FULL). writes/commit is the mean group-commit batch.
+func BenchmarkUpdateMember(b *testing.B) {
+	const members = 1000
+	db := MustOpen(b, tempPath(b), Options{})
+	storetest.MustUpdate(b, db, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.CreateGroup(ctx, group("g")); err != nil {
+			return err
+		}
+		for i := range members {
+			m := im.Member{Group: "g", Account: fmt.Sprintf("u%04d", i), Role: im.RoleMember}
+			if err := tx.AddMember(ctx, 1, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
+	var next atomic.Int64
+	before := db.w.commits.Load()
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			err := db.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
+				m, err := tx.GetMember(ctx, 1, "g", fmt.Sprintf("u%04d", n%members))
+				if err != nil {
+					return err
+				}
+				m.NameCard = fmt.Sprintf("card %d", n)
+				return tx.UpdateMember(ctx, 1, m)
+			})
+			if err != nil {
+				b.Error(err)
+			}
+		}
+	})
+	b.StopTimer()
+	if commits := db.w.commits.Load() - before; commits > 0 {
+		b.ReportMetric(float64(b.N)/float64(commits), "writes/commit")
+	}
+}
+
+// TestPragmas checks the settings the durability and concurrency design rests on.
+func TestPragmas(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	pragmas := func(itx im.Tx, names ...string) map[string]string {
+		got := make(map[string]string)
+		for _, name := range names {
+			var v string
+			if err := itx.(*tx).q.QueryRowContext(t.Context(), "PRAGMA "+name).Scan(&v); err != nil {
+				t.Fatalf("PRAGMA %s: %v", name, err)
+			}
+			got[name] = v
+		}
+		return got
+	}
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		got := pragmas(tx, "journal_mode", "synchronous", "wal_autocheckpoint", "busy_timeout", "query_only")
+		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "wal_autocheckpoint": "16384",
+			"busy_timeout": "5000", "query_only": "0"}
+		if !maps.Equal(got, want) {
+			t.Errorf("writer pragmas: got %v, want %v", got, want)
+		}
+		return nil
+	})
+	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
+		got := pragmas(tx, "journal_mode", "query_only", "busy_timeout")
+		want := map[string]string{"journal_mode": "wal", "query_only": "1", "busy_timeout": "5000"}
+		if !maps.Equal(got, want) {
+			t.Errorf("reader pragmas: got %v, want %v", got, want)
+		}
+		return nil
+	})
+}
+
+// TestCloseDuringUpdates closes the store while Updates arrive: each one either commits,
+// and is there after reopening, or fails with ErrClosed; none hangs.
+func TestCloseDuringUpdates(t *testing.T) {
+	path := tempPath(t)
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 100)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = db.Update(t.Context(), createGroup(fmt.Sprintf("g%03d", i)))
+		})
+	}
+	time.Sleep(time.Millisecond)
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, ErrClosed) {
+			t.Errorf("Update %d: got %v, want nil or ErrClosed", i, err)
+		}
+	}
+	db = MustOpen(t, path, Options{})
+	for i, err := range errs {
+		if got, want := groupExists(t, db, fmt.Sprintf("g%03d", i)), err == nil; got != want {
+			t.Errorf("group of Update %d (error %v) exists after reopen: got %v, want %v", i, err, got, want)
+		}
+	}
+}

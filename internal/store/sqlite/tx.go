@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	driver "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// Errors of Tx misuse.
+var (
+	errReadOnly = errors.New("sqlite: write in read-only transaction")
+	errEnded    = errors.New("sqlite: transaction used after its function returned")
+)
+
+// querier is what a tx runs statements on: the writer's *sql.Conn or a reader's *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx is the im.Tx of one Update fn (on the writer connection, with cached statements) or one
+// View fn (on a reader transaction).
+type tx struct {
+	q        querier
+	stmts    *stmtCache // nil in View
+	readOnly bool
+	ended    bool // set when fn returns; the tx must not be used after
+}
+
+var _ im.Tx = (*tx)(nil)
+
+// check reports whether the tx may still be used, and for writes whether it may write.
+func (t *tx) check(write bool) error {
+	if t.ended {
+		return errEnded
+	}
+	if write && t.readOnly {
+		return errReadOnly
+	}
+	return nil
+}
+
+// stmtCtx is the ctx statements of t run under. The writer's statements ignore cancellation:
+// the driver interrupts a cancelled statement, and an interrupted write rolls back the whole
+// transaction, which holds other callers' work.
+func (t *tx) stmtCtx(ctx context.Context) context.Context {
+	if t.stmts != nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+// exec runs a statement that returns no rows.
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.stmtCtx(ctx)
+	if t.stmts == nil {
+		return t.q.ExecContext(ctx, query, args...)
+	}
+	s, err := t.stmts.get(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// query runs a statement that returns rows.
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.stmtCtx(ctx)
+	if t.stmts == nil {
+		return t.q.QueryContext(ctx, query, args...)
+	}
+	s, err := t.stmts.get(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+// scanner is a row to scan: *sql.Row or errRow.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
+
+// Scan returns the preparation error.
+func (r errRow) Scan(...any) error { return r.err }
+
+// queryRow runs a statement that returns at most one row.
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	ctx = t.stmtCtx(ctx)
+	if t.stmts == nil {
+		return t.q.QueryRowContext(ctx, query, args...)
+	}
+	s, err := t.stmts.get(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// execOne runs a statement that must change one row, or reports ErrNotFound.
+func (t *tx) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return im.ErrNotFound
+	}
+	return nil
+}
+
+// stmtCache keeps the writer connection's prepared statements, so the statements every
+// Update runs are compiled once. Only the writer goroutine uses it.
+type stmtCache struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// newStmtCache returns an empty cache for conn.
+func newStmtCache(conn *sql.Conn) *stmtCache {
+	return &stmtCache{conn: conn, stmts: make(map[string]*sql.Stmt)}
+}
+
+// get returns the prepared statement of query, preparing it on first use.
+func (c *stmtCache) get(query string) (*sql.Stmt, error) {
+	if s, ok := c.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := c.conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = s
+	return s, nil
+}
+
+// close closes every cached statement.
+func (c *stmtCache) close() {
+	for q, s := range c.stmts {
+		s.Close()
+		delete(c.stmts, q)
+	}
+}
+
+// isConflict reports whether err is a primary-key or unique constraint violation.
+func isConflict(err error) bool {
+	var e *driver.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return true
+	}
+	return false
+}
+
+// notFound maps sql.ErrNoRows to im.ErrNotFound and leaves other errors alone.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return im.ErrNotFound
+	}
+	return err
+}
+
+// appID is the stored form of an SDKAppID. SQLite integers are signed 64-bit; the cast
+// round-trips every uint64, and database/sql refuses uint64 values with the high bit set.
+func appID(app uint64) int64 { return int64(app) }
+
+// encodeData is the stored form of custom fields: NULL for none, else a JSON object.
+// Values must be valid UTF-8 (as JSON request fields always are) to round-trip exactly.
+func encodeData(m map[string]string) (any, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode app data: %w", err)
+	}
+	return string(b), nil
+}
+
+// decodeData reads custom fields stored by encodeData; nil for none.
+func decodeData(s sql.NullString) (map[string]string, error) {
+	if !s.Valid || s.String == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s.String), &m); err != nil {
+		return nil, fmt.Errorf("decode app data: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}

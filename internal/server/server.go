@@ -39,6 +39,8 @@ type Server struct {
 	store     im.Store
 	ownsStore bool
 	api       *httpapi.API
+	metrics   *metrics
+	handler   http.Handler
 	http      *http.Server
 }
 
@@ -60,17 +62,24 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if clock == nil {
 		clock = im.SystemClock{}
 	}
+	s.metrics = newMetrics()
+	store := timedStore{Store: s.store, hist: s.metrics.store}
 	s.api = httpapi.New(httpapi.Options{
 		Apps:     apiApps(cfg),
-		Groups:   group.New(s.store, group.Options{Clock: clock}),
-		Accounts: account.New(s.store, clock),
-		Store:    s.store,
+		Groups:   group.New(store, group.Options{Clock: clock}),
+		Accounts: account.New(store, clock),
+		Store:    store,
 		Limiter:  ratelimit.New(rateFor(cfg)),
 		Logger:   s.log,
 		Clock:    clock,
+		Observe:  s.metrics.observe,
 	})
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("/", s.api)
+	s.handler = mux
 	s.http = &http.Server{
-		Handler:           s.api,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -114,8 +123,8 @@ func rateFor(cfg config.Config) func(uint64, string) float64 {
 	return func(app uint64, command string) float64 { return rates[app].For(command) }
 }
 
-// Handler returns the HTTP handler of the REST API and health endpoints.
-func (s *Server) Handler() http.Handler { return s.api }
+// Handler returns the HTTP handler of the REST API, the health endpoints and /metrics.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store returns the server's store.
 func (s *Server) Store() im.Store { return s.store }

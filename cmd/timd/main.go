@@ -4,6 +4,8 @@
 //
 //	timd [serve] [flags]     run the server (the default)
 //	timd usersig [flags]     print a UserSig for an app admin
+//	timd call [flags] COMMAND [JSON]
+//	                         sign and send one REST call to a running server, print the answer
 //	timd version             print the version
 //
 // Every subcommand takes the configuration flags; `timd serve -h` lists them.
@@ -47,9 +49,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return serve(ctx, args, stderr, lookupEnv)
 	case "usersig":
 		return printUserSig(args, stdout, stderr, lookupEnv)
+	case "call":
+		return call(ctx, args, stdout, stderr, lookupEnv)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "timd", version)
 		return err
 	}
-	return fmt.Errorf("unknown command %q (want serve, usersig or version)", sub)
+	return fmt.Errorf("unknown command %q (want serve, usersig, call or version)", sub)
 }

@@ -67,7 +67,7 @@ func New(opts Options) *API {
 	a.mux = http.NewServeMux()
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
-	a.mux.HandleFunc("/", a.serveREST)
+	a.mux.HandleFunc("/", a.serveREST) // a health path with another method
 	return a
 }
 
@@ -85,7 +85,15 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeBody(w, http.StatusOK, failBody(im.CodeInternal, im.InfoOf(errPanic)))
 		}
 	}()
-	a.mux.ServeHTTP(w, r.WithContext(ctx))
+	r = r.WithContext(ctx)
+	switch r.URL.Path {
+	case "/healthz", "/readyz":
+		a.mux.ServeHTTP(w, r)
+	default:
+		// Not through the mux: it would answer a path it cleans (//, ., ..) with a bare
+		// redirect, where the REST API answers 404 with the envelope.
+		a.serveREST(w, r)
+	}
 }
 
 type requestIDKey struct{}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -19,17 +20,30 @@ type command struct {
 	name   string // "service/command", as logged and measured
 	word   string // the command word, as rate-limited
 	handle func(ctx context.Context, c im.Caller, body []byte) (any, error)
+	// unknown names the first field of a body that the command does not know, or "".
+	unknown func(body []byte) string
 }
 
 // handler adapts a typed command function: it decodes the body into Req and hands the
 // answer back for the envelope.
-func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *Req) (Resp, error)) func(context.Context, im.Caller, []byte) (any, error) {
-	return func(ctx context.Context, c im.Caller, body []byte) (any, error) {
-		var req Req
-		if err := decodeBody(body, &req); err != nil {
-			return nil, err
-		}
-		return fn(ctx, c, &req)
+func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *Req) (Resp, error)) *command {
+	return &command{
+		handle: func(ctx context.Context, c im.Caller, body []byte) (any, error) {
+			var req Req
+			if err := decodeBody(body, &req); err != nil {
+				return nil, err
+			}
+			return fn(ctx, c, &req)
+		},
+		unknown: func(body []byte) string {
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.DisallowUnknownFields()
+			err := dec.Decode(new(Req))
+			if field, ok := strings.CutPrefix(fmt.Sprint(err), "json: unknown field "); ok {
+				return field
+			}
+			return ""
+		},
 	}
 }
 
@@ -83,6 +97,9 @@ func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 	name, code, info, status, body := a.call(r)
 	if body == nil {
 		body = failBody(code, info)
+	}
+	if status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost) // RFC 9110 §15.5.6: a 405 lists the allowed methods
 	}
 	writeBody(w, status, body)
 	d := a.clock.Now().Sub(start)
@@ -141,6 +158,7 @@ func (a *API) run(r *http.Request, cmd *command) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.logUnknownFields(r.Context(), cmd, in)
 	out, err := marshal(resp)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s answer: %w", cmd.name, err)
@@ -182,6 +200,18 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// logUnknownFields notes, at debug level only, a body field the command ignored: a
+// typo in a client's request is easier to find that way. The second decode costs
+// nothing unless debug logging is on.
+func (a *API) logUnknownFields(ctx context.Context, cmd *command, body []byte) {
+	if cmd.unknown == nil || !a.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	if field := cmd.unknown(body); field != "" {
+		a.log.DebugContext(ctx, "unknown field ignored", "request_id", RequestID(ctx), "command", cmd.name, "field", field)
+	}
 }
 
 // logError logs an uncoded error whole; coded errors are the client's business.

@@ -13,19 +13,19 @@ func (a *API) commandTable() map[string]map[string]*command {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
 	}
-	add(svcAccount, "account_import", &command{handle: handler(a.accountImport)})
-	add(svcAccount, "multiaccount_import", &command{handle: handler(a.multiAccountImport)})
-	add(svcAccount, "account_check", &command{handle: handler(a.accountCheck)})
-	add(svcAccount, "account_delete", &command{handle: handler(a.accountDelete)})
+	add(svcAccount, "account_import", handler(a.accountImport))
+	add(svcAccount, "multiaccount_import", handler(a.multiAccountImport))
+	add(svcAccount, "account_check", handler(a.accountCheck))
+	add(svcAccount, "account_delete", handler(a.accountDelete))
 
-	add(svcGroup, "create_group", &command{handle: handler(a.createGroup)})
-	add(svcGroup, "destroy_group", &command{handle: handler(a.destroyGroup)})
-	add(svcGroup, "add_group_member", &command{handle: handler(a.addGroupMember)})
-	add(svcGroup, "delete_group_member", &command{handle: handler(a.deleteGroupMember)})
-	add(svcGroup, "get_group_member_info", &command{handle: handler(a.getGroupMemberInfo)})
-	add(svcGroup, "modify_group_member_info", &command{handle: handler(a.modifyGroupMemberInfo)})
-	add(svcGroup, "forbid_send_msg", &command{handle: handler(a.forbidSendMsg)})
-	add(svcGroup, "get_group_muted_account", &command{handle: handler(a.getGroupMutedAccount)})
-	add(svcGroup, "get_group_shutted_uin", &command{handle: handler(a.getGroupShuttedUin)})
+	add(svcGroup, "create_group", handler(a.createGroup))
+	add(svcGroup, "destroy_group", handler(a.destroyGroup))
+	add(svcGroup, "add_group_member", handler(a.addGroupMember))
+	add(svcGroup, "delete_group_member", handler(a.deleteGroupMember))
+	add(svcGroup, "get_group_member_info", handler(a.getGroupMemberInfo))
+	add(svcGroup, "modify_group_member_info", handler(a.modifyGroupMemberInfo))
+	add(svcGroup, "forbid_send_msg", handler(a.forbidSendMsg))
+	add(svcGroup, "get_group_muted_account", handler(a.getGroupMutedAccount))
+	add(svcGroup, "get_group_shutted_uin", handler(a.getGroupShuttedUin))
 	return t
 }

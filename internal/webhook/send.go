@@ -1,0 +1,109 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// Answer is what an app's callback endpoint answers.
+type Answer struct {
+	ActionStatus string `json:"ActionStatus"`
+	ErrorCode    int    `json:"ErrorCode"`
+	ErrorInfo    string `json:"ErrorInfo"`
+	// RefusedMembers lists the accounts a Group.CallbackBeforeInviteJoinGroup refuses.
+	RefusedMembers []string `json:"RefusedMembers_Account"`
+}
+
+// Sender posts callbacks.
+type Sender struct {
+	client *http.Client
+	clock  im.Clock
+	log    *slog.Logger
+}
+
+// NewSender returns a Sender using client (nil: a client with keep-alive connections).
+func NewSender(client *http.Client, clock im.Clock, log *slog.Logger) *Sender {
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
+	}
+	if clock == nil {
+		clock = im.SystemClock{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Sender{client: client, clock: clock, log: log}
+}
+
+// Post sends one callback and decodes the answer. It fails unless the endpoint answers
+// HTTP 200 with a JSON object within cfg.Timeout.
+func (s *Sender) Post(ctx context.Context, cfg Config, sdkAppID uint64, command, clientIP string, body []byte) (Answer, error) {
+	cfg = cfg.WithDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	u := CallbackURL(cfg, sdkAppID, command, clientIP, s.clock.Now().Unix())
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return Answer{}, fmt.Errorf("callback %s: %w", command, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return Answer{}, fmt.Errorf("callback %s: %w", command, redact(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Answer{}, fmt.Errorf("callback %s: read answer: %w", command, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Answer{}, fmt.Errorf("callback %s: HTTP %d", command, resp.StatusCode)
+	}
+	var a Answer
+	if err := json.Unmarshal(data, &a); err != nil {
+		return Answer{}, fmt.Errorf("callback %s: answer is not JSON", command)
+	}
+	return a, nil
+}
+
+// redact strips the URL, whose query carries the Sign, from a transport error.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// Before runs a synchronous before-callback. It returns nil to let the call proceed, or
+// the coded error that refuses it: ErrorCode 1 refuses with 10016, and a code from 10100
+// to 10200 refuses with that code. A callback that fails (timeout, HTTP error, broken
+// answer) allows the call unless cfg.DenyOnFailure. The answer is returned for callbacks
+// that carry more than a verdict.
+func (s *Sender) Before(ctx context.Context, cfg Config, sdkAppID uint64, command, clientIP string, body []byte) (Answer, error) {
+	a, err := s.Post(ctx, cfg, sdkAppID, command, clientIP, body)
+	if err != nil {
+		s.log.Warn("before-callback failed", "command", command, "sdkappid", sdkAppID, "err", err, "deny", cfg.DenyOnFailure)
+		if cfg.DenyOnFailure {
+			return Answer{}, im.Errorf(im.CodeCallbackRefused, "the app's %s callback failed", command)
+		}
+		return Answer{}, nil
+	}
+	switch {
+	case a.ErrorCode == 0:
+		return a, nil
+	case a.ErrorCode >= 10100 && a.ErrorCode <= 10200:
+		return a, im.Errorf(im.Code(a.ErrorCode), "%s", a.ErrorInfo)
+	}
+	return a, im.Errorf(im.CodeCallbackRefused, "the app's %s callback refused the operation", command)
+}

@@ -213,7 +213,25 @@ func (s *Service) newMembers(app *im.App, g im.Group, list []NewMember, op Op) (
 		seen[nm.Account] = true
 		out = append(out, im.Member{Account: nm.Account, Role: role, AppData: applyCustomData(nil, nm.AppData)})
 	}
-	return out, nil
+	return out, checkInitialAdmins(l, out)
+}
+
+// checkInitialAdmins returns 10004 if the initial members hold more admins than the
+// app allows per group (decisions.md §4).
+func checkInitialAdmins(l im.Limits, members []im.Member) error {
+	if l.AdminsPerGroup <= 0 {
+		return nil
+	}
+	n := 0
+	for _, m := range members {
+		if m.Role == im.RoleAdmin {
+			n++
+		}
+	}
+	if n > l.AdminsPerGroup {
+		return im.Errorf(im.CodeInvalidParam, "MemberList has %d admins, over the limit of %d per group", n, l.AdminsPerGroup)
+	}
+	return nil
 }
 
 // initialRole validates the Role of a MemberList entry: Admin or Member (the default).

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
@@ -26,14 +27,41 @@ func toKVs(in []kv) []group.KV {
 }
 
 // number returns the text of the first number present, for fields with an old and a
-// current name (decisions.md §3: the current name wins).
-func number(current, old *json.Number) *string {
-	for _, n := range []*json.Number{current, old} {
-		if n != nil {
-			s := n.String()
-			return &s
+// current name (decisions.md §3: the current name wins). The fields are kept raw because
+// json.Number would also take a JSON string such as "60"; a value that is not a JSON
+// number is a field of the wrong JSON type: 60003.
+func number(current, old *json.RawMessage, currentName, oldName string) (*string, error) {
+	for i, n := range []*json.RawMessage{current, old} {
+		if n == nil {
+			continue
 		}
+		if len(*n) == 0 || ((*n)[0] != '-' && ((*n)[0] < '0' || (*n)[0] > '9')) {
+			name := currentName
+			if i == 1 {
+				name = oldName
+			}
+			return nil, im.Errorf(im.CodeBadJSON, "the request body is not valid: field %s must be a JSON number", name)
+		}
+		s := string(*n)
+		return &s, nil
 	}
+	return nil, nil
+}
+
+// wireText is a JSON string that keeps invalid UTF-8 as sent. encoding/json turns each byte
+// that is not UTF-8 into U+FFFD, which would let such a text through as a different,
+// valid one; kept as sent (escapes and all), the rules see it and reject it.
+type wireText string
+
+func (t *wireText) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if !utf8.Valid(b) {
+		s = string(b[1 : len(b)-1])
+	}
+	*t = wireText(s)
 	return nil
 }
 
@@ -47,10 +75,10 @@ type createGroupReq struct {
 	OwnerAccount     string         `json:"Owner_Account"`
 	Type             string         `json:"Type"`
 	GroupID          string         `json:"GroupId"`
-	Name             string         `json:"Name"`
-	Introduction     string         `json:"Introduction"`
-	Notification     string         `json:"Notification"`
-	FaceURL          string         `json:"FaceUrl"`
+	Name             wireText       `json:"Name"`
+	Introduction     wireText       `json:"Introduction"`
+	Notification     wireText       `json:"Notification"`
+	FaceURL          wireText       `json:"FaceUrl"`
 	MaxMemberCount   int64          `json:"MaxMemberCount"`
 	MaxMemberNum     int64          `json:"MaxMemberNum"` // accepted for MaxMemberCount
 	ApplyJoinOption  string         `json:"ApplyJoinOption"`
@@ -67,8 +95,8 @@ type createGroupResp struct {
 
 func (a *API) createGroup(ctx context.Context, c im.Caller, req *createGroupReq) (createGroupResp, error) {
 	r := group.CreateRequest{
-		Type: req.Type, Name: req.Name, Owner: req.OwnerAccount, GroupID: req.GroupID,
-		Introduction: req.Introduction, Notification: req.Notification, FaceURL: req.FaceURL,
+		Type: req.Type, Name: string(req.Name), Owner: req.OwnerAccount, GroupID: req.GroupID,
+		Introduction: string(req.Introduction), Notification: string(req.Notification), FaceURL: string(req.FaceURL),
 		MaxMemberCount: req.MaxMemberCount, ApplyJoinOption: req.ApplyJoinOption,
 		InviteJoinOption: req.InviteJoinOption, AppData: toKVs(req.AppDefinedData),
 	}

@@ -8,14 +8,18 @@ import (
 )
 
 type forbidSendMsgReq struct {
-	GroupID    string       `json:"GroupId"`
-	Accounts   []string     `json:"Members_Account"`
-	MuteTime   *json.Number `json:"MuteTime"`
-	ShutUpTime *json.Number `json:"ShutUpTime"`
+	GroupID    string           `json:"GroupId"`
+	Accounts   []string         `json:"Members_Account"`
+	MuteTime   *json.RawMessage `json:"MuteTime"`
+	ShutUpTime *json.RawMessage `json:"ShutUpTime"`
 }
 
 func (a *API) forbidSendMsg(ctx context.Context, c im.Caller, req *forbidSendMsgReq) (empty, error) {
-	return empty{}, a.groups.ForbidSendMsg(ctx, c, req.GroupID, req.Accounts, number(req.MuteTime, req.ShutUpTime))
+	muteTime, err := number(req.MuteTime, req.ShutUpTime, "MuteTime", "ShutUpTime")
+	if err != nil {
+		return empty{}, err
+	}
+	return empty{}, a.groups.ForbidSendMsg(ctx, c, req.GroupID, req.Accounts, muteTime)
 }
 
 type mutedAccount struct {

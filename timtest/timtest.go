@@ -4,12 +4,22 @@
 //
 // The server is timd itself, not a second implementation: what passes against it is what
 // timd answers in production.
+//
+// # PostgreSQL
+//
+// With TIMD_TEST_STORE=postgres in the environment, every server runs on PostgreSQL
+// instead: each one gets a fresh schema in the database TIMD_TEST_POSTGRES_DSN names
+// (Reset gets another, Close drops it), so tests written against timtest run unchanged on
+// both stores. The DSN's user must be allowed to create schemas in that database.
+// TIMD_TEST_STORE=postgres without TIMD_TEST_POSTGRES_DSN makes Start fail rather than
+// quietly test SQLite. TIMD_TEST_STORE unset, empty or "sqlite" selects SQLite.
 package timtest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +30,7 @@ import (
 
 	"github.com/timdhq/timd/internal/config"
 	"github.com/timdhq/timd/internal/server"
+	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/usersig"
 )
 
@@ -49,6 +60,8 @@ type Server struct {
 	srv     *server.Server
 	dataDir string
 	resets  int
+	pgDSN   string       // the database to make schemas in; "" for SQLite
+	drop    func() error // drops the current server's schema; nil for SQLite
 }
 
 // NewServer starts a server for the test tb and stops it, removing its data, when the
@@ -68,11 +81,15 @@ func Start(opts *Options) (*Server, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
+	pgDSN, err := postgresFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "timtest-*")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: buildConfig(opts, dir), clock: &clock{}, dataDir: dir}
+	s := &Server{cfg: buildConfig(opts, dir), clock: &clock{}, dataDir: dir, pgDSN: pgDSN}
 	if err := s.open(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -82,11 +99,32 @@ func Start(opts *Options) (*Server, error) {
 	return s, nil
 }
 
+// postgresFromEnv returns the database to run servers on, from TIMD_TEST_STORE and
+// TIMD_TEST_POSTGRES_DSN, or "" for SQLite.
+func postgresFromEnv() (string, error) {
+	switch store := os.Getenv("TIMD_TEST_STORE"); store {
+	case "", "sqlite":
+		return "", nil
+	case "postgres":
+		dsn := os.Getenv("TIMD_TEST_POSTGRES_DSN")
+		if dsn == "" {
+			return "", errors.New("TIMD_TEST_STORE=postgres, but TIMD_TEST_POSTGRES_DSN is not set: " +
+				"set it to a PostgreSQL database to create test schemas in, or unset TIMD_TEST_STORE for SQLite")
+		}
+		return dsn, nil
+	default:
+		return "", fmt.Errorf("TIMD_TEST_STORE=%q: want postgres, sqlite or nothing", store)
+	}
+}
+
 // buildConfig turns opts into a configuration with its data under dir.
 func buildConfig(opts *Options, dir string) config.Config {
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.DataDir = dir
+	// A few connections serve a test well, and keep the tests of several packages that
+	// run at once within the server's max_connections.
+	cfg.PostgresMaxConns = 8
 	app := &cfg.Apps[0]
 	if opts.SDKAppID != 0 {
 		app.SDKAppID = opts.SDKAppID
@@ -107,19 +145,36 @@ func buildConfig(opts *Options, dir string) config.Config {
 	return cfg
 }
 
-// open starts a fresh timd on a new data directory.
+// open starts a fresh timd on a new data directory, or a new schema on PostgreSQL.
 func (s *Server) open() error {
 	if err := s.cfg.Validate(); err != nil {
 		return err
 	}
 	cfg := s.cfg
 	cfg.DataDir = fmt.Sprintf("%s/data-%d", s.dataDir, s.resets)
+	if s.pgDSN != "" {
+		dsn, drop, err := postgres.NewTestSchema(context.Background(), s.pgDSN)
+		if err != nil {
+			return err
+		}
+		cfg.PostgresDSN, s.drop = dsn, drop
+	}
 	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock})
 	if err != nil {
-		return err
+		return errors.Join(err, s.dropSchema())
 	}
 	s.srv = srv
 	return nil
+}
+
+// dropSchema drops the current server's PostgreSQL schema, if it has one.
+func (s *Server) dropSchema() error {
+	if s.drop == nil {
+		return nil
+	}
+	err := s.drop()
+	s.drop = nil
+	return err
 }
 
 // serve hands a request to the current timd.
@@ -135,6 +190,7 @@ func (s *Server) Close() {
 	s.http.Close()
 	s.mu.Lock()
 	_ = s.srv.Shutdown(context.Background())
+	_ = s.dropSchema()
 	s.mu.Unlock()
 	os.RemoveAll(s.dataDir)
 }
@@ -170,6 +226,9 @@ func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.srv.Shutdown(context.Background()); err != nil {
+		return err
+	}
+	if err := s.dropSchema(); err != nil {
 		return err
 	}
 	s.resets++

@@ -3,12 +3,19 @@
 // Usage:
 //
 //	timd [serve] [flags]     run the server (the default)
+//	timd migrate [flags]     apply the store's pending schema migrations and exit
 //	timd usersig [flags]     print a UserSig for an app admin
 //	timd call [flags] COMMAND [JSON]
 //	                         sign and send one REST call to a running server, print the answer
 //	timd version             print the version
 //
 // Every subcommand takes the configuration flags; `timd serve -h` lists them.
+//
+// The store is SQLite under the data directory, or PostgreSQL when TIMD_POSTGRES_DSN (or
+// -postgres-dsn, or postgres_dsn in the config file) is set. serve applies pending schema
+// migrations itself when it starts, under a PostgreSQL advisory lock, so replicas starting
+// together apply each one once; `timd migrate` applies them alone, for a deployment that
+// migrates before it rolls out new replicas. For SQLite, migrating is opening the database.
 package main
 
 import (
@@ -47,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 	switch sub {
 	case "serve":
 		return serve(ctx, args, stderr, lookupEnv)
+	case "migrate":
+		return migrate(ctx, args, stdout, stderr, lookupEnv)
 	case "usersig":
 		return printUserSig(args, stdout, stderr, lookupEnv)
 	case "call":
@@ -55,5 +64,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		_, err := fmt.Fprintln(stdout, "timd", version)
 		return err
 	}
-	return fmt.Errorf("unknown command %q (want serve, usersig, call or version)", sub)
+	return fmt.Errorf("unknown command %q (want serve, migrate, usersig, call or version)", sub)
 }

@@ -6,21 +6,23 @@
 // config file, environment variables, then the flags given on the command line. A flag
 // that is not given leaves the value from the layers below untouched.
 //
-//	flag               environment            config file             default
-//	-config            TIMD_CONFIG            -                       no file
-//	-listen            TIMD_LISTEN            listen                  127.0.0.1:8080
-//	-data              TIMD_DATA              data                    ./timd-data
-//	-postgres-dsn      TIMD_POSTGRES_DSN      postgres_dsn            "" (SQLite under data)
-//	-log-level         TIMD_LOG_LEVEL         log_level               info
-//	-shutdown-timeout  TIMD_SHUTDOWN_TIMEOUT  shutdown_timeout        10s
-//	-dev               TIMD_DEV               dev                     false
-//	-tls-cert          TIMD_TLS_CERT          tls_cert                "" (plain HTTP)
-//	-tls-key           TIMD_TLS_KEY           tls_key                 "" (plain HTTP)
-//	-sdkappid          TIMD_SDKAPPID          apps[0].sdkappid        1400000000
-//	-secret-key        TIMD_SECRET_KEY        apps[0].secret_key      "" (key file)
-//	-admins            TIMD_ADMINS            apps[0].admins          administrator
-//	-member-fields     TIMD_MEMBER_FIELDS     apps[0].member_fields   none
-//	-group-fields      TIMD_GROUP_FIELDS      apps[0].group_fields    none
+//	flag                 environment              config file            default
+//	-config              TIMD_CONFIG              -                      no file
+//	-listen              TIMD_LISTEN              listen                 127.0.0.1:8080
+//	-data                TIMD_DATA                data                   ./timd-data
+//	-postgres-dsn        TIMD_POSTGRES_DSN        postgres_dsn           "" (SQLite under data)
+//	-postgres-max-conns  TIMD_POSTGRES_MAX_CONNS  postgres_max_conns     32
+//	-postgres-min-conns  TIMD_POSTGRES_MIN_CONNS  postgres_min_conns     0
+//	-log-level           TIMD_LOG_LEVEL           log_level              info
+//	-shutdown-timeout    TIMD_SHUTDOWN_TIMEOUT    shutdown_timeout       10s
+//	-dev                 TIMD_DEV                 dev                    false
+//	-tls-cert            TIMD_TLS_CERT            tls_cert               "" (plain HTTP)
+//	-tls-key             TIMD_TLS_KEY             tls_key                "" (plain HTTP)
+//	-sdkappid            TIMD_SDKAPPID            apps[0].sdkappid       1400000000
+//	-secret-key          TIMD_SECRET_KEY          apps[0].secret_key     "" (key file)
+//	-admins              TIMD_ADMINS              apps[0].admins         administrator
+//	-member-fields       TIMD_MEMBER_FIELDS       apps[0].member_fields  none
+//	-group-fields        TIMD_GROUP_FIELDS        apps[0].group_fields   none
 //
 // The app-shaped settings (sdkappid, secret key, admins, custom fields) given by flag or
 // environment apply to the first app: the one the config file lists first, or the
@@ -41,6 +43,8 @@
 //	  "listen": "127.0.0.1:8080",
 //	  "data": "./timd-data",
 //	  "postgres_dsn": "",
+//	  "postgres_max_conns": 32,
+//	  "postgres_min_conns": 0,
 //	  "log_level": "info",
 //	  "shutdown_timeout": "10s",
 //	  "dev": false,
@@ -95,6 +99,7 @@ const (
 	defaultDataDir         = "./timd-data"
 	defaultLogLevel        = "info"
 	defaultShutdownTimeout = 10 * time.Second
+	defaultPostgresMaxConn = 32
 	devSDKAppID            = 1400000000
 	defaultAdmin           = "administrator"
 	defaultRate            = 200
@@ -114,6 +119,12 @@ type Config struct {
 	// default "", meaning embedded SQLite under DataDir. It may hold a password, so it is
 	// never put into an error message.
 	PostgresDSN string
+	// PostgresMaxConns caps the PostgreSQL connection pool (TIMD_POSTGRES_MAX_CONNS,
+	// -postgres-max-conns); default 32. Requests that need a connection beyond it wait.
+	PostgresMaxConns int
+	// PostgresMinConns is the number of PostgreSQL connections kept open even when idle
+	// (TIMD_POSTGRES_MIN_CONNS, -postgres-min-conns); default 0.
+	PostgresMinConns int
 	// LogLevel is one of "debug", "info", "warn", "error" (TIMD_LOG_LEVEL, -log-level);
 	// default "info".
 	LogLevel string
@@ -202,11 +213,12 @@ func (a App) Domain() *im.App {
 // reads or creates its key file), no custom fields, and the default limits and rates.
 func Default() Config {
 	return Config{
-		Listen:          defaultListen,
-		DataDir:         defaultDataDir,
-		LogLevel:        defaultLogLevel,
-		ShutdownTimeout: defaultShutdownTimeout,
-		Apps:            []App{newApp(devSDKAppID)},
+		Listen:           defaultListen,
+		DataDir:          defaultDataDir,
+		LogLevel:         defaultLogLevel,
+		ShutdownTimeout:  defaultShutdownTimeout,
+		PostgresMaxConns: defaultPostgresMaxConn,
+		Apps:             []App{newApp(devSDKAppID)},
 	}
 }
 

@@ -66,10 +66,11 @@ func wantErr(t *testing.T, err error, parts ...string) {
 func TestDefault(t *testing.T) {
 	c := Default()
 	want := Config{
-		Listen:          "127.0.0.1:8080",
-		DataDir:         "./timd-data",
-		LogLevel:        "info",
-		ShutdownTimeout: 10 * time.Second,
+		Listen:           "127.0.0.1:8080",
+		DataDir:          "./timd-data",
+		LogLevel:         "info",
+		ShutdownTimeout:  10 * time.Second,
+		PostgresMaxConns: 32,
 		Apps: []App{{
 			SDKAppID: 1400000000,
 			Admins:   []string{"administrator"},
@@ -98,6 +99,8 @@ func TestEnv(t *testing.T) {
 		{"TIMD_LISTEN", ":9000", func(c *Config) { c.Listen = ":9000" }},
 		{"TIMD_DATA", "/srv/timd", func(c *Config) { c.DataDir = "/srv/timd" }},
 		{"TIMD_POSTGRES_DSN", "postgres://u:p@db/timd", func(c *Config) { c.PostgresDSN = "postgres://u:p@db/timd" }},
+		{"TIMD_POSTGRES_MAX_CONNS", "8", func(c *Config) { c.PostgresMaxConns = 8 }},
+		{"TIMD_POSTGRES_MIN_CONNS", "2", func(c *Config) { c.PostgresMinConns = 2 }},
 		{"TIMD_LOG_LEVEL", "debug", func(c *Config) { c.LogLevel = "debug" }},
 		{"TIMD_SHUTDOWN_TIMEOUT", "1m30s", func(c *Config) { c.ShutdownTimeout = 90 * time.Second }},
 		{"TIMD_DEV", "1", func(c *Config) { c.Dev = true }},
@@ -137,12 +140,14 @@ func TestEnvEmptyIsUnset(t *testing.T) {
 func TestFlags(t *testing.T) {
 	args := []string{
 		"-listen", ":1", "-data", "d", "-postgres-dsn", "postgres://db", "-log-level", "error",
+		"-postgres-max-conns", "100", "-postgres-min-conns", "10",
 		"-shutdown-timeout", "2s", "-dev", "-tls-cert", "c.pem", "-tls-key", "k.pem",
 		"-sdkappid", "7", "-secret-key", "k", "-admins", "a,b", "-member-fields", "M",
 		"-group-fields", "G1, G2",
 	}
 	want := Default()
 	want.Listen, want.DataDir, want.PostgresDSN, want.LogLevel = ":1", "d", "postgres://db", "error"
+	want.PostgresMaxConns, want.PostgresMinConns = 100, 10
 	want.ShutdownTimeout, want.Dev, want.TLSCert, want.TLSKey = 2*time.Second, true, "c.pem", "k.pem"
 	a := &want.Apps[0]
 	a.SDKAppID, a.SecretKey, a.Admins = 7, "k", []string{"a", "b"}
@@ -216,6 +221,7 @@ func TestExampleFile(t *testing.T) {
 	want := Default()
 	want.Listen, want.DataDir, want.LogLevel = "0.0.0.0:9443", "/var/lib/timd", "warn"
 	want.ShutdownTimeout, want.TLSCert, want.TLSKey = 30*time.Second, "/etc/timd/cert.pem", "/etc/timd/key.pem"
+	want.PostgresMaxConns, want.PostgresMinConns = 64, 4
 	first := newApp(1400000001)
 	first.SecretKey = "5f0a8c1e9b7d4f3a2c6e8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"
 	first.Admins = []string{"administrator", "ops"}
@@ -302,6 +308,7 @@ func TestFileErrors(t *testing.T) {
 		{"wrong type", `{"apps": [{"sdkappid": "1"}]}`, []string{"sdkappid"}},
 		{"bad duration", `{"shutdown_timeout": "10"}`, []string{"shutdown_timeout"}},
 		{"numeric duration", `{"shutdown_timeout": 10}`, []string{"shutdown_timeout"}},
+		{"max conns not a number", `{"postgres_max_conns": "32"}`, []string{"postgres_max_conns"}},
 		{"unknown group type", `{"apps": [{"sdkappid": 1, "limits": {"max_members": {"Huge": 1}}}]}`,
 			[]string{"apps[0].limits.max_members", `"Huge"`}},
 		{"group type twice", `{"apps": [{"sdkappid": 1}, {"sdkappid": 2, "limits": {"max_members": {"Work": 1, "Private": 2}}}]}`,
@@ -334,6 +341,9 @@ func TestMalformedValues(t *testing.T) {
 		{"env negative sdkappid", nil, map[string]string{"TIMD_SDKAPPID": "-1"}, "TIMD_SDKAPPID"},
 		{"env duration", nil, map[string]string{"TIMD_SHUTDOWN_TIMEOUT": "10"}, "TIMD_SHUTDOWN_TIMEOUT"},
 		{"env dev", nil, map[string]string{"TIMD_DEV": "maybe"}, "TIMD_DEV"},
+		{"env max conns", nil, map[string]string{"TIMD_POSTGRES_MAX_CONNS": "many"}, "TIMD_POSTGRES_MAX_CONNS"},
+		{"env min conns", nil, map[string]string{"TIMD_POSTGRES_MIN_CONNS": "1.5"}, "TIMD_POSTGRES_MIN_CONNS"},
+		{"flag max conns", []string{"-postgres-max-conns", "x"}, nil, "-postgres-max-conns"},
 		{"flag sdkappid", []string{"-sdkappid", "abc"}, nil, "-sdkappid"},
 		{"flag duration", []string{"-shutdown-timeout", "soon"}, nil, "-shutdown-timeout"},
 		{"flag dev", []string{"-dev=maybe"}, nil, "-dev"},
@@ -379,6 +389,11 @@ func TestValidate(t *testing.T) {
 		{"shutdown timeout", func(c *Config) { c.ShutdownTimeout = 0 }, "config: shutdown_timeout:"},
 		{"tls cert only", func(c *Config) { c.TLSCert = "c.pem" }, "tls_key"},
 		{"tls key only", func(c *Config) { c.TLSKey = "k.pem" }, "tls_cert"},
+		{"postgres max conns zero", func(c *Config) { c.PostgresMaxConns = 0 }, "config: postgres_max_conns:"},
+		{"postgres max conns over int32", func(c *Config) { c.PostgresMaxConns = 1 << 31 }, "config: postgres_max_conns:"},
+		{"postgres min conns negative", func(c *Config) { c.PostgresMinConns = -1 }, "config: postgres_min_conns:"},
+		{"postgres min conns over max", func(c *Config) { c.PostgresMaxConns, c.PostgresMinConns = 4, 5 },
+			"config: postgres_min_conns:"},
 		{"no apps", func(c *Config) { c.Apps = nil }, "config: apps:"},
 		{"sdkappid zero", func(c *Config) { c.Apps = append(c.Apps, newApp(0)) },
 			"config: apps[1].sdkappid: 0 is not a valid SDKAppID"},

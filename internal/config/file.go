@@ -16,15 +16,17 @@ import (
 // fileConfig is the config file's shape (see the package doc). Pointer fields tell a key
 // that is absent, which keeps the value below it, from one set to its zero value.
 type fileConfig struct {
-	Listen          *string   `json:"listen"`
-	Data            *string   `json:"data"`
-	PostgresDSN     *string   `json:"postgres_dsn"`
-	LogLevel        *string   `json:"log_level"`
-	ShutdownTimeout *string   `json:"shutdown_timeout"`
-	Dev             *bool     `json:"dev"`
-	TLSCert         *string   `json:"tls_cert"`
-	TLSKey          *string   `json:"tls_key"`
-	Apps            []fileApp `json:"apps"`
+	Listen           *string   `json:"listen"`
+	Data             *string   `json:"data"`
+	PostgresDSN      *string   `json:"postgres_dsn"`
+	PostgresMaxConns *int      `json:"postgres_max_conns"`
+	PostgresMinConns *int      `json:"postgres_min_conns"`
+	LogLevel         *string   `json:"log_level"`
+	ShutdownTimeout  *string   `json:"shutdown_timeout"`
+	Dev              *bool     `json:"dev"`
+	TLSCert          *string   `json:"tls_cert"`
+	TLSKey           *string   `json:"tls_key"`
+	Apps             []fileApp `json:"apps"`
 }
 
 type fileApp struct {
@@ -104,6 +106,8 @@ func (f *fileConfig) apply(c *Config) error {
 	set(&c.Listen, f.Listen)
 	set(&c.DataDir, f.Data)
 	set(&c.PostgresDSN, f.PostgresDSN)
+	set(&c.PostgresMaxConns, f.PostgresMaxConns)
+	set(&c.PostgresMinConns, f.PostgresMinConns)
 	set(&c.LogLevel, f.LogLevel)
 	set(&c.Dev, f.Dev)
 	set(&c.TLSCert, f.TLSCert)

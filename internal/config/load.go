@@ -102,7 +102,11 @@ func knobs() []knob {
 		{flag: "data", env: "TIMD_DATA", usage: "data `directory`: SQLite database and key files; default " + defaultDataDir,
 			parse: stringKnob(func(c *Config) *string { return &c.DataDir })},
 		{flag: "postgres-dsn", env: "TIMD_POSTGRES_DSN", usage: "PostgreSQL `dsn`; default none (SQLite under the data directory)",
-			parse: stringKnob(func(c *Config) *string { return &c.PostgresDSN })},
+			secret: true, parse: stringKnob(func(c *Config) *string { return &c.PostgresDSN })},
+		{flag: "postgres-max-conns", env: "TIMD_POSTGRES_MAX_CONNS", usage: "`number` of PostgreSQL connections at most; default 32",
+			parse: intKnob(func(c *Config) *int { return &c.PostgresMaxConns })},
+		{flag: "postgres-min-conns", env: "TIMD_POSTGRES_MIN_CONNS", usage: "`number` of PostgreSQL connections kept open when idle; default 0",
+			parse: intKnob(func(c *Config) *int { return &c.PostgresMinConns })},
 		{flag: "log-level", env: "TIMD_LOG_LEVEL", usage: "log `level`: debug, info, warn or error; default " + defaultLogLevel,
 			parse: stringKnob(func(c *Config) *string { return &c.LogLevel })},
 		{flag: "shutdown-timeout", env: "TIMD_SHUTDOWN_TIMEOUT", usage: "graceful shutdown `duration`; default 10s",
@@ -130,6 +134,14 @@ func knobs() []knob {
 func stringKnob(field func(c *Config) *string) func(string) (setter, error) {
 	return func(s string) (setter, error) {
 		return func(c *Config) { *field(c) = s }, nil
+	}
+}
+
+// intKnob returns a parser that stores its decimal input in the int field picks.
+func intKnob(field func(c *Config) *int) func(string) (setter, error) {
+	return func(s string) (setter, error) {
+		n, err := strconv.Atoi(s)
+		return func(c *Config) { *field(c) = n }, err
 	}
 }
 

@@ -52,6 +52,12 @@ func (c *Config) validateServer(p *problems) {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		p.addf("tls_cert, tls_key", "give both or neither")
 	}
+	if c.PostgresMaxConns < 1 || c.PostgresMaxConns > math.MaxInt32 {
+		p.addf("postgres_max_conns", "%d is not from 1 to %d", c.PostgresMaxConns, math.MaxInt32)
+	}
+	if c.PostgresMinConns < 0 || c.PostgresMinConns > c.PostgresMaxConns {
+		p.addf("postgres_min_conns", "%d is not from 0 to postgres_max_conns (%d)", c.PostgresMinConns, c.PostgresMaxConns)
+	}
 }
 
 func validLogLevel(s string) bool {

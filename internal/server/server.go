@@ -20,6 +20,7 @@ import (
 	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/ratelimit"
+	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/store/sqlite"
 )
 
@@ -74,10 +75,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		Clock:    clock,
 		Observe:  s.metrics.observe,
 	})
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.metrics.handler())
-	mux.Handle("/", s.api)
-	s.handler = mux
+	s.handler = withMetrics(s.metrics.handler(), s.api)
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -90,10 +88,28 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	return s, nil
 }
 
-// OpenStore opens the store cfg selects: SQLite at <DataDir>/timd.db.
+// withMetrics serves GET /metrics with metrics and everything else with api. It is not a
+// ServeMux: a mux answers a path it cleans (//, ., ..) with a bare redirect, where the REST
+// API answers 404 with its envelope.
+func withMetrics(metrics, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// OpenStore opens the store cfg selects, applying its pending migrations: PostgreSQL when
+// cfg.PostgresDSN is set, else SQLite at <DataDir>/timd.db. Its errors never show the DSN.
 func OpenStore(ctx context.Context, cfg config.Config) (im.Store, error) {
 	if cfg.PostgresDSN != "" {
-		return nil, errors.New("PostgreSQL is not supported yet; unset TIMD_POSTGRES_DSN")
+		db, err := postgres.Open(ctx, cfg.PostgresDSN, postgresOptions(cfg))
+		if err != nil {
+			return nil, fmt.Errorf("open postgres store: %w", err)
+		}
+		return db, nil
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
@@ -103,6 +119,32 @@ func OpenStore(ctx context.Context, cfg config.Config) (im.Store, error) {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 	return db, nil
+}
+
+// postgresOptions returns the PostgreSQL store options of cfg, which Validate has checked
+// to fit.
+func postgresOptions(cfg config.Config) postgres.Options {
+	return postgres.Options{
+		MaxConns: int32(cfg.PostgresMaxConns),
+		MinConns: int32(cfg.PostgresMinConns),
+	}
+}
+
+// MigrateStore applies the pending migrations of the store cfg selects and returns, for
+// `timd migrate`. It names the store it migrated, without credentials.
+func MigrateStore(ctx context.Context, cfg config.Config) (string, error) {
+	if cfg.PostgresDSN != "" {
+		if err := postgres.Migrate(ctx, cfg.PostgresDSN); err != nil {
+			return "", err
+		}
+		return "postgresql", nil
+	}
+	// Opening the SQLite store migrates it.
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	return "sqlite:" + filepath.Join(cfg.DataDir, "timd.db"), st.Close()
 }
 
 // apiApps turns the configured apps into the HTTP layer's.

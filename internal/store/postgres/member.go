@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// memberSelect reads members m with the MuteUntil of their mute record u; scanMember scans
+// its columns.
+const memberSelect = `SELECT m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
+		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
+	FROM members m LEFT JOIN mutes u
+		ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account`
+
+// scanMember scans one row of memberSelect into a member of group.
+func scanMember(s interface{ Scan(...any) error }, group string) (im.Member, error) {
+	m := im.Member{Group: group}
+	var data *string
+	err := s.Scan(&m.Account, &m.Seq, &m.Role, &m.JoinTime, &m.MsgSeq, &m.MsgFlag,
+		&m.LastSendMsgTime, &m.NameCard, &data, &m.UnreadMsgNum, &m.MuteUntil)
+	if err != nil {
+		return im.Member{}, err
+	}
+	if m.AppData, err = decodeData(data); err != nil {
+		return im.Member{}, err
+	}
+	return m, nil
+}
+
+// addMember inserts a membership with the next Seq of its group and counts it, in one
+// statement: g locks the group row and computes the Seq, ins inserts unless the account
+// is a member already, and upd advances the group's counters only when ins inserted.
+// ON CONFLICT keeps a duplicate from aborting the transaction. The result tells a missing
+// group (no g row) from a conflict (no ins row).
+const addMember = `WITH g AS (
+		SELECT member_seq + 1 AS seq FROM groups WHERE app = $1 AND id = $2 FOR NO KEY UPDATE
+	), ins AS (
+		INSERT INTO members (app, group_id, account, seq, role, join_time, msg_seq, msg_flag,
+			last_send_msg_time, name_card, app_data, unread_msg_num)
+		SELECT $1, $2, $3, g.seq, $4::text, $5::bigint, $6::bigint, $7::text, $8::bigint,
+			$9::text, $10::text, $11::bigint FROM g
+		ON CONFLICT (app, group_id, account) DO NOTHING
+		RETURNING seq
+	), upd AS (
+		UPDATE groups SET member_num = member_num + 1, member_seq = ins.seq
+		FROM ins WHERE groups.app = $1 AND groups.id = $2
+	)
+	SELECT EXISTS (SELECT FROM g), EXISTS (SELECT FROM ins)`
+
+// AddMember inserts a membership; its Seq is assigned after every existing member's, and
+// it counts in the group's MemberNum. ErrConflict if the account is already a member;
+// ErrNotFound if the group does not exist. It locks the group row.
+func (t *tx) AddMember(ctx context.Context, app uint64, m im.Member) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	data, err := encodeData(m.AppData)
+	if err != nil {
+		return fmt.Errorf("add member %q to group %q: %w", m.Account, m.Group, err)
+	}
+	var groupFound, inserted bool
+	err = t.queryRow(ctx, addMember, appID(app), m.Group, m.Account, string(m.Role), m.JoinTime,
+		m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data, m.UnreadMsgNum,
+	).Scan(&groupFound, &inserted)
+	switch {
+	case err != nil:
+	case !groupFound:
+		err = im.ErrNotFound
+	case !inserted:
+		err = im.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("add member %q to group %q: %w", m.Account, m.Group, err)
+	}
+	return nil
+}
+
+// GetMember returns one membership with its MuteUntil, or ErrNotFound. In Update it locks
+// the membership row (not the mute record).
+func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (im.Member, error) {
+	if err := t.check(false); err != nil {
+		return im.Member{}, err
+	}
+	lock := ""
+	if !t.readOnly {
+		// The mute side of the outer join cannot be locked, and need not be: SetMute
+		// runs under the group's lock.
+		lock = " FOR NO KEY UPDATE OF m"
+	}
+	row := t.queryRow(ctx, memberSelect+` WHERE m.app = $1 AND m.group_id = $2 AND m.account = $3`+lock,
+		appID(app), group, account)
+	m, err := scanMember(row, group)
+	if err != nil {
+		return im.Member{}, fmt.Errorf("get member %q of group %q: %w", account, group, err)
+	}
+	return m, nil
+}
+
+// UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
+// UnreadMsgNum of an existing membership. ErrNotFound if missing.
+func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	data, err := encodeData(m.AppData)
+	if err != nil {
+		return fmt.Errorf("update member %q of group %q: %w", m.Account, m.Group, err)
+	}
+	err = t.execOne(ctx, `UPDATE members SET role = $1, msg_seq = $2, msg_flag = $3,
+			last_send_msg_time = $4, name_card = $5, app_data = $6, unread_msg_num = $7
+		WHERE app = $8 AND group_id = $9 AND account = $10`,
+		string(m.Role), m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data,
+		m.UnreadMsgNum, appID(app), m.Group, m.Account)
+	if err != nil {
+		return fmt.Errorf("update member %q of group %q: %w", m.Account, m.Group, err)
+	}
+	return nil
+}
+
+// deleteMember removes a membership and uncounts it in one statement, and returns the
+// number of memberships removed.
+const deleteMember = `WITH gone AS (
+		DELETE FROM members WHERE app = $1 AND group_id = $2 AND account = $3 RETURNING 1
+	), upd AS (
+		UPDATE groups SET member_num = member_num - 1
+		WHERE app = $1 AND id = $2 AND EXISTS (SELECT FROM gone)
+	)
+	SELECT count(*) FROM gone`
+
+// DeleteMember removes a membership and uncounts it; its mute record stays. ErrNotFound if
+// missing.
+func (t *tx) DeleteMember(ctx context.Context, app uint64, group, account string) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	var n int64
+	err := t.queryRow(ctx, deleteMember, appID(app), group, account).Scan(&n)
+	if err == nil && n == 0 {
+		err = im.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete member %q of group %q: %w", account, group, err)
+	}
+	return nil
+}
+
+// The statements of ListMembers, without and with a role filter. $4 is the limit, NULL
+// for none.
+const (
+	listMembers = memberSelect + ` WHERE m.app = $1 AND m.group_id = $2 AND m.seq > $3
+		ORDER BY m.seq LIMIT $4 OFFSET $5`
+	listMembersByRole = memberSelect + ` WHERE m.app = $1 AND m.group_id = $2 AND m.seq > $3
+		AND m.role = ANY($6) ORDER BY m.seq LIMIT $4 OFFSET $5`
+)
+
+// ListMembers returns the group's members matching q, in Seq order, with MuteUntil.
+func (t *tx) ListMembers(ctx context.Context, app uint64, group string, q im.MemberQuery) ([]im.Member, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	var limit *int64
+	if q.Limit > 0 {
+		limit = new(int64(q.Limit))
+	}
+	args := []any{appID(app), group, q.AfterSeq, limit, max(q.Offset, 0)}
+	query := listMembers
+	if len(q.Roles) > 0 {
+		roles := make([]string, len(q.Roles))
+		for i, r := range q.Roles {
+			roles[i] = string(r)
+		}
+		query, args = listMembersByRole, append(args, roles)
+	}
+	scan := func(r pgx.CollectableRow) (im.Member, error) { return scanMember(r, group) }
+	ms, err := collect(ctx, t, scan, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list members of group %q: %w", group, err)
+	}
+	return ms, nil
+}
+
+// CountMembers counts the group's members with role, or all members if role is "" (from
+// the group's maintained member_num). A missing group has no members.
+func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im.Role) (int64, error) {
+	if err := t.check(false); err != nil {
+		return 0, err
+	}
+	var n int64
+	var err error
+	if role == "" {
+		err = t.queryRow(ctx, `SELECT COALESCE((SELECT member_num FROM groups
+			WHERE app = $1 AND id = $2), 0)`, appID(app), group).Scan(&n)
+	} else {
+		err = t.queryRow(ctx, `SELECT count(*) FROM members
+			WHERE app = $1 AND group_id = $2 AND role = $3`, appID(app), group, string(role)).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count members of group %q: %w", group, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,204 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// Errors of Tx misuse.
+var (
+	errReadOnly = errors.New("postgres: write in read-only transaction")
+	errEnded    = errors.New("postgres: transaction used after its function returned")
+)
+
+// SQLSTATE codes the store acts on (PostgreSQL manual, appendix A).
+const (
+	codeUniqueViolation      = "23505"
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+)
+
+// tx is the im.Tx of one Update or View fn.
+type tx struct {
+	q        pgx.Tx
+	readOnly bool
+	ended    bool  // set when fn returns; the tx must not be used after
+	failed   error // the first statement error: PostgreSQL has aborted the transaction
+}
+
+var _ im.Tx = (*tx)(nil)
+
+// check reports whether the tx may still be used, and for writes whether it may write.
+func (t *tx) check(write bool) error {
+	if t.ended {
+		return errEnded
+	}
+	if write && t.readOnly {
+		return errReadOnly
+	}
+	return nil
+}
+
+// lockClause is appended to the reads whose rows an Update locks: FOR NO KEY UPDATE, the
+// lock an UPDATE that keeps the key takes. It excludes every other writer of the row, yet
+// lets ExistingAccounts' FOR KEY SHARE through, which only pins that an account exists.
+// View reads lock nothing.
+func (t *tx) lockClause() string {
+	if t.readOnly {
+		return ""
+	}
+	return " FOR NO KEY UPDATE"
+}
+
+// usable returns an error when an earlier statement has aborted the transaction, sparing
+// the round trip that would fail with SQLSTATE 25P02.
+func (t *tx) usable() error {
+	if t.failed != nil {
+		return fmt.Errorf("postgres: transaction aborted by an earlier error: %w", t.failed)
+	}
+	return nil
+}
+
+// fail records err as the statement error that aborted the transaction and returns it
+// classified: a unique violation also matches im.ErrConflict. Statements that may meet an
+// existing key use ON CONFLICT instead, so this is a fallback that keeps the error's
+// meaning, not a way to go on: the transaction is aborted.
+func (t *tx) fail(err error) error {
+	if t.failed == nil {
+		t.failed = err
+	}
+	if sqlState(err) == codeUniqueViolation {
+		return fmt.Errorf("%w: %w", im.ErrConflict, err)
+	}
+	return err
+}
+
+// exec runs a statement that returns no rows.
+func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.usable(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := t.q.Exec(ctx, sql, args...)
+	if err != nil {
+		return tag, t.fail(err)
+	}
+	return tag, nil
+}
+
+// execOne runs a statement that must change one row, or reports ErrNotFound.
+func (t *tx) execOne(ctx context.Context, sql string, args ...any) error {
+	tag, err := t.exec(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return im.ErrNotFound
+	}
+	return nil
+}
+
+// row is the result of queryRow.
+type row struct {
+	t   *tx
+	r   pgx.Row
+	err error // set when the statement was not sent
+}
+
+// Scan scans the row into dest; no row is im.ErrNotFound, which leaves the transaction
+// usable.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	err := r.r.Scan(dest...)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pgx.ErrNoRows):
+		return im.ErrNotFound
+	}
+	return r.t.fail(err)
+}
+
+// queryRow runs a statement that returns at most one row.
+func (t *tx) queryRow(ctx context.Context, sql string, args ...any) row {
+	if err := t.usable(); err != nil {
+		return row{err: err}
+	}
+	return row{t: t, r: t.q.QueryRow(ctx, sql, args...)}
+}
+
+// collect runs a statement and scans every row it returns with scan.
+func collect[T any](ctx context.Context, t *tx, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	rows, err := t.q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, t.fail(err)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, t.fail(err)
+	}
+	return out, nil
+}
+
+// sqlState returns the SQLSTATE of a PostgreSQL error in err's chain, or "".
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// isRetryable reports whether err is a serialization failure or a deadlock: the server
+// rolled the transaction back, and running it again may succeed.
+func isRetryable(err error) bool {
+	switch sqlState(err) {
+	case codeSerializationFailure, codeDeadlockDetected:
+		return true
+	}
+	return false
+}
+
+// appID is the stored form of an SDKAppID: BIGINT is signed, and the cast round-trips
+// every uint64.
+func appID(app uint64) int64 { return int64(app) }
+
+// encodeData is the stored form of custom fields: NULL for none, else a JSON object.
+// Values must be valid UTF-8 (as JSON request fields always are) to round-trip exactly.
+func encodeData(m map[string]string) (*string, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode app data: %w", err)
+	}
+	s := string(b)
+	return &s, nil
+}
+
+// decodeData reads custom fields stored by encodeData; nil for none.
+func decodeData(s *string) (map[string]string, error) {
+	if s == nil || *s == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(*s), &m); err != nil {
+		return nil, fmt.Errorf("decode app data: %w", err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}

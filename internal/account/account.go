@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
@@ -157,6 +158,9 @@ func checkProfile(l im.Limits, p Profile) error {
 		name string
 		v    *string
 	}{{"Nick", p.Nick}, {"FaceUrl", p.FaceURL}} {
+		if f.v != nil && strings.IndexByte(*f.v, 0) >= 0 {
+			return im.Errorf(im.CodeAccountParam, "%s contains a NUL character", f.name)
+		}
 		if f.v != nil && len(*f.v) > l.AccountTextMax {
 			return im.Errorf(im.CodeAccountParam, "%s is %d bytes, over the limit of %d bytes", f.name, len(*f.v), l.AccountTextMax)
 		}

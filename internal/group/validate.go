@@ -67,10 +67,14 @@ func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
 	return nil
 }
 
-// checkText returns 10004 unless s is valid UTF-8 of at most limit bytes.
+// checkText returns 10004 unless s is valid UTF-8 of at most limit bytes. NUL is refused
+// too: PostgreSQL cannot store it in text, and both stores must answer alike.
 func checkText(field, s string, limit int) error {
 	if !utf8.ValidString(s) {
 		return im.Errorf(im.CodeInvalidParam, "%s is not valid UTF-8", field)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return im.Errorf(im.CodeInvalidParam, "%s contains a NUL character", field)
 	}
 	if len(s) > limit {
 		return im.Errorf(im.CodeInvalidParam, "%s is %d bytes, over the limit of %d bytes", field, len(s), limit)

@@ -94,6 +94,12 @@ type createGroupResp struct {
 }
 
 func (a *API) createGroup(ctx context.Context, c im.Caller, req *createGroupReq) (createGroupResp, error) {
+	created, err := a.groups.CreateGroup(ctx, c, req.request())
+	return createdResp(created), err
+}
+
+// request translates a create_group (or import_group) body.
+func (req *createGroupReq) request() group.CreateRequest {
 	r := group.CreateRequest{
 		Type: req.Type, Name: string(req.Name), Owner: req.OwnerAccount, GroupID: req.GroupID,
 		Introduction: string(req.Introduction), Notification: string(req.Notification), FaceURL: string(req.FaceURL),
@@ -106,16 +112,18 @@ func (a *API) createGroup(ctx context.Context, c im.Caller, req *createGroupReq)
 	for _, m := range req.MemberList {
 		r.Members = append(r.Members, group.NewMember{Account: m.MemberAccount, Role: m.Role, AppData: toKVs(m.AppData)})
 	}
-	created, err := a.groups.CreateGroup(ctx, c, r)
-	if err != nil {
-		return createGroupResp{}, err
-	}
+	return r
+}
+
+// createdResp is the answer to a created group: its ID, and for a Community also its
+// Type and HugeGroupFlag, as Tencent answers.
+func createdResp(created group.Created) createGroupResp {
 	resp := createGroupResp{GroupID: created.GroupID}
 	if created.Type == im.TypeCommunity {
 		zero := 0
 		resp.Type, resp.HugeGroupFlag = string(created.Type), &zero
 	}
-	return resp, nil
+	return resp
 }
 
 type groupIDReq struct {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"sort"
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
@@ -34,14 +33,16 @@ func (a *API) addGroupMember(ctx context.Context, c im.Caller, req *addGroupMemb
 		accounts[i] = m.MemberAccount
 	}
 	out, err := a.groups.AddMembers(ctx, c, req.GroupID, accounts)
-	if err != nil {
-		return addGroupMemberResp{}, err
-	}
+	return addResults(out), err
+}
+
+// addResults renders per-account outcomes of add_group_member or import_group_member.
+func addResults(out []group.AddOutcome) addGroupMemberResp {
 	resp := addGroupMemberResp{MemberList: make([]addResult, len(out))}
 	for i, o := range out {
 		resp.MemberList[i] = addResult{MemberAccount: o.Account, Result: int(o.Result)}
 	}
-	return resp, nil
+	return resp
 }
 
 type deleteGroupMemberReq struct {
@@ -187,13 +188,4 @@ func (s memberSelect) info(m *im.Member) *memberInfo {
 }
 
 // customData renders the selected custom fields, sorted by key.
-func (s memberSelect) customData(data map[string]string) []kv {
-	out := make([]kv, 0, len(data))
-	for k, v := range data {
-		if s.keys == nil || s.keys[k] {
-			out = append(out, kv{Key: k, Value: v})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out
-}
+func (s memberSelect) customData(data map[string]string) []kv { return customData(data, s.keys) }

@@ -27,5 +27,15 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "forbid_send_msg", handler(a.forbidSendMsg))
 	add(svcGroup, "get_group_muted_account", handler(a.getGroupMutedAccount))
 	add(svcGroup, "get_group_shutted_uin", handler(a.getGroupShuttedUin))
+	add(svcGroup, "get_group_info", handler(a.getGroupInfo))
+	add(svcGroup, "modify_group_base_info", handler(a.modifyGroupBaseInfo))
+	add(svcGroup, "change_group_owner", handler(a.changeGroupOwner))
+	add(svcGroup, "get_role_in_group", handler(a.getRoleInGroup))
+	add(svcGroup, "get_joined_group_list", handler(a.getJoinedGroupList))
+	add(svcGroup, "get_appid_group_list", handler(a.getAppIDGroupList))
+	add(svcGroup, "import_group", handler(a.importGroup))
+	add(svcGroup, "import_group_member", handler(a.importGroupMember))
+	add(svcGroup, "set_unread_msg_num", handler(a.setUnreadMsgNum))
+	add(svcGroup, "get_specified_group_member_info", handler(a.getSpecifiedGroupMemberInfo))
 	return t
 }

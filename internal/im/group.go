@@ -64,4 +64,20 @@ type Group struct {
 
 	// MemberNum is the number of members, filled in by reads; writes ignore it.
 	MemberNum int64
+	// Seq orders the groups of an app by creation: the store assigns it on CreateGroup,
+	// increasing, never reused; writes ignore it.
+	Seq int64
+}
+
+// GroupQuery selects groups of one app, in Seq order.
+type GroupQuery struct {
+	Type     GroupType // only this type; "" for all
+	AfterSeq int64     // only groups with Seq > AfterSeq
+	Limit    int       // at most this many; 0 means no limit
+}
+
+// Joined is one group an account is a member of, with its membership.
+type Joined struct {
+	Group Group
+	Self  Member
 }

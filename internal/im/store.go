@@ -11,8 +11,10 @@ type Store interface {
 	// Update runs fn in a read-write transaction and commits it if fn returns nil. A store
 	// may call fn more than once (to retry a serialization failure) and may commit several
 	// callers' transactions together, so fn must not act outside tx. Update returns only
-	// after the commit is durable. Rows fn reads through tx are locked against concurrent
-	// Updates until the commit.
+	// after the commit is durable. Rows fn reads through GetGroup, GetMember and
+	// GetAccount are locked against concurrent Updates until the commit; lists and counts
+	// lock nothing, so a caller that needs them stable locks the group with GetGroup first
+	// (every group command does).
 	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 	// View runs fn in a read-only transaction with a consistent snapshot.
 	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
@@ -65,10 +67,39 @@ type Tx interface {
 	// CountMembers counts the group's members with role, or all members if role is "".
 	CountMembers(ctx context.Context, app uint64, group string, role Role) (int64, error)
 
+	// GetMembers returns the memberships of the listed accounts that exist, with
+	// MuteUntil, in any order.
+	GetMembers(ctx context.Context, app uint64, group string, accounts []string) ([]Member, error)
+
+	// ListGroups returns the app's groups matching q, in Seq order, with MemberNum.
+	ListGroups(ctx context.Context, app uint64, q GroupQuery) ([]Group, error)
+	// CountGroups counts the app's groups of type t, or all groups if t is "".
+	CountGroups(ctx context.Context, app uint64, t GroupType) (int64, error)
+	// ListJoined returns every group account is a member of, with its membership (and
+	// MuteUntil), ordered by the group's Seq.
+	ListJoined(ctx context.Context, app uint64, account string) ([]Joined, error)
+
 	// SetMute records that account is muted in group until the given unix time
 	// (MuteForever for no end); until 0 deletes the record.
 	SetMute(ctx context.Context, app uint64, group, account string, until int64) error
 	// ListMutes returns the group's mute records whose end is after now (MuteForever
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
+
+	// Enqueue appends e to the outbox of after-callbacks; its ID is assigned by the store,
+	// increasing across the whole store. Fields ID, Attempts and LeaseUntil of e are ignored.
+	Enqueue(ctx context.Context, e Event) error
+	// ClaimEvents leases up to limit events for delivery until leaseUntil (unix ms) and
+	// returns them in ID order. An event is claimable when its NextAttempt <= now, its
+	// lease has expired, and no older event of the same (App, Group) is in the outbox, so
+	// each group's events are delivered in order. Replicas claiming at once get disjoint
+	// events.
+	ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]Event, error)
+	// DeleteEvent removes a delivered or abandoned event; a missing one is not an error.
+	DeleteEvent(ctx context.Context, id int64) error
+	// RetryEvent records a failed attempt: it sets the event's Attempts and NextAttempt
+	// (unix ms) and ends its lease. ErrNotFound if the event is gone.
+	RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt int64) error
+	// CountEvents returns the number of events in the outbox.
+	CountEvents(ctx context.Context) (int64, error)
 }

@@ -1,0 +1,149 @@
+package webhook
+
+// Callback commands timd sends.
+const (
+	BeforeCreateGroup       = "Group.CallbackBeforeCreateGroup"
+	BeforeInviteJoinGroup   = "Group.CallbackBeforeInviteJoinGroup"
+	AfterCreateGroup        = "Group.CallbackAfterCreateGroup"
+	AfterNewMemberJoin      = "Group.CallbackAfterNewMemberJoin"
+	AfterMemberExit         = "Group.CallbackAfterMemberExit"
+	AfterGroupDestroyed     = "Group.CallbackAfterGroupDestroyed"
+	AfterGroupInfoChanged   = "Group.CallbackAfterGroupInfoChanged"
+	AfterMemberFieldChanged = "Group.CallbackAfterMemberFieldChanged"
+	AfterChangeGroupOwner   = "Group.CallbackAfterChangeGroupOwner"
+	AfterGroupFull          = "Group.CallbackAfterGroupFull"
+)
+
+// Account is a {"Member_Account": ...} entry of a callback body.
+type Account struct {
+	MemberAccount string `json:"Member_Account"`
+}
+
+// Accounts wraps account IDs for a callback body.
+func Accounts(ids []string) []Account {
+	out := make([]Account, len(ids))
+	for i, id := range ids {
+		out[i] = Account{MemberAccount: id}
+	}
+	return out
+}
+
+// KV is a custom-field entry of a callback body.
+type KV struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// Head starts every callback body: the command again, and the event time in unix
+// milliseconds as a JSON number (decisions.md §7).
+type Head struct {
+	CallbackCommand string `json:"CallbackCommand"`
+	EventTime       int64  `json:"EventTime"`
+}
+
+// BeforeCreateGroupBody is the body of Group.CallbackBeforeCreateGroup.
+type BeforeCreateGroupBody struct {
+	Head
+	OperatorAccount string    `json:"Operator_Account"`
+	OwnerAccount    string    `json:"Owner_Account"`
+	Type            string    `json:"Type"`
+	Name            string    `json:"Name"`
+	CreateGroupNum  int       `json:"CreateGroupNum"`
+	MemberList      []Account `json:"MemberList"`
+}
+
+// BeforeInviteJoinGroupBody is the body of Group.CallbackBeforeInviteJoinGroup.
+type BeforeInviteJoinGroupBody struct {
+	Head
+	GroupID            string    `json:"GroupId"`
+	Type               string    `json:"Type"`
+	OperatorAccount    string    `json:"Operator_Account"`
+	DestinationMembers []Account `json:"DestinationMembers"`
+}
+
+// AfterCreateGroupBody is the body of Group.CallbackAfterCreateGroup.
+type AfterCreateGroupBody struct {
+	Head
+	GroupID             string    `json:"GroupId"`
+	OperatorAccount     string    `json:"Operator_Account"`
+	OwnerAccount        string    `json:"Owner_Account"`
+	Type                string    `json:"Type"`
+	Name                string    `json:"Name"`
+	MemberList          []Account `json:"MemberList"`
+	UserDefinedDataList []KV      `json:"UserDefinedDataList"`
+}
+
+// AfterNewMemberJoinBody is the body of Group.CallbackAfterNewMemberJoin.
+type AfterNewMemberJoinBody struct {
+	Head
+	GroupID         string    `json:"GroupId"`
+	Type            string    `json:"Type"`
+	JoinType        string    `json:"JoinType"` // "Invited" for add_group_member
+	OperatorAccount string    `json:"Operator_Account"`
+	NewMemberList   []Account `json:"NewMemberList"`
+}
+
+// AfterMemberExitBody is the body of Group.CallbackAfterMemberExit.
+type AfterMemberExitBody struct {
+	Head
+	GroupID         string    `json:"GroupId"`
+	Type            string    `json:"Type"`
+	ExitType        string    `json:"ExitType"` // "Kicked" for delete_group_member
+	OperatorAccount string    `json:"Operator_Account"`
+	ExitMemberList  []Account `json:"ExitMemberList"`
+}
+
+// AfterGroupDestroyedBody is the body of Group.CallbackAfterGroupDestroyed.
+type AfterGroupDestroyedBody struct {
+	Head
+	GroupID      string    `json:"GroupId"`
+	Type         string    `json:"Type"`
+	OwnerAccount string    `json:"Owner_Account"`
+	Name         string    `json:"Name"`
+	MemberList   []Account `json:"MemberList"`
+}
+
+// AfterGroupInfoChangedBody is the body of Group.CallbackAfterGroupInfoChanged; only the
+// changed texts appear.
+type AfterGroupInfoChangedBody struct {
+	Head
+	GroupID         string  `json:"GroupId"`
+	Type            string  `json:"Type"`
+	OperatorAccount string  `json:"Operator_Account"`
+	Name            *string `json:"Name,omitempty"`
+	Introduction    *string `json:"Introduction,omitempty"`
+	Notification    *string `json:"Notification,omitempty"`
+	FaceURL         *string `json:"FaceUrl,omitempty"`
+}
+
+// AfterMemberFieldChangedBody is the body of Group.CallbackAfterMemberFieldChanged:
+// one per successful modify_group_member_info, with every changed field. The target is
+// named both Member_Account and Modified_Account (decisions.md §5).
+type AfterMemberFieldChangedBody struct {
+	Head
+	GroupID              string  `json:"GroupId"`
+	Type                 string  `json:"Type"`
+	OperatorAccount      string  `json:"Operator_Account"`
+	MemberAccount        string  `json:"Member_Account"`
+	ModifiedAccount      string  `json:"Modified_Account"`
+	Role                 *string `json:"Role,omitempty"`
+	NameCard             *string `json:"NameCard,omitempty"`
+	MuteTime             *int64  `json:"MuteTime,omitempty"`
+	AppMemberDefinedData []KV    `json:"AppMemberDefinedData,omitempty"`
+}
+
+// AfterChangeGroupOwnerBody is the body of Group.CallbackAfterChangeGroupOwner.
+type AfterChangeGroupOwnerBody struct {
+	Head
+	GroupID         string `json:"GroupId"`
+	Type            string `json:"Type"`
+	OperatorAccount string `json:"Operator_Account"`
+	OldOwnerAccount string `json:"OldOwner_Account"`
+	NewOwnerAccount string `json:"NewOwner_Account"`
+}
+
+// AfterGroupFullBody is the body of Group.CallbackAfterGroupFull.
+type AfterGroupFullBody struct {
+	Head
+	GroupID string `json:"GroupId"`
+}

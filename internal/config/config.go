@@ -75,6 +75,12 @@
 //	                        "AVChatRoom": 0, "Community": 100000},
 //	        "admins_per_group": 0,
 //	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576
+//	      },
+//	      "callback": {
+//	        "url": "https://example.com/timd-callback", "token": "",
+//	        "commands": ["Group.CallbackAfterMemberFieldChanged"],
+//	        "timeout": "2s", "deny_on_failure": false, "give_up_after": "24h",
+//	        "retry_min": "1s", "retry_max": "5m", "concurrency": 8
 //	      }
 //	    }
 //	  ]
@@ -83,6 +89,13 @@
 // max_members is keyed by group type; the newer names Work (Private) and Meeting
 // (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
 // in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets).
+//
+// callback configures the app's third-party callbacks: url (none turns them off), token
+// (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;
+// none listed means all), timeout of one call, deny_on_failure (a before-callback that
+// fails refuses the call instead of allowing it), give_up_after (how long an
+// after-callback is retried), retry_min and retry_max (the backoff between attempts), and
+// concurrency (after-callbacks in flight at once). Defaults are those shown above.
 package config
 
 import (
@@ -91,6 +104,7 @@ import (
 	"time"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // Defaults of the settings that are not per app.
@@ -160,6 +174,9 @@ type App struct {
 	Limits im.Limits
 	// RateLimits are the app's per-command request rates; default DefaultRateLimits().
 	RateLimits RateLimits
+	// Callback is the app's third-party callback configuration; default none (no URL).
+	// TIMD_CALLBACK_URL and TIMD_CALLBACK_TOKEN set the first app's URL and token.
+	Callback webhook.Config
 }
 
 // RateLimits are per-command request rates of one app, in calls per second; 0 disables a

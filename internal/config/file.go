@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // fileConfig is the config file's shape (see the package doc). Pointer fields tell a key
@@ -30,13 +31,47 @@ type fileConfig struct {
 }
 
 type fileApp struct {
-	SDKAppID     uint64      `json:"sdkappid"`
-	SecretKey    string      `json:"secret_key"`
-	Admins       *[]string   `json:"admins"`
-	MemberFields []string    `json:"member_fields"`
-	GroupFields  []string    `json:"group_fields"`
-	RateLimits   *fileRates  `json:"rate_limits"`
-	Limits       *fileLimits `json:"limits"`
+	SDKAppID     uint64        `json:"sdkappid"`
+	SecretKey    string        `json:"secret_key"`
+	Admins       *[]string     `json:"admins"`
+	MemberFields []string      `json:"member_fields"`
+	GroupFields  []string      `json:"group_fields"`
+	RateLimits   *fileRates    `json:"rate_limits"`
+	Limits       *fileLimits   `json:"limits"`
+	Callback     *fileCallback `json:"callback"`
+}
+
+type fileCallback struct {
+	URL           string   `json:"url"`
+	Token         string   `json:"token"`
+	Commands      []string `json:"commands"`
+	Timeout       string   `json:"timeout"`
+	DenyOnFailure bool     `json:"deny_on_failure"`
+	GiveUpAfter   string   `json:"give_up_after"`
+	RetryMin      string   `json:"retry_min"`
+	RetryMax      string   `json:"retry_max"`
+	Concurrency   int      `json:"concurrency"`
+}
+
+// config returns the callback configuration fc describes; durations are Go durations
+// ("2s", "24h"), and absent ones keep their defaults.
+func (fc *fileCallback) config() (webhook.Config, error) {
+	c := webhook.Config{URL: fc.URL, Token: fc.Token, Commands: fc.Commands, DenyOnFailure: fc.DenyOnFailure, Concurrency: fc.Concurrency}
+	for _, d := range []struct {
+		name string
+		text string
+		to   *time.Duration
+	}{{"timeout", fc.Timeout, &c.Timeout}, {"give_up_after", fc.GiveUpAfter, &c.GiveUpAfter}, {"retry_min", fc.RetryMin, &c.RetryMin}, {"retry_max", fc.RetryMax, &c.RetryMax}} {
+		if d.text == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.text)
+		if err != nil {
+			return c, fmt.Errorf("%s: %w", d.name, err)
+		}
+		*d.to = v
+	}
+	return c.WithDefaults(), nil
 }
 
 type fileRates struct {
@@ -156,6 +191,13 @@ func (fa *fileApp) app() (App, error) {
 		if err := fa.Limits.apply(&a.Limits); err != nil {
 			return App{}, fmt.Errorf("limits.%w", err)
 		}
+	}
+	if fa.Callback != nil {
+		cb, err := fa.Callback.config()
+		if err != nil {
+			return App{}, fmt.Errorf("callback.%w", err)
+		}
+		a.Callback = cb
 	}
 	return a, nil
 }

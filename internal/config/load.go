@@ -125,6 +125,10 @@ func knobs() []knob {
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].Admins })},
 		{flag: "member-fields", env: "TIMD_MEMBER_FIELDS", usage: "comma `list` of the first app's member custom-field keys; default none",
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].MemberFields })},
+		{flag: "callback-url", env: "TIMD_CALLBACK_URL", usage: "`URL` of the first app's callbacks; default none",
+			parse: stringKnob(func(c *Config) *string { return &c.Apps[0].Callback.URL })},
+		{flag: "callback-token", env: "TIMD_CALLBACK_TOKEN", usage: "`token` that signs the first app's callbacks; default none",
+			secret: true, parse: stringKnob(func(c *Config) *string { return &c.Apps[0].Callback.Token })},
 		{flag: "group-fields", env: "TIMD_GROUP_FIELDS", usage: "comma `list` of the first app's group custom-field keys; default none",
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].GroupFields })},
 	}

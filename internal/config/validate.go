@@ -6,10 +6,13 @@ import (
 	"maps"
 	"math"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // Validate reports every problem of c, each as an error naming the field, such as
@@ -98,6 +101,32 @@ func (a *App) validate(p *problems, field string) {
 	checkFieldKeys(p, field+".group_fields", a.GroupFields, a.Limits.GroupFieldsMax)
 	checkLimits(p, field+".limits", &a.Limits)
 	checkRates(p, field+".rate_limits", a.RateLimits)
+	checkCallback(p, field+".callback", a.Callback)
+}
+
+// checkCallback checks an app's callback configuration.
+func checkCallback(p *problems, field string, c webhook.Config) {
+	if c.URL == "" {
+		return
+	}
+	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.addf(field+".url", "must be an http:// or https:// URL")
+	}
+	c = c.WithDefaults()
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"timeout", c.Timeout}, {"give_up_after", c.GiveUpAfter}, {"retry_min", c.RetryMin}, {"retry_max", c.RetryMax}} {
+		if d.v <= 0 {
+			p.addf(field+"."+d.name, "%s is not a positive duration", d.v)
+		}
+	}
+	if c.RetryMax < c.RetryMin {
+		p.addf(field+".retry_max", "%s is below retry_min %s", c.RetryMax, c.RetryMin)
+	}
+	if c.Concurrency < 0 {
+		p.addf(field+".concurrency", "%d is negative", c.Concurrency)
+	}
 }
 
 // validUserID reports whether s is 1..limit bytes of printable ASCII (0x20-0x7e).

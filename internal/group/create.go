@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // NewMember is one entry of a create_group MemberList.
@@ -64,12 +65,20 @@ func (s *Service) create(ctx context.Context, c im.Caller, r CreateRequest, op O
 	if err != nil {
 		return Created{}, err
 	}
+	if op != OpImport {
+		if _, err := s.before(ctx, c, webhook.BeforeCreateGroup, s.beforeCreateBody(c, g, members)); err != nil {
+			return Created{}, err
+		}
+	}
 	// A minted ID that another replica took at the same moment fails the whole
 	// transaction; try again with a new one.
 	for range 3 {
 		g := g
-		err = s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-			return s.insertGroup(ctx, tx, c.App, &g, members)
+		err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+			if err := s.insertGroup(ctx, tx, c.App, &g, members); err != nil || op == OpImport {
+				return err
+			}
+			return s.emit(ctx, tx, c, g.ID, webhook.AfterCreateGroup, s.afterCreateBody(c, g, members))
 		})
 		if !errors.Is(err, errMintedIDTaken) {
 			return Created{GroupID: g.ID, Type: g.Type}, err
@@ -309,10 +318,59 @@ func (s *Service) DestroyGroup(ctx context.Context, c im.Caller, groupID string)
 	if err := checkGroupID(c.App.Limits, groupID); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		if _, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID); err != nil {
+	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
+		if err != nil {
+			return err
+		}
+		if err := s.emitDestroyed(ctx, tx, c, g); err != nil {
 			return err
 		}
 		return tx.DestroyGroup(ctx, c.App.SDKAppID, groupID)
 	})
+}
+
+// emitDestroyed writes Group.CallbackAfterGroupDestroyed with the members g had.
+func (s *Service) emitDestroyed(ctx context.Context, tx im.Tx, c im.Caller, g im.Group) error {
+	if !s.enabled(c, webhook.AfterGroupDestroyed) {
+		return nil
+	}
+	ms, err := tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
+	if err != nil {
+		return fmt.Errorf("list members: %w", err)
+	}
+	return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupDestroyed, webhook.AfterGroupDestroyedBody{
+		Head: s.head(webhook.AfterGroupDestroyed), GroupID: g.ID, Type: string(g.Type),
+		OwnerAccount: g.Owner, Name: g.Name, MemberList: webhook.Accounts(memberAccounts(ms)),
+	})
+}
+
+// memberAccounts lists the accounts of ms.
+func memberAccounts(ms []im.Member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Account
+	}
+	return out
+}
+
+// beforeCreateBody is the Group.CallbackBeforeCreateGroup of a new group.
+func (s *Service) beforeCreateBody(c im.Caller, g im.Group, members []im.Member) webhook.BeforeCreateGroupBody {
+	return webhook.BeforeCreateGroupBody{
+		Head: s.head(webhook.BeforeCreateGroup), OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
+		Type: string(g.Type), Name: g.Name, CreateGroupNum: 1, MemberList: webhook.Accounts(memberAccounts(members)),
+	}
+}
+
+// afterCreateBody is the Group.CallbackAfterCreateGroup of a created group; its member
+// list includes the owner.
+func (s *Service) afterCreateBody(c im.Caller, g im.Group, members []im.Member) webhook.AfterCreateGroupBody {
+	accounts := memberAccounts(members)
+	if g.Owner != "" {
+		accounts = append([]string{g.Owner}, accounts...)
+	}
+	return webhook.AfterCreateGroupBody{
+		Head: s.head(webhook.AfterCreateGroup), GroupID: g.ID, OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
+		Type: string(g.Type), Name: g.Name, MemberList: webhook.Accounts(accounts), UserDefinedDataList: kvs(g.AppData),
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ModifyBaseRequest is a modify_group_base_info request. A nil field is absent.
@@ -36,7 +37,7 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 	if err := checkCustomData("AppDefinedData", r.AppData, c.App.HasGroupField, l.GroupValueMax); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, r.GroupID)
 		if err != nil {
 			return err
@@ -46,7 +47,13 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 			return err
 		}
 		s.touchInfo(&g)
-		return tx.UpdateGroup(ctx, g)
+		if err := tx.UpdateGroup(ctx, g); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupInfoChanged, webhook.AfterGroupInfoChangedBody{
+			Head: s.head(webhook.AfterGroupInfoChanged), GroupID: g.ID, Type: string(g.Type), OperatorAccount: c.Identifier,
+			Name: r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
+		})
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // AddResult is an add_group_member outcome for one account.
@@ -35,17 +36,56 @@ func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, a
 	if err := checkAccountList(l, "MemberList", accounts, l.AddMemberBatch); err != nil {
 		return nil, err
 	}
+	refused, err := s.beforeInvite(ctx, c, groupID, accounts)
+	if err != nil {
+		return nil, err
+	}
 	var out []AddOutcome
-	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error
-		out, err = s.addMembers(ctx, tx, c.App, groupID, accounts)
+		out, err = s.addMembers(ctx, tx, c, groupID, accounts, refused)
 		return err
 	})
 	return out, err
 }
 
+// beforeInvite runs Group.CallbackBeforeInviteJoinGroup and returns the accounts the app
+// refuses. The group is read outside the add's transaction only to fill in the body;
+// the add itself checks the group again.
+func (s *Service) beforeInvite(ctx context.Context, c im.Caller, groupID string, accounts []string) (map[string]bool, error) {
+	if !s.enabled(c, webhook.BeforeInviteJoinGroup) {
+		return nil, nil
+	}
+	var g im.Group
+	err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
+		var err error
+		g, err = loadGroup(ctx, tx, c.App.SDKAppID, groupID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := allow(g.Type, OpAddMember, ""); err != nil {
+		return nil, err
+	}
+	a, err := s.before(ctx, c, webhook.BeforeInviteJoinGroup, webhook.BeforeInviteJoinGroupBody{
+		Head: s.head(webhook.BeforeInviteJoinGroup), GroupID: g.ID, Type: string(g.Type),
+		OperatorAccount: c.Identifier, DestinationMembers: webhook.Accounts(accounts),
+	})
+	if err != nil {
+		return nil, err
+	}
+	refused := make(map[string]bool, len(a.RefusedMembers))
+	for _, r := range a.RefusedMembers {
+		refused[r] = true
+	}
+	return refused, nil
+}
+
 // addMembers does the work of AddMembers inside tx.
-func (s *Service) addMembers(ctx context.Context, tx im.Tx, app *im.App, groupID string, accounts []string) ([]AddOutcome, error) {
+// Accounts in refused (by the before-callback) fail like accounts never imported.
+func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID string, accounts []string, refused map[string]bool) ([]AddOutcome, error) {
+	app := c.App
 	g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
 	if err != nil {
 		return nil, err
@@ -62,7 +102,7 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, app *im.App, groupID
 	now := s.now()
 	for i, a := range accounts {
 		out[i] = AddOutcome{Account: a, Result: AddFailed}
-		if !imported[a] {
+		if !imported[a] || refused[a] {
 			continue
 		}
 		err := tx.AddMember(ctx, app.SDKAppID, im.Member{Group: groupID, Account: a, Role: im.RoleMember, JoinTime: now, MsgFlag: im.MsgAcceptAndNotify})
@@ -79,7 +119,30 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, app *im.App, groupID
 	if g.MaxMemberNum > 0 && g.MemberNum+added > g.MaxMemberNum {
 		return nil, im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d new, MaxMemberNum %d", groupID, g.MemberNum, added, g.MaxMemberNum)
 	}
-	return out, nil
+	g.MemberNum += added
+	return out, s.emitJoined(ctx, tx, c, g, out)
+}
+
+// emitJoined writes Group.CallbackAfterNewMemberJoin for the accounts added, and
+// Group.CallbackAfterGroupFull when they filled the group.
+func (s *Service) emitJoined(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, out []AddOutcome) error {
+	var joined []string
+	for _, o := range out {
+		if o.Result == AddAdded {
+			joined = append(joined, o.Account)
+		}
+	}
+	if len(joined) == 0 {
+		return nil
+	}
+	err := s.emit(ctx, tx, c, g.ID, webhook.AfterNewMemberJoin, webhook.AfterNewMemberJoinBody{
+		Head: s.head(webhook.AfterNewMemberJoin), GroupID: g.ID, Type: string(g.Type), JoinType: "Invited",
+		OperatorAccount: c.Identifier, NewMemberList: webhook.Accounts(joined),
+	})
+	if err != nil || g.MaxMemberNum == 0 || g.MemberNum < g.MaxMemberNum {
+		return err
+	}
+	return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupFull, webhook.AfterGroupFullBody{Head: s.head(webhook.AfterGroupFull), GroupID: g.ID})
 }
 
 // checkAccountList returns 10004 for an empty list or a malformed account, and 10005 for
@@ -109,32 +172,47 @@ func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string
 	if err := checkAccountList(l, "MemberToDel_Account", accounts, l.DeleteMemberBatch); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err
 		}
+		var gone []string
 		for _, a := range accounts {
-			if err := s.deleteMember(ctx, tx, g, a); err != nil {
+			removed, err := s.deleteMember(ctx, tx, g, a)
+			if err != nil {
 				return err
 			}
+			if removed {
+				gone = append(gone, a)
+			}
 		}
-		return nil
+		if len(gone) == 0 {
+			return nil
+		}
+		return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberExit, webhook.AfterMemberExitBody{
+			Head: s.head(webhook.AfterMemberExit), GroupID: g.ID, Type: string(g.Type), ExitType: "Kicked",
+			OperatorAccount: c.Identifier, ExitMemberList: webhook.Accounts(gone),
+		})
 	})
 }
 
-// deleteMember removes one account from g after the matrix allows it.
-func (s *Service) deleteMember(ctx context.Context, tx im.Tx, g im.Group, account string) error {
+// deleteMember removes one account from g after the matrix allows it, and reports
+// whether it was a member.
+func (s *Service) deleteMember(ctx context.Context, tx im.Tx, g im.Group, account string) (bool, error) {
 	target := im.RoleMember
 	if account == g.Owner {
 		target = im.RoleOwner
 	}
 	if err := allow(g.Type, OpDeleteMember, target); err != nil {
-		return err
+		return false, err
 	}
 	err := tx.DeleteMember(ctx, g.App, g.ID, account)
-	if err != nil && !errors.Is(err, im.ErrNotFound) {
-		return fmt.Errorf("delete member %q: %w", account, err)
+	switch {
+	case errors.Is(err, im.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("delete member %q: %w", account, err)
 	}
-	return nil
+	return true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ModifyMemberRequest is a modify_group_member_info request. A nil field is absent.
@@ -33,13 +34,14 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 	if r.Account == "" { // row 2
 		return im.Errorf(im.CodeInvalidParam, "Member_Account is required")
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		return s.modifyMember(ctx, tx, c.App, &r)
+	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return s.modifyMember(ctx, tx, c, &r)
 	})
 }
 
 // modifyMember runs rows 3 to 17 of decisions.md §5 inside tx and applies the change.
-func (s *Service) modifyMember(ctx context.Context, tx im.Tx, app *im.App, r *ModifyMemberRequest) error {
+func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *ModifyMemberRequest) error {
+	app := c.App
 	g, err := loadGroup(ctx, tx, app.SDKAppID, r.GroupID) // row 3
 	if err != nil {
 		return err
@@ -58,7 +60,36 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, app *im.App, r *Mo
 	if err != nil || r.empty() {                     // row 17
 		return err
 	}
-	return ch.apply(ctx, tx, app.SDKAppID, m)
+	if err := ch.apply(ctx, tx, app.SDKAppID, m); err != nil {
+		return err
+	}
+	return s.emitFieldChanged(ctx, tx, c, g, m.Account, ch, r.MuteTime)
+}
+
+// emitFieldChanged writes the one Group.CallbackAfterMemberFieldChanged of a successful
+// modify_group_member_info that changed Role, NameCard, MuteTime or custom data, with
+// every such field it set (decisions.md §5). MsgFlag is the member's own business and
+// sends none.
+func (s *Service) emitFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, account string, ch memberChange, muteTime *string) error {
+	if ch.role == "" && ch.nameCard == nil && !ch.mute && len(ch.appData) == 0 {
+		return nil
+	}
+	body := webhook.AfterMemberFieldChangedBody{
+		Head: s.head(webhook.AfterMemberFieldChanged), GroupID: g.ID, Type: string(g.Type),
+		OperatorAccount: c.Identifier, MemberAccount: account, ModifiedAccount: account, NameCard: ch.nameCard,
+	}
+	if ch.role != "" {
+		role := string(ch.role)
+		body.Role = &role
+	}
+	if ch.mute {
+		n, _ := parseMuteTime("MuteTime", *muteTime) // validated by memberChange
+		body.MuteTime = &n
+	}
+	for _, kv := range ch.appData {
+		body.AppMemberDefinedData = append(body.AppMemberDefinedData, webhook.KV{Key: kv.Key, Value: kv.Value})
+	}
+	return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberFieldChanged, body)
 }
 
 // memberChange is a validated modify_group_member_info change.

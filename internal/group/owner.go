@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ChangeOwner is change_group_owner: the new owner must be a member (10007 otherwise);
@@ -18,7 +19,7 @@ func (s *Service) ChangeOwner(ctx context.Context, c im.Caller, groupID, newOwne
 	if err := checkAccount(l, "NewOwner_Account", newOwner); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err
@@ -30,7 +31,14 @@ func (s *Service) ChangeOwner(ctx context.Context, c im.Caller, groupID, newOwne
 		if err != nil || g.Owner == newOwner {
 			return err
 		}
-		return s.transferOwner(ctx, tx, g, m)
+		old := g.Owner
+		if err := s.transferOwner(ctx, tx, g, m); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, c, g.ID, webhook.AfterChangeGroupOwner, webhook.AfterChangeGroupOwnerBody{
+			Head: s.head(webhook.AfterChangeGroupOwner), GroupID: g.ID, Type: string(g.Type),
+			OperatorAccount: c.Identifier, OldOwnerAccount: old, NewOwnerAccount: newOwner,
+		})
 	})
 }
 

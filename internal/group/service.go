@@ -17,6 +17,7 @@ type Service struct {
 	store im.Store
 	clock im.Clock
 	rand  func([]byte) // fills its argument with random bytes, for group IDs
+	hooks Hooks        // callbacks; nil for none
 }
 
 // Options tune a Service. The zero value is valid.
@@ -25,11 +26,13 @@ type Options struct {
 	Clock im.Clock
 	// Rand fills a slice with random bytes for group IDs; default crypto/rand.
 	Rand func([]byte)
+	// Hooks sends the app's callbacks; default none.
+	Hooks Hooks
 }
 
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
-	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand}
+	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, hooks: opts.Hooks}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}
 	}

@@ -42,7 +42,9 @@ type Server struct {
 	api       *httpapi.API
 	metrics   *metrics
 	handler   http.Handler
-	http      *http.Server
+	// stopCallbacks stops the after-callback deliverer and waits for it.
+	stopCallbacks func()
+	http          *http.Server
 }
 
 // New opens the store and assembles the server for cfg, which must be valid and have
@@ -65,9 +67,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	s.metrics = newMetrics()
 	store := timedStore{Store: s.store, hist: s.metrics.store}
+	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
 	s.api = httpapi.New(httpapi.Options{
 		Apps:     apiApps(cfg),
-		Groups:   group.New(store, group.Options{Clock: clock}),
+		Groups:   group.New(store, group.Options{Clock: clock, Hooks: hooks}),
 		Accounts: account.New(store, clock),
 		Store:    store,
 		Limiter:  ratelimit.New(rateFor(cfg)),
@@ -191,6 +194,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // and then closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	s.stopCallbacks()
 	if s.ownsStore {
 		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/webhook"
+)
+
+// startCallbacks starts the deliverer of after-callbacks from the store's outbox and
+// returns the hooks the group service calls. The deliverer runs even when no app has a
+// callback URL, so that events written before a URL was removed are cleared.
+func (s *Server) startCallbacks(store im.Store, clock im.Clock) *webhook.Hooks {
+	configs := make(map[uint64]webhook.Config, len(s.cfg.Apps))
+	for _, a := range s.cfg.Apps {
+		configs[a.SDKAppID] = a.Callback.WithDefaults()
+	}
+	sender := webhook.NewSender(nil, clock, s.log)
+	obs := newCallbackMetrics(s.metrics.reg, store)
+	d := webhook.NewDeliverer(store, sender, configs, webhook.DelivererOptions{Clock: clock, Logger: s.log, Observer: obs})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.Run(ctx)
+	}()
+	s.stopCallbacks = func() { cancel(); wg.Wait() }
+	return webhook.NewHooks(sender, configs, d)
+}
+
+// callbackMetrics counts after-callback outcomes and exports the outbox depth.
+type callbackMetrics struct {
+	outcomes *prometheus.CounterVec
+	latency  prometheus.Histogram
+}
+
+func newCallbackMetrics(reg *prometheus.Registry, store im.Store) *callbackMetrics {
+	m := &callbackMetrics{
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "timd_callbacks_total",
+			Help: "After-callback attempts by command and outcome (delivered, failed, abandoned).",
+		}, []string{"command", "outcome"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "timd_callback_duration_seconds",
+			Help:    "Time of delivered after-callbacks.",
+			Buckets: prometheus.DefBuckets,
+		}),
+	}
+	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "timd_callback_outbox_depth",
+		Help: "After-callbacks waiting in the outbox.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var n int64
+		err := store.View(ctx, func(ctx context.Context, tx im.Tx) error {
+			var err error
+			n, err = tx.CountEvents(ctx)
+			return err
+		})
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	reg.MustRegister(m.outcomes, m.latency, depth)
+	return m
+}
+
+func (m *callbackMetrics) Delivered(command string, d time.Duration) {
+	m.outcomes.WithLabelValues(command, "delivered").Inc()
+	m.latency.Observe(d.Seconds())
+}
+
+func (m *callbackMetrics) Failed(command string) { m.outcomes.WithLabelValues(command, "failed").Inc() }
+
+func (m *callbackMetrics) Abandoned(command string) {
+	m.outcomes.WithLabelValues(command, "abandoned").Inc()
+}

@@ -1,0 +1,239 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// Observer is told what happens to after-callbacks; a nil Observer is fine.
+type Observer interface {
+	// Delivered reports a callback the app accepted, with the time of the attempt.
+	Delivered(command string, d time.Duration)
+	// Failed reports a failed attempt that will be retried.
+	Failed(command string)
+	// Abandoned reports an event dropped after Config.GiveUpAfter.
+	Abandoned(command string)
+}
+
+// Deliverer sends the after-callbacks of the store's outbox: at least once, in order per
+// group, retrying with exponential backoff and jitter until Config.GiveUpAfter. Several
+// Deliverers (replicas) may share one store: claims lease events, so in the normal case
+// each event is sent once; after a crash or an expired lease it may be sent again.
+type Deliverer struct {
+	store   im.Store
+	sender  *Sender
+	configs map[uint64]Config
+	clock   im.Clock
+	log     *slog.Logger
+	obs     Observer
+
+	lease   time.Duration // how long a claim holds an event
+	maxBusy int           // events in flight at once, over all apps
+	poll    time.Duration // how often to look for due events without a nudge
+	wake    chan struct{}
+	sems    map[uint64]chan struct{} // per-app concurrency
+}
+
+// DelivererOptions tune a Deliverer; zero values take the defaults stated.
+type DelivererOptions struct {
+	Clock    im.Clock     // default im.SystemClock
+	Logger   *slog.Logger // default discard
+	Observer Observer     // default none
+	// Lease is how long a claim holds an event before another claim may take it again.
+	// Default: four times the longest callback timeout, plus 5s.
+	Lease time.Duration
+	// MaxBusy caps the events claimed and in flight at once. Default: the sum of the
+	// apps' Concurrency, so that a claimed event never waits long for its app's turn.
+	MaxBusy int
+	Poll    time.Duration // how often to look for due events without a nudge; default 250ms
+}
+
+// NewDeliverer returns a Deliverer for the apps' callback configurations (by SDKAppID).
+func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opts DelivererOptions) *Deliverer {
+	d := &Deliverer{
+		store: store, sender: sender, configs: make(map[uint64]Config, len(configs)), clock: opts.Clock,
+		log: opts.Logger, obs: opts.Observer, lease: opts.Lease, maxBusy: opts.MaxBusy, poll: opts.Poll,
+		wake: make(chan struct{}, 1), sems: make(map[uint64]chan struct{}, len(configs)),
+	}
+	busy, timeout := 0, time.Duration(0)
+	for app, c := range configs {
+		c = c.WithDefaults()
+		d.configs[app] = c
+		d.sems[app] = make(chan struct{}, c.Concurrency)
+		busy, timeout = busy+c.Concurrency, max(timeout, c.Timeout)
+	}
+	if d.clock == nil {
+		d.clock = im.SystemClock{}
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.maxBusy == 0 {
+		d.maxBusy = max(busy, 1)
+	}
+	if d.poll == 0 {
+		d.poll = 250 * time.Millisecond
+	}
+	if d.lease == 0 {
+		d.lease = 4*timeout + 5*time.Second
+	}
+	return d
+}
+
+// Notify tells the Deliverer that new events were committed. It never blocks.
+func (d *Deliverer) Notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers events until ctx is done, then waits for the attempts in flight.
+func (d *Deliverer) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	busy := make(chan struct{}, d.maxBusy)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		case <-timer.C:
+		}
+		for d.claimAndSend(ctx, busy, &wg) {
+		}
+		timer.Reset(d.poll)
+	}
+}
+
+// claimAndSend claims as many due events as there are free slots and starts sending
+// them; it reports whether it claimed a full batch (so more may be due).
+func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sync.WaitGroup) bool {
+	free := cap(busy) - len(busy)
+	if free == 0 {
+		return false
+	}
+	now := d.clock.Now()
+	var events []im.Event
+	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		var err error
+		events, err = tx.ClaimEvents(ctx, now.UnixMilli(), now.Add(d.lease).UnixMilli(), free)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("webhook: claim events", "err", err)
+		}
+		return false
+	}
+	for _, e := range events {
+		busy <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-busy; d.Notify() }()
+			d.send(ctx, e)
+		}()
+	}
+	return len(events) == free
+}
+
+// send makes one delivery attempt of e and records its outcome.
+func (d *Deliverer) send(ctx context.Context, e im.Event) {
+	cfg, ok := d.configs[e.App]
+	if !ok || !cfg.Enabled(e.Command) {
+		d.finish(ctx, e) // callbacks were turned off since the event was written
+		return
+	}
+	sem := d.sems[e.App]
+	select {
+	case sem <- struct{}{}:
+		defer func() { <-sem }()
+	case <-ctx.Done():
+		d.release(e)
+		return
+	}
+	start := d.clock.Now()
+	_, err := d.sender.Post(ctx, cfg, e.App, e.Command, e.ClientIP, e.Body)
+	if err == nil {
+		if d.obs != nil {
+			d.obs.Delivered(e.Command, d.clock.Now().Sub(start))
+		}
+		d.finish(ctx, e)
+		return
+	}
+	if ctx.Err() != nil {
+		d.release(e) // shutting down: the next start sends it again
+		return
+	}
+	d.retry(ctx, cfg, e, err)
+}
+
+// retry schedules the next attempt of e, or abandons it once it is too old.
+func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause error) {
+	now := d.clock.Now()
+	if now.Sub(time.UnixMilli(e.Created)) >= cfg.GiveUpAfter {
+		d.log.Warn("webhook: giving up", "command", e.Command, "sdkappid", e.App, "group", e.Group, "attempts", e.Attempts+1, "err", cause)
+		if d.obs != nil {
+			d.obs.Abandoned(e.Command)
+		}
+		d.finish(ctx, e)
+		return
+	}
+	if d.obs != nil {
+		d.obs.Failed(e.Command)
+	}
+	attempts := e.Attempts + 1
+	next := now.Add(Backoff(cfg, attempts)).UnixMilli()
+	d.log.Info("webhook: will retry", "command", e.Command, "sdkappid", e.App, "attempts", attempts, "err", cause)
+	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return tx.RetryEvent(ctx, e.ID, attempts, next)
+	})
+	if err != nil && !errors.Is(err, im.ErrNotFound) {
+		d.log.Error("webhook: record retry", "err", err)
+	}
+}
+
+// release gives back the lease of an event that was claimed but not sent, so that the
+// next claim, after a restart too, need not wait for the lease to run out.
+func (d *Deliverer) release(e im.Event) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return tx.RetryEvent(ctx, e.ID, e.Attempts, e.NextAttempt)
+	})
+	if err != nil && !errors.Is(err, im.ErrNotFound) {
+		d.log.Warn("webhook: release event", "err", err)
+	}
+}
+
+// finish removes a sent or abandoned event.
+func (d *Deliverer) finish(ctx context.Context, e im.Event) {
+	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return tx.DeleteEvent(ctx, e.ID)
+	})
+	if err != nil {
+		d.log.Error("webhook: delete delivered event", "err", err)
+	}
+}
+
+// Backoff returns the wait before attempt number attempts+1: RetryMin doubled per failed
+// attempt, capped at RetryMax, with full jitter over its upper half so that a receiver
+// coming back is not hit by every event at once.
+func Backoff(cfg Config, attempts int) time.Duration {
+	cfg = cfg.WithDefaults()
+	d := cfg.RetryMin
+	for i := 1; i < attempts && d < cfg.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, cfg.RetryMax)
+	return d/2 + rand.N(d/2+1)
+}

@@ -31,6 +31,35 @@ type Options struct {
 	// Store, when set, is used instead of opening the configured one; the Server then
 	// does not close it.
 	Store im.Store
+	// Timeouts bound what a slow client may hold; zero fields take DefaultTimeouts.
+	Timeouts Timeouts
+}
+
+// Timeouts are the HTTP server's limits on slow or idle clients.
+type Timeouts struct {
+	ReadHeader time.Duration // to read a request's headers; default 5s
+	Read       time.Duration // to read a whole request; default 30s
+	Write      time.Duration // to write the answer, from the end of the headers; default 60s
+	Idle       time.Duration // a keep-alive connection may wait for its next request; default 120s
+	// MaxHeaderBytes caps the request line and headers; default 64 KiB.
+	MaxHeaderBytes int
+}
+
+// DefaultTimeouts are the timeouts of a Server whose Options give none.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+
+// withDefaults fills in zero fields.
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	for _, f := range []struct{ v, def *time.Duration }{{&t.ReadHeader, &d.ReadHeader}, {&t.Read, &d.Read}, {&t.Write, &d.Write}, {&t.Idle, &d.Idle}} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	if t.MaxHeaderBytes == 0 {
+		t.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	return t
 }
 
 // Server is a running timd: store, services and HTTP API.
@@ -79,13 +108,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		Observe:  s.metrics.observe,
 	})
 	s.handler = withMetrics(s.metrics.handler(), s.api)
+	t := opts.Timeouts.withDefaults()
 	s.http = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    t.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	return s, nil

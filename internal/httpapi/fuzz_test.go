@@ -1,0 +1,108 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/server"
+	"github.com/timdhq/timd/internal/usersig"
+)
+
+// fuzzCommands are every command of the dispatch table. FuzzCommands checks that none of
+// them answers 10003, so the list cannot fall behind the table unnoticed.
+var fuzzCommands = []string{
+	"im_open_login_svc/account_import", "im_open_login_svc/multiaccount_import",
+	"im_open_login_svc/account_check", "im_open_login_svc/account_delete",
+	"group_open_http_svc/create_group", "group_open_http_svc/destroy_group",
+	"group_open_http_svc/add_group_member", "group_open_http_svc/delete_group_member",
+	"group_open_http_svc/get_group_member_info", "group_open_http_svc/modify_group_member_info",
+	"group_open_http_svc/forbid_send_msg", "group_open_http_svc/get_group_muted_account",
+	"group_open_http_svc/get_group_shutted_uin", "group_open_http_svc/get_group_info",
+	"group_open_http_svc/modify_group_base_info", "group_open_http_svc/change_group_owner",
+	"group_open_http_svc/get_role_in_group", "group_open_http_svc/get_joined_group_list",
+	"group_open_http_svc/get_appid_group_list", "group_open_http_svc/import_group",
+	"group_open_http_svc/import_group_member", "group_open_http_svc/set_unread_msg_num",
+	"group_open_http_svc/get_specified_group_member_info",
+}
+
+const fuzzKey = "fuzz-secret-key"
+
+// fuzzServer is a real timd on SQLite with a few accounts and groups, rate limits off.
+func fuzzServer(tb testing.TB) (http.Handler, string) {
+	tb.Helper()
+	cfg := config.Default()
+	cfg.DataDir = tb.TempDir()
+	app := &cfg.Apps[0]
+	app.SecretKey, app.MemberFields, app.GroupFields = fuzzKey, []string{"F1", "F2"}, []string{"G1"}
+	app.RateLimits.Default, app.RateLimits.Commands = 0, nil
+	srv, err := server.New(context.Background(), cfg, server.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	sig := usersig.Mint(1400000000, "administrator", fuzzKey, 86400, time.Now())
+	query := "?sdkappid=1400000000&identifier=administrator&usersig=" + sig + "&random=7&contenttype=json"
+	h := srv.Handler()
+	for _, seed := range []struct{ cmd, body string }{
+		{"im_open_login_svc/multiaccount_import", `{"Accounts":["alice","bob","carol","dave"]}`},
+		{"group_open_http_svc/create_group", `{"GroupId":"fuzz-group","Type":"Public","Name":"f","Owner_Account":"alice","MemberList":[{"Member_Account":"bob"}]}`},
+		{"group_open_http_svc/create_group", `{"GroupId":"@TGS#_fuzz","Type":"Community","Name":"c","Owner_Account":"alice","MemberList":[{"Member_Account":"carol"}]}`},
+	} {
+		if code, body := fuzzPost(h, seed.cmd, query, []byte(seed.body)); code != http.StatusOK || !bytes.Contains(body, []byte(`"ErrorCode":0`)) {
+			tb.Fatalf("seed %s: HTTP %d %s", seed.cmd, code, body)
+		}
+	}
+	return h, query
+}
+
+func fuzzPost(h http.Handler, cmd, query string, body []byte) (int, []byte) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v4/"+cmd+query, bytes.NewReader(body)))
+	return rec.Code, rec.Body.Bytes()
+}
+
+var envelopeStart = regexp.MustCompile(`^\{"ActionStatus":"(OK|FAIL)","ErrorInfo":"(?:[^"\\]|\\.)*","ErrorCode":(\d+)[,}]`)
+
+// FuzzCommands sends arbitrary bodies to every command of a real server: every answer
+// must be HTTP 200 with the envelope first, valid JSON, and never 10002 (an internal
+// error: a panic or a store failure the rules let through) nor 10003.
+func FuzzCommands(f *testing.F) {
+	for i, cmd := range fuzzCommands {
+		f.Add(uint8(i), []byte(`{}`))
+		word := cmd[strings.Index(cmd, "/")+1:]
+		files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "wire", word, "*.request.json"))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(uint8(i), regexp.MustCompile(`"@TGS#[0-9A-Za-z_#@]*"`).ReplaceAll(data, []byte(`"fuzz-group"`)))
+		}
+	}
+	f.Add(uint8(9), []byte(`{"GroupId":"fuzz-group","Member_Account":"bob","Role":"Admin","NameCard":"x","MuteTime":60,"AppMemberDefinedData":[{"Key":"F1","Value":"v"}]}`))
+	h, query := fuzzServer(f)
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		cmd := fuzzCommands[int(which)%len(fuzzCommands)]
+		code, out := fuzzPost(h, cmd, query, body)
+		if code != http.StatusOK {
+			t.Fatalf("%s %q: HTTP %d %s", cmd, body, code, out)
+		}
+		m := envelopeStart.FindSubmatch(out)
+		if m == nil || !json.Valid(out) {
+			t.Fatalf("%s %q: answer is not the envelope: %s", cmd, body, out)
+		}
+		if ec := string(m[2]); ec == "10002" || ec == "10003" {
+			t.Fatalf("%s %q: ErrorCode %s: %s", cmd, body, ec, out)
+		}
+	})
+}

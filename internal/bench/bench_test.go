@@ -1,0 +1,244 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/timdhq/timd/internal/usersig"
+)
+
+func TestHistQuantiles(t *testing.T) {
+	var h Hist
+	for i := 1; i <= 10000; i++ {
+		h.Add(time.Duration(i) * time.Microsecond)
+	}
+	for _, tc := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 5000 * time.Microsecond}, {0.9, 9000 * time.Microsecond}, {0.99, 9900 * time.Microsecond}, {1, 10000 * time.Microsecond}} {
+		got := h.Quantile(tc.q)
+		if diff := float64(got-tc.want) / float64(tc.want); diff < -1.0/histSub || diff > 1.0/histSub {
+			t.Errorf("Quantile(%v) = %v, want %v within 1/%d", tc.q, got, tc.want, histSub)
+		}
+	}
+	if h.Max() != 10*time.Millisecond || h.Count() != 10000 {
+		t.Errorf("Max, Count = %v, %d; want 10ms, 10000", h.Max(), h.Count())
+	}
+}
+
+func TestHistBuckets(t *testing.T) {
+	// Every value falls in a bucket whose middle is within 1/histSub of it, and buckets
+	// are in order.
+	prev := -1
+	for _, v := range []uint64{0, 1, 127, 128, 129, 255, 256, 1000, 1 << 20, 1<<40 + 12345, 1<<63 - 1} {
+		b := bucketOf(v)
+		if b < prev || b >= histBuckets {
+			t.Fatalf("bucketOf(%d) = %d: out of order or range (prev %d, max %d)", v, b, prev, histBuckets)
+		}
+		prev = b
+		mid := bucketValue(b)
+		if d := float64(mid) - float64(v); v > 0 && (d/float64(v) > 1.0/histSub || d/float64(v) < -1.0/histSub) {
+			t.Errorf("bucketValue(bucketOf(%d)) = %d: off by more than 1/%d", v, mid, histSub)
+		}
+	}
+}
+
+func TestMinterVerifies(t *testing.T) {
+	const app, id, key = 1400000000, "administrator", "0123456789abcdef0123456789abcdef"
+	m := NewMinter(app, id, key)
+	now := time.Unix(1700000000, 0)
+	seen := map[string]bool{}
+	for expire := int64(86400); expire < 86410; expire++ {
+		sig := m.Mint(now, expire)
+		if seen[sig] {
+			t.Fatalf("Mint gave the same UserSig twice")
+		}
+		seen[sig] = true
+		s, err := usersig.Verify(sig, app, id, key, now.Add(time.Minute))
+		if err != nil {
+			t.Fatalf("Verify(Mint(expire %d)): %v", expire, err)
+		}
+		if s.Expire != expire || s.Time != now.Unix() {
+			t.Errorf("Verify: Expire, Time = %d, %d; want %d, %d", s.Expire, s.Time, expire, now.Unix())
+		}
+	}
+	if _, err := usersig.Verify(m.Mint(now, 60), app, id, "another key", now); err == nil {
+		t.Errorf("Verify with another key: got nil error, want one")
+	}
+}
+
+func TestEnvelopeCode(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want int
+		bad  bool
+	}{
+		{`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`, 0, false},
+		{`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MemberNum":3}`, 0, false},
+		{`{"ActionStatus":"FAIL","ErrorInfo":"x","ErrorCode":10007}`, 10007, false},
+		{`{"ErrorCode":0,"ActionStatus":"OK"}`, 0, false},
+		{`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0X}`, 0, true},
+		{`{"ActionStatus":"FAIL","ErrorCode":0}`, -1, false},
+		{`not json`, 0, true},
+		{`{}`, 0, true},
+	} {
+		got, err := EnvelopeCode([]byte(tc.body))
+		if (err != nil) != tc.bad || got != tc.want {
+			t.Errorf("EnvelopeCode(%s) = %d, %v; want %d, error %v", tc.body, got, err, tc.want, tc.bad)
+		}
+	}
+}
+
+func TestLoopbackChecks(t *testing.T) {
+	for _, ok := range []string{"http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:80", "http://127.3.4.5:9"} {
+		if err := CheckLoopbackURL(ok); err != nil {
+			t.Errorf("CheckLoopbackURL(%q): %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"http://10.0.0.1:8080", "http://example.com", "https://127.0.0.1:1", "http://0.0.0.0:80", "127.0.0.1:80", "http://[::ffff:10.0.0.1]:80"} {
+		if err := CheckLoopbackURL(bad); err == nil {
+			t.Errorf("CheckLoopbackURL(%q): nil, want an error", bad)
+		}
+	}
+	for _, ok := range []string{"postgres://u:p@127.0.0.1:5432/db", "host=/var/run/postgresql dbname=x", "postgres://localhost/db"} {
+		if err := CheckLoopbackDSN(ok); err != nil {
+			t.Errorf("CheckLoopbackDSN(%q): %v, want nil", ok, err)
+		}
+	}
+	for _, bad := range []string{"postgres://u:secret@db.example.com/db", "host=127.0.0.1,10.1.1.1 dbname=x"} {
+		err := CheckLoopbackDSN(bad)
+		if err == nil {
+			t.Errorf("CheckLoopbackDSN(%q): nil, want an error", bad)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("CheckLoopbackDSN error shows the password: %v", err)
+		}
+	}
+}
+
+// testWorkload returns a workload of scenario over 3 groups of 150 and a big group of 1000.
+func testWorkload(t *testing.T, scenario, band string) *Workload {
+	t.Helper()
+	d := &Dataset{Prefix: "tb", Groups: []string{"@TGS#1", "@TGS#2", "@TGS#3"}, Members: 150, Big: "@TGS#big", BigMembers: 1000}
+	w, err := NewWorkload(scenario, d, []string{"F1", "F2", "F3"}, band, Target{SDKAppID: 1400000000, Admin: "administrator", Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestModifyBodies(t *testing.T) {
+	w := testWorkload(t, ScenarioModify, ReadAll)
+	g := &gen{w: w, rng: rand.New(rand.NewPCG(1, 2))}
+	cards := map[string]bool{}
+	extras := map[int]int{}
+	for range 2000 {
+		g.modifyBody()
+		var req struct {
+			GroupId, Member_Account, NameCard string
+			Role, MsgFlag                     *string
+			MuteTime                          *int64
+			AppMemberDefinedData              []struct{ Key, Value string }
+		}
+		if err := json.Unmarshal(g.body, &req); err != nil {
+			t.Fatalf("body %s: %v", g.body, err)
+		}
+		if req.NameCard == "" || cards[req.NameCard] || len(req.NameCard) > 50 {
+			t.Fatalf("NameCard %q: empty, repeated or over 50 bytes", req.NameCard)
+		}
+		cards[req.NameCard] = true
+		n := 0
+		for _, set := range []bool{req.Role != nil, req.MsgFlag != nil, req.MuteTime != nil, req.AppMemberDefinedData != nil} {
+			if set {
+				n++
+			}
+		}
+		extras[n]++
+		if !strings.HasPrefix(req.GroupId, "@TGS#") || !strings.HasPrefix(req.Member_Account, "tb") {
+			t.Fatalf("body %s: group or account out of the data set", g.body)
+		}
+	}
+	for n := range 4 {
+		if extras[n] == 0 {
+			t.Errorf("no body with %d fields besides NameCard in 2000: %v", n, extras)
+		}
+	}
+}
+
+func TestReadBands(t *testing.T) {
+	for _, tc := range []struct {
+		band      string
+		wantBand  int
+		minOffset int
+		maxOffset int
+	}{
+		{ReadGroups, bandRead, 0, 50},
+		{ReadBig0, bandBig0, 0, 0},
+		{ReadBigMid, bandBigMid, 400, 500},
+		{ReadBigDeep, bandBigDeep, 900, 900},
+	} {
+		g := &gen{w: testWorkload(t, ScenarioRead, tc.band), rng: rand.New(rand.NewPCG(1, 2))}
+		for range 200 {
+			band := g.readBody()
+			var req struct {
+				GroupId       string
+				Limit, Offset int
+			}
+			if err := json.Unmarshal(g.body, &req); err != nil {
+				t.Fatalf("body %s: %v", g.body, err)
+			}
+			if band != tc.wantBand || req.Limit != PageLimit || req.Offset < tc.minOffset || req.Offset > tc.maxOffset {
+				t.Fatalf("%s: band %d, body %s; want band %d, Limit %d, Offset %d to %d", tc.band, band, g.body, tc.wantBand, PageLimit, tc.minOffset, tc.maxOffset)
+			}
+		}
+	}
+}
+
+// TestDriveCeiling drives the ceiling handler briefly, closed and open loop.
+func TestDriveCeiling(t *testing.T) {
+	srv := httptest.NewServer(CeilingHandler())
+	defer srv.Close()
+	w := testWorkload(t, ScenarioAuth, ReadAll)
+	c, err := NewCaller(Target{Base: srv.URL, SDKAppID: 1400000000, Admin: "administrator", Key: "k"}, NewHTTPClient(4, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []Load{
+		{Concurrency: 4, Duration: 200 * time.Millisecond, Warmup: 50 * time.Millisecond},
+		{Rate: 500, Duration: 200 * time.Millisecond},
+	} {
+		var started, ended bool
+		win, err := Drive(context.Background(), l, len(BandNames()), w.NewOp(c), Hooks{Start: func() { started = true }, End: func() { ended = true }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := NewPhase("ceiling", "test", win, BandNames(), nil, 0)
+		if p.Requests == 0 || p.OK != p.Requests || !started || !ended {
+			t.Errorf("load %+v: %d requests, %d OK, hooks %v %v; want some, all OK, both hooks", l, p.Requests, p.OK, started, ended)
+		}
+		if l.Rate > 0 && (p.Requests < 80 || p.Requests > 101) {
+			t.Errorf("rate 500/s for 200ms: %d requests, want about 100", p.Requests)
+		}
+	}
+	var out bytes.Buffer
+	(&Report{Scenario: "auth"}).WriteText(&out)
+	if !strings.Contains(out.String(), "scenario auth") {
+		t.Errorf("report: %s", out.String())
+	}
+}
+
+func BenchmarkMinter(b *testing.B) {
+	m := NewMinter(1400000000, "administrator", "0123456789abcdef0123456789abcdef")
+	now := time.Now()
+	b.ReportAllocs()
+	var e int64
+	for b.Loop() {
+		e++
+		m.Mint(now, 86400+e)
+	}
+}

@@ -65,8 +65,12 @@ func (s *Service) create(ctx context.Context, c im.Caller, r CreateRequest, op O
 	if err != nil {
 		return Created{}, err
 	}
-	if op != OpImport {
-		if _, err := s.before(ctx, c, webhook.BeforeCreateGroup, s.beforeCreateBody(c, g, members)); err != nil {
+	if op != OpImport && s.enabled(c, webhook.BeforeCreateGroup) {
+		body, err := s.beforeCreateBody(ctx, c, g, members)
+		if err != nil {
+			return Created{}, err
+		}
+		if _, err := s.before(ctx, c, webhook.BeforeCreateGroup, body); err != nil {
 			return Created{}, err
 		}
 	}
@@ -355,11 +359,40 @@ func memberAccounts(ms []im.Member) []string {
 }
 
 // beforeCreateBody is the Group.CallbackBeforeCreateGroup of a new group.
-func (s *Service) beforeCreateBody(c im.Caller, g im.Group, members []im.Member) webhook.BeforeCreateGroupBody {
+func (s *Service) beforeCreateBody(ctx context.Context, c im.Caller, g im.Group, members []im.Member) (webhook.BeforeCreateGroupBody, error) {
+	owned, err := s.ownedGroups(ctx, c.App.SDKAppID, g.Owner, g.Type)
+	if err != nil {
+		return webhook.BeforeCreateGroupBody{}, err
+	}
 	return webhook.BeforeCreateGroupBody{
 		Head: s.head(webhook.BeforeCreateGroup), OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
-		Type: string(g.Type), Name: g.Name, CreateGroupNum: 1, MemberList: webhook.Accounts(memberAccounts(members)),
+		Type: string(g.Type), Name: g.Name, CreateGroupNum: owned, MemberList: webhook.Accounts(memberAccounts(members)),
+	}, nil
+}
+
+// ownedGroups counts the groups of type t that owner owns: the CreateGroupNum of
+// Group.CallbackBeforeCreateGroup, which Tencent documents as the number of groups of
+// the same type the user has already created (groups handed over since count for
+// their new owner). No owner owns none.
+func (s *Service) ownedGroups(ctx context.Context, app uint64, owner string, t im.GroupType) (int, error) {
+	if owner == "" {
+		return 0, nil
 	}
+	n := 0
+	err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
+		joined, err := tx.ListJoined(ctx, app, owner)
+		if err != nil {
+			return fmt.Errorf("list groups of %q: %w", owner, err)
+		}
+		n = 0
+		for _, j := range joined {
+			if j.Self.Role == im.RoleOwner && j.Group.Type == t {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // afterCreateBody is the Group.CallbackAfterCreateGroup of a created group; its member

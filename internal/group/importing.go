@@ -30,8 +30,9 @@ type ImportedMember struct {
 // ImportMembers is import_group_member: it adds members with their original JoinTime and
 // reports each account's outcome like add_group_member. A member whose JoinTime is given
 // but not after the group's CreateTime and before now, or whose account was never
-// imported, fails on its own (Result 0); without a JoinTime a member joins now. It sends
-// no callbacks.
+// imported, fails on its own (Result 0); without a JoinTime a member joins now. Admins
+// count against the app's admin limit (10004 over it), and ChatRoom members keep no
+// UnreadMsgNum, as in set_unread_msg_num. It sends no callbacks.
 func (s *Service) ImportMembers(ctx context.Context, c im.Caller, groupID string, list []ImportedMember) ([]AddOutcome, error) {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
@@ -77,6 +78,10 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 	if err != nil {
 		return nil, fmt.Errorf("check accounts: %w", err)
 	}
+	admins, err := tx.CountMembers(ctx, app.SDKAppID, g.ID, im.RoleAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("count admins: %w", err)
+	}
 	now, out, added := s.now(), make([]AddOutcome, len(list)), int64(0)
 	for i, nm := range list {
 		out[i] = AddOutcome{Account: nm.Account, Result: AddFailed}
@@ -84,16 +89,10 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 		if err != nil {
 			return nil, err
 		}
-		join := nm.JoinTime
-		if join == 0 {
-			join = now
-		} else if join <= g.CreateTime || join > now {
+		m, ok := importedMember(g, nm, role, now)
+		if !ok || !imported[nm.Account] {
 			continue
 		}
-		if !imported[nm.Account] {
-			continue
-		}
-		m := im.Member{Group: g.ID, Account: nm.Account, Role: role, JoinTime: join, MsgFlag: im.MsgAcceptAndNotify, UnreadMsgNum: nm.UnreadMsgNum}
 		switch err := tx.AddMember(ctx, app.SDKAppID, m); {
 		case errors.Is(err, im.ErrConflict):
 			out[i].Result = AddAlreadyMember
@@ -102,10 +101,41 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 		default:
 			out[i].Result = AddAdded
 			added++
+			if role == im.RoleAdmin {
+				admins++
+			}
 		}
 	}
-	if g.MaxMemberNum > 0 && g.MemberNum+added > g.MaxMemberNum {
-		return nil, im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d imported, MaxMemberNum %d", groupID, g.MemberNum, added, g.MaxMemberNum)
+	if err := checkImportLimits(app.Limits, g, added, admins); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// importedMember is the membership an import_group_member entry makes in g at now, or
+// false when its JoinTime is not after the group's CreateTime and not past now.
+func importedMember(g im.Group, nm ImportedMember, role im.Role, now int64) (im.Member, bool) {
+	join := nm.JoinTime
+	if join == 0 {
+		join = now
+	} else if join <= g.CreateTime || join > now {
+		return im.Member{}, false
+	}
+	m := im.Member{Group: g.ID, Account: nm.Account, Role: role, JoinTime: join, MsgFlag: im.MsgAcceptAndNotify, UnreadMsgNum: nm.UnreadMsgNum}
+	if g.Type == im.TypeChatRoom {
+		m.UnreadMsgNum = 0 // ChatRoom groups keep no unread counts (tencent-facts.md §3.1)
+	}
+	return m, true
+}
+
+// checkImportLimits returns 10004 when g would hold more admins than the app allows, and
+// 10014 when added new members would take g past its MaxMemberNum.
+func checkImportLimits(l im.Limits, g im.Group, added, admins int64) error {
+	if l.AdminsPerGroup > 0 && admins > int64(l.AdminsPerGroup) {
+		return im.Errorf(im.CodeInvalidParam, "group %q would have %d admins, over the limit of %d per group", g.ID, admins, l.AdminsPerGroup)
+	}
+	if g.MaxMemberNum > 0 && g.MemberNum+added > g.MaxMemberNum {
+		return im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d imported, MaxMemberNum %d", g.ID, g.MemberNum, added, g.MaxMemberNum)
+	}
+	return nil
 }

@@ -50,6 +50,11 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 		if err := tx.UpdateGroup(ctx, g); err != nil {
 			return err
 		}
+		// The callback reports the four texts; a change of options or custom data alone
+		// sends none.
+		if r.Name == nil && r.Introduction == nil && r.Notification == nil && r.FaceURL == nil {
+			return nil
+		}
 		return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupInfoChanged, webhook.AfterGroupInfoChangedBody{
 			Head: s.head(webhook.AfterGroupInfoChanged), GroupID: g.ID, Type: string(g.Type), OperatorAccount: c.Identifier,
 			Name: r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
@@ -74,7 +79,9 @@ func applyBase(g *im.Group, r ModifyBaseRequest) (changed bool, err error) {
 		}
 		g.MaxMemberNum, changed = *r.MaxMemberNum, true
 	}
-	if r.ApplyJoinOption != nil || r.InviteJoinOption != nil {
+	// An empty option is read as absent, as in create_group: a client that sends every
+	// field of its struct must not reset the option to the type's default.
+	if deref(r.ApplyJoinOption, "") != "" || deref(r.InviteJoinOption, "") != "" {
 		apply, invite, err := joinOptions(g.Type, deref(r.ApplyJoinOption, g.ApplyJoinOption), deref(r.InviteJoinOption, g.InviteJoinOption))
 		if err != nil {
 			return false, err
@@ -119,8 +126,9 @@ func parseOnOff(field, v string) (bool, error) {
 	return false, im.Errorf(im.CodeInvalidParam, "%s %q is not On or Off", field, v)
 }
 
+// deref returns *p, or def when p is nil or empty.
 func deref(p *string, def string) string {
-	if p == nil {
+	if p == nil || *p == "" {
 		return def
 	}
 	return *p

@@ -22,7 +22,8 @@ type JoinedPage struct {
 }
 
 // JoinedGroups is get_joined_group_list: the groups account is a member of, in creation
-// order. AVChatRoom groups are left out unless WithHugeGroups. timd has no notion of a
+// order. AVChatRoom groups are left out unless WithHugeGroups, even when GroupType names
+// them (tencent-facts.md §4.9: 0 means they are not fetched). timd has no notion of a
 // Private group that is not yet active, so WithNoActiveGroups changes nothing. An account
 // that was never imported is in no group.
 func (s *Service) JoinedGroups(ctx context.Context, c im.Caller, q JoinedQuery) (JoinedPage, error) {
@@ -53,7 +54,7 @@ func (s *Service) JoinedGroups(ctx context.Context, c im.Caller, q JoinedQuery) 
 	now := s.now()
 	matching := all[:0]
 	for _, j := range all {
-		if (only != "" && j.Group.Type != only) || (only == "" && j.Group.Type == im.TypeAVChatRoom && !q.WithHugeGroups) {
+		if (only != "" && j.Group.Type != only) || (j.Group.Type == im.TypeAVChatRoom && !q.WithHugeGroups) {
 			continue
 		}
 		j.Self.MuteUntil = effectiveMute(j.Self.MuteUntil, now)

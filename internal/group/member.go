@@ -155,7 +155,7 @@ func checkAccountList(l im.Limits, field string, accounts []string, limit int) e
 		return im.Errorf(im.CodeBatchTooLarge, "%s has %d accounts, over the limit of %d", field, len(accounts), limit)
 	}
 	for _, a := range accounts {
-		if err := checkAccount(l, "Member_Account", a); err != nil {
+		if err := checkAccount(l, field+" entry", a); err != nil {
 			return err
 		}
 	}

@@ -16,15 +16,21 @@ const memberSelect = `SELECT m.account, m.seq, m.role, m.join_time, m.msg_seq, m
 	FROM members m LEFT JOIN mutes u
 		ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account`
 
+// memberColumns returns the scan destinations of memberSelect's columns, into m and data
+// (the stored AppData, decoded by the caller).
+func memberColumns(m *im.Member, data **string) []any {
+	return []any{&m.Account, &m.Seq, &m.Role, &m.JoinTime, &m.MsgSeq, &m.MsgFlag,
+		&m.LastSendMsgTime, &m.NameCard, data, &m.UnreadMsgNum, &m.MuteUntil}
+}
+
 // scanMember scans one row of memberSelect into a member of group.
 func scanMember(s interface{ Scan(...any) error }, group string) (im.Member, error) {
 	m := im.Member{Group: group}
 	var data *string
-	err := s.Scan(&m.Account, &m.Seq, &m.Role, &m.JoinTime, &m.MsgSeq, &m.MsgFlag,
-		&m.LastSendMsgTime, &m.NameCard, &data, &m.UnreadMsgNum, &m.MuteUntil)
-	if err != nil {
+	if err := s.Scan(memberColumns(&m, &data)...); err != nil {
 		return im.Member{}, err
 	}
+	var err error
 	if m.AppData, err = decodeData(data); err != nil {
 		return im.Member{}, err
 	}
@@ -202,4 +208,74 @@ func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im
 		return 0, fmt.Errorf("count members of group %q: %w", group, err)
 	}
 	return n, nil
+}
+
+// getMembers is the statement of GetMembers. One array parameter keeps its text fixed
+// whatever the number of accounts; = ANY tests membership of the array, so an account
+// listed twice matches its row once. It locks nothing.
+const getMembers = memberSelect + ` WHERE m.app = $1 AND m.group_id = $2 AND m.account = ANY($3)
+	ORDER BY m.seq`
+
+// GetMembers returns the memberships of the listed accounts that exist, with MuteUntil, in
+// Seq order. Accounts listed twice are returned once.
+func (t *tx) GetMembers(ctx context.Context, app uint64, group string, accounts []string) ([]im.Member, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if len(accounts) == 0 {
+		return nil, nil
+	}
+	scan := func(r pgx.CollectableRow) (im.Member, error) { return scanMember(r, group) }
+	ms, err := collect(ctx, t, scan, getMembers, appID(app), group, accounts)
+	if err != nil {
+		return nil, fmt.Errorf("get members of group %q: %w", group, err)
+	}
+	return ms, nil
+}
+
+// listJoined is the statement of ListJoined: groupSelect's columns, then memberSelect's.
+// It finds the account's memberships through members_account and each one's group by its
+// primary key. It locks nothing.
+const listJoined = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
+		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
+		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
+		g.app_data, g.member_num, g.seq,
+		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
+		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
+	FROM members m
+		JOIN groups g ON g.app = m.app AND g.id = m.group_id
+		LEFT JOIN mutes u ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account
+	WHERE m.app = $1 AND m.account = $2
+	ORDER BY g.seq`
+
+// ListJoined returns every group account is a member of, with its membership (and
+// MuteUntil), ordered by the group's Seq.
+func (t *tx) ListJoined(ctx context.Context, app uint64, account string) ([]im.Joined, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	scan := func(r pgx.CollectableRow) (im.Joined, error) { return scanJoined(r, app) }
+	js, err := collect(ctx, t, scan, listJoined, appID(app), account)
+	if err != nil {
+		return nil, fmt.Errorf("list groups of %q: %w", account, err)
+	}
+	return js, nil
+}
+
+// scanJoined scans one row of listJoined.
+func scanJoined(s interface{ Scan(...any) error }, app uint64) (im.Joined, error) {
+	j := im.Joined{Group: im.Group{App: app}}
+	var gdata, mdata *string
+	if err := s.Scan(append(groupColumns(&j.Group, &gdata), memberColumns(&j.Self, &mdata)...)...); err != nil {
+		return im.Joined{}, err
+	}
+	j.Self.Group = j.Group.ID
+	var err error
+	if j.Group.AppData, err = decodeData(gdata); err != nil {
+		return im.Joined{}, err
+	}
+	if j.Self.AppData, err = decodeData(mdata); err != nil {
+		return im.Joined{}, err
+	}
+	return j, nil
 }

@@ -511,3 +511,33 @@ func TestIsolation(t *testing.T) {
 		return nil
 	})
 }
+
+// TestInvalidText writes and reads text PostgreSQL cannot hold, a NUL byte or invalid
+// UTF-8, which the service is meant to reject first: the store reports ErrInvalidText,
+// keeps nothing of the transaction, and goes on serving.
+func TestInvalidText(t *testing.T) {
+	db := MustOpenFresh(t, Options{MaxConns: 1})
+	for _, nick := range []string{"a\x00b", "a\xffb"} {
+		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			if err := tx.CreateGroup(ctx, group("g")); err != nil {
+				return err
+			}
+			return tx.PutAccount(ctx, im.Account{App: 1, UserID: "u", Nick: nick})
+		})
+		if !errors.Is(err, ErrInvalidText) || sqlState(err) != codeCharacterNotInRepertoire {
+			t.Errorf("PutAccount with Nick %q: got %v, want ErrInvalidText with SQLSTATE 22021", nick, err)
+		}
+		if groupExists(t, db, "g") {
+			t.Errorf("group written before the invalid Nick exists")
+		}
+	}
+	err := db.View(t.Context(), func(ctx context.Context, tx im.Tx) error {
+		_, err := tx.GetMembers(ctx, 1, "g", []string{"a", "b\x00"})
+		return err
+	})
+	if !errors.Is(err, ErrInvalidText) {
+		t.Errorf("GetMembers of an account with a NUL byte: got %v, want ErrInvalidText", err)
+	}
+	// With one connection, this also shows that the failed transactions gave it back.
+	storetest.MustUpdate(t, db, createGroup("g"))
+}

@@ -20,10 +20,17 @@ var (
 
 // SQLSTATE codes the store acts on (PostgreSQL manual, appendix A).
 const (
-	codeUniqueViolation      = "23505"
-	codeSerializationFailure = "40001"
-	codeDeadlockDetected     = "40P01"
+	codeUniqueViolation          = "23505"
+	codeSerializationFailure     = "40001"
+	codeDeadlockDetected         = "40P01"
+	codeCharacterNotInRepertoire = "22021"
 )
+
+// ErrInvalidText reports a text value PostgreSQL cannot store: one holding a NUL byte or
+// bytes that are not valid UTF-8 (SQLSTATE 22021). SQLite stores such text as given; the
+// service rejects it before it reaches a store, and this names the cause if some path
+// does not. Like every statement error, it aborts the transaction.
+var ErrInvalidText = errors.New("postgres: text holds a NUL byte or invalid UTF-8")
 
 // tx is the im.Tx of one Update or View fn.
 type tx struct {
@@ -67,15 +74,19 @@ func (t *tx) usable() error {
 }
 
 // fail records err as the statement error that aborted the transaction and returns it
-// classified: a unique violation also matches im.ErrConflict. Statements that may meet an
-// existing key use ON CONFLICT instead, so this is a fallback that keeps the error's
-// meaning, not a way to go on: the transaction is aborted.
+// classified: a unique violation also matches im.ErrConflict, and a text value with a NUL
+// byte or invalid UTF-8 matches ErrInvalidText. Statements that may meet an existing key
+// use ON CONFLICT instead, so this is a fallback that keeps the error's meaning, not a way
+// to go on: the transaction is aborted.
 func (t *tx) fail(err error) error {
 	if t.failed == nil {
 		t.failed = err
 	}
-	if sqlState(err) == codeUniqueViolation {
+	switch sqlState(err) {
+	case codeUniqueViolation:
 		return fmt.Errorf("%w: %w", im.ErrConflict, err)
+	case codeCharacterNotInRepertoire:
+		return fmt.Errorf("%w: %w", ErrInvalidText, err)
 	}
 	return err
 }

@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/timdhq/timd/internal/im"
@@ -17,15 +20,21 @@ const memberSelect = `SELECT m.account, m.seq, m.role, m.join_time, m.msg_seq, m
 	FROM members m LEFT JOIN mutes u
 		ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account`
 
+// memberColumns returns the scan destinations of memberSelect's columns, into m and data
+// (the stored AppData, decoded by the caller).
+func memberColumns(m *im.Member, data *sql.NullString) []any {
+	return []any{&m.Account, &m.Seq, &m.Role, &m.JoinTime, &m.MsgSeq, &m.MsgFlag,
+		&m.LastSendMsgTime, &m.NameCard, data, &m.UnreadMsgNum, &m.MuteUntil}
+}
+
 // scanMember scans one row of memberSelect into a member of group.
 func scanMember(s scanner, group string) (im.Member, error) {
 	m := im.Member{Group: group}
 	var data sql.NullString
-	err := s.Scan(&m.Account, &m.Seq, &m.Role, &m.JoinTime, &m.MsgSeq, &m.MsgFlag,
-		&m.LastSendMsgTime, &m.NameCard, &data, &m.UnreadMsgNum, &m.MuteUntil)
-	if err != nil {
+	if err := s.Scan(memberColumns(&m, &data)...); err != nil {
 		return im.Member{}, err
 	}
+	var err error
 	if m.AppData, err = decodeData(data); err != nil {
 		return im.Member{}, err
 	}
@@ -195,4 +204,106 @@ func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im
 		return 0, fmt.Errorf("count members of group %q: %w", group, err)
 	}
 	return n, nil
+}
+
+// getMembers is the statement of GetMembers. One JSON array parameter keeps its text fixed
+// whatever the number of accounts; IN tests membership of the set, so an account listed
+// twice matches its row once. It has no ORDER BY: to return rows in seq order SQLite
+// would rather walk members_seq through the whole group than look each account up by the
+// primary key, so GetMembers sorts the few rows itself.
+const getMembers = memberSelect + ` WHERE m.app = ? AND m.group_id = ?
+		AND m.account IN (SELECT value FROM json_each(?))`
+
+// GetMembers returns the memberships of the listed accounts that exist, with MuteUntil, in
+// Seq order. Accounts listed twice are returned once.
+func (t *tx) GetMembers(ctx context.Context, app uint64, group string, accounts []string) ([]im.Member, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if len(accounts) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(accounts)
+	if err != nil {
+		return nil, fmt.Errorf("get members of group %q: %w", group, err)
+	}
+	rows, err := t.query(ctx, getMembers, appID(app), group, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("get members of group %q: %w", group, err)
+	}
+	defer rows.Close()
+	var ms []im.Member
+	for rows.Next() {
+		m, err := scanMember(rows, group)
+		if err != nil {
+			return nil, fmt.Errorf("get members of group %q: %w", group, err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get members of group %q: %w", group, err)
+	}
+	slices.SortFunc(ms, func(a, b im.Member) int { return cmp.Compare(a.Seq, b.Seq) })
+	return ms, nil
+}
+
+// listJoined is the statement of ListJoined: groupSelect's columns, then memberSelect's.
+// It finds the account's memberships through members_account and each one's group by its
+// primary key, then sorts them. SQLite has no statistics here (the store runs no ANALYZE)
+// and assumes an app holds few rows, so left to choose it walks every membership of the
+// app by the primary key's (app) prefix, or every group of the app in seq order to save
+// the sort: INDEXED BY and CROSS JOIN (which keeps members the outer loop) pin the plan.
+const listJoined = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
+		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
+		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
+		g.app_data, g.member_num, g.seq,
+		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
+		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
+	FROM members m INDEXED BY members_account
+		CROSS JOIN groups g ON g.app = m.app AND g.id = m.group_id
+		LEFT JOIN mutes u ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account
+	WHERE m.app = ? AND m.account = ?
+	ORDER BY g.seq`
+
+// ListJoined returns every group account is a member of, with its membership (and
+// MuteUntil), ordered by the group's Seq.
+func (t *tx) ListJoined(ctx context.Context, app uint64, account string) ([]im.Joined, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, listJoined, appID(app), account)
+	if err != nil {
+		return nil, fmt.Errorf("list groups of %q: %w", account, err)
+	}
+	defer rows.Close()
+	var js []im.Joined
+	for rows.Next() {
+		j, err := scanJoined(rows, app)
+		if err != nil {
+			return nil, fmt.Errorf("list groups of %q: %w", account, err)
+		}
+		js = append(js, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list groups of %q: %w", account, err)
+	}
+	return js, nil
+}
+
+// scanJoined scans one row of listJoined.
+func scanJoined(s scanner, app uint64) (im.Joined, error) {
+	j := im.Joined{Group: im.Group{App: app}}
+	var gdata, mdata sql.NullString
+	if err := s.Scan(append(groupColumns(&j.Group, &gdata), memberColumns(&j.Self, &mdata)...)...); err != nil {
+		return im.Joined{}, err
+	}
+	j.Self.Group = j.Group.ID
+	var err error
+	if j.Group.AppData, err = decodeData(gdata); err != nil {
+		return im.Joined{}, err
+	}
+	if j.Self.AppData, err = decodeData(mdata); err != nil {
+		return im.Joined{}, err
+	}
+	return j, nil
 }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -448,5 +449,52 @@ func TestCloseDuringUpdates(t *testing.T) {
 		if got, want := groupExists(t, db, fmt.Sprintf("g%03d", i)), err == nil; got != want {
 			t.Errorf("group of Update %d (error %v) exists after reopen: got %v, want %v", i, err, got, want)
 		}
+	}
+}
+
+// TestMigrateGroupSeq upgrades a database of version 1 that holds groups: migration 2
+// numbers them in creation order, and the next group created gets a Seq after theirs.
+func TestMigrateGroupSeq(t *testing.T) {
+	path := tempPath(t)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`,
+		ms[0].sql,
+		`INSERT INTO schema_migrations (version) VALUES (1)`,
+		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
+			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,
+			apply_join_option, invite_join_option, mute_all_member)
+		SELECT column1, column2, 'Public', '', '', '', '', '', column3, 0, 0, 0, 0, 0, 'FreeAccess', '', 0
+		FROM (VALUES (1, 'c', 100), (1, 'a', 300), (2, 'a', 150), (1, 'b', 200))`,
+	} {
+		if _, err := raw.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("version 1 schema: %v", err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db := MustOpen(t, path, Options{})
+	checkMigrations(t, db)
+	storetest.MustUpdate(t, db, createGroup("new"))
+	var got []string
+	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
+		gs, err := tx.ListGroups(ctx, 1, im.GroupQuery{})
+		for _, g := range gs {
+			got = append(got, fmt.Sprintf("%s:%d", g.ID, g.Seq))
+		}
+		return err
+	})
+	// Creation order over both apps: c 100, app 2's a 150, b 200, a 300; then new.
+	if want := []string{"c:1", "b:3", "a:4", "new:5"}; !slices.Equal(got, want) {
+		t.Errorf("groups of app 1 after the upgrade: got %v, want %v", got, want)
 	}
 }

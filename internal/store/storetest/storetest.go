@@ -26,7 +26,7 @@ func scenarios() []scenario {
 	var all []scenario
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, memberScenarios, muteScenarios,
-		txScenarios, concurrencyScenarios,
+		listScenarios, outboxScenarios, txScenarios, concurrencyScenarios,
 	} {
 		all = append(all, group...)
 	}
@@ -234,6 +234,9 @@ var equateEmpty = cmpopts.EquateEmpty()
 
 // ignoreSeq leaves Member.Seq out of a comparison; scenarios check Seq on its own.
 var ignoreSeq = cmpopts.IgnoreFields(im.Member{}, "Seq")
+
+// ignoreGroupSeq leaves Group.Seq out of a comparison; the list scenarios check it.
+var ignoreGroupSeq = cmpopts.IgnoreFields(im.Group{}, "Seq")
 
 // diff is cmp.Diff with nil and empty alike.
 func diff(want, got any, opts ...cmp.Option) string {

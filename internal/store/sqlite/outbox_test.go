@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/timdhq/timd/internal/store/storetest"
+)
+
+// TestTwoHandlesClaimEvents claims events through two stores open on one file, as two
+// processes would: each claim runs in its writer's BEGIN IMMEDIATE transaction, so the two
+// never take the same event.
+func TestTwoHandlesClaimEvents(t *testing.T) {
+	path := tempPath(t)
+	a, b := MustOpen(t, path, Options{}), MustOpen(t, path, Options{})
+	storetest.ClaimConcurrently(t, a, b)
+}
+
+// TestQueryPlans checks that the new lists and the claim find their rows through the
+// indexes meant for them rather than by scanning a table.
+func TestQueryPlans(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	for _, tc := range []struct {
+		name  string
+		query string
+		args  []any
+		want  []string // each a line of the plan, or the start of one
+	}{
+		{"ListJoined", listJoined, []any{1, "u"}, []string{
+			"SEARCH m USING INDEX members_account (app=? AND account=?)",
+			"SEARCH g USING PRIMARY KEY (app=? AND id=?)",
+			"SEARCH u USING PRIMARY KEY (app=? AND group_id=? AND account=?)",
+		}},
+		{"ListGroups", listGroups, []any{1, 0, -1}, []string{
+			"SEARCH g USING INDEX groups_seq (app=? AND seq>?)",
+		}},
+		{"ListGroups by type", listGroupsByType, []any{1, 0, "Public", -1}, []string{
+			"SEARCH g USING INDEX groups_type (app=? AND type=? AND seq>?)",
+		}},
+		{"GetMembers", getMembers, []any{1, "g", `["a"]`}, []string{
+			"SEARCH m USING PRIMARY KEY (app=? AND group_id=? AND account=?)",
+		}},
+		{"ClaimEvents", claimEvents, []any{0, 1, 10}, []string{
+			// The events are read in ID order (SCAN e, the rowid order), up to the limit.
+			"SCAN e",
+			"SEARCH o USING COVERING INDEX outbox_group (app=? AND group_id=? AND id<?)",
+		}},
+	} {
+		rows, err := db.rdb.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, "\n")
+		t.Logf("%s:\n%s", tc.name, text)
+		if strings.Contains(text, "TEMP B-TREE") && tc.name != "ListJoined" {
+			t.Errorf("%s: plan sorts:\n%s", tc.name, text)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: plan lacks %q:\n%s", tc.name, want, text)
+			}
+		}
+		for _, line := range plan {
+			if strings.HasPrefix(line, "SCAN ") && line != "SCAN e" && !strings.Contains(line, "json_each") {
+				t.Errorf("%s: plan scans a table: %q in\n%s", tc.name, line, text)
+			}
+		}
+	}
+}

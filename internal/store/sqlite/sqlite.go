@@ -99,6 +99,7 @@ func (o Options) validate() error {
 type DB struct {
 	wdb  *sql.DB // the writer's and the checkpointer's connections
 	rdb  *sql.DB // read-only connections for View and Ping
+	rst  *readStmts
 	w    *writer
 	ckpt *checkpointer
 
@@ -154,6 +155,7 @@ func (db *DB) open(ctx context.Context, path string, opts Options) error {
 		cconn.Close()
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	db.rst = &readStmts{db: db.rdb}
 	db.rdb.SetMaxOpenConns(opts.Readers)
 	db.rdb.SetMaxIdleConns(opts.Readers)
 	db.w = startWriter(wconn, opts.BatchMax)
@@ -215,7 +217,7 @@ func (db *DB) View(ctx context.Context, fn func(ctx context.Context, tx im.Tx) e
 		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
 	defer stx.Rollback()
-	t := &tx{q: stx, readOnly: true}
+	t := &tx{q: stx, readOnly: true, rtx: stx, rst: db.rst}
 	err = fn(ctx, t)
 	t.ended = true
 	if err != nil {
@@ -258,6 +260,9 @@ func (db *DB) closeAll() error {
 	}
 	if db.ckpt != nil {
 		errs = append(errs, db.ckpt.stop())
+	}
+	if db.rst != nil {
+		db.rst.close()
 	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	driver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -31,6 +32,8 @@ type querier interface {
 type tx struct {
 	q        querier
 	stmts    *stmtCache // nil in View
+	rtx      *sql.Tx    // the read transaction of a View, nil in Update
+	rst      *readStmts // the readers' prepared statements, nil in Update
 	readOnly bool
 	ended    bool // set when fn returns; the tx must not be used after
 }
@@ -58,6 +61,17 @@ func (t *tx) stmtCtx(ctx context.Context) context.Context {
 	return ctx
 }
 
+// readStmt returns the View's statement for query, prepared once per reader connection,
+// or nil when the statement cannot be prepared (the caller then runs the text and
+// reports the error).
+func (t *tx) readStmt(ctx context.Context, query string) *sql.Stmt {
+	s := t.rst.get(ctx, query)
+	if s == nil {
+		return nil
+	}
+	return t.rtx.StmtContext(ctx, s)
+}
+
 // exec runs a statement that returns no rows.
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = t.stmtCtx(ctx)
@@ -74,6 +88,11 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // query runs a statement that returns rows.
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = t.stmtCtx(ctx)
+	if t.rst != nil {
+		if s := t.readStmt(ctx, query); s != nil {
+			return s.QueryContext(ctx, args...)
+		}
+	}
 	if t.stmts == nil {
 		return t.q.QueryContext(ctx, query, args...)
 	}
@@ -98,6 +117,11 @@ func (r errRow) Scan(...any) error { return r.err }
 // queryRow runs a statement that returns at most one row.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) scanner {
 	ctx = t.stmtCtx(ctx)
+	if t.rst != nil {
+		if s := t.readStmt(ctx, query); s != nil {
+			return s.QueryRowContext(ctx, args...)
+		}
+	}
 	if t.stmts == nil {
 		return t.q.QueryRowContext(ctx, query, args...)
 	}
@@ -147,6 +171,51 @@ func (c *stmtCache) get(query string) (*sql.Stmt, error) {
 	}
 	c.stmts[query] = s
 	return s, nil
+}
+
+// readStmts keeps the statements Views run, prepared on the reader pool: database/sql
+// prepares each on a reader connection the first time that connection runs it, and
+// reuses it after. Statement texts are few (queries are built from fixed parts), but the
+// cache is capped all the same.
+type readStmts struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// readStmtsMax caps the cached reader statements.
+const readStmtsMax = 256
+
+// get returns the statement of query, or nil if it cannot be prepared or the cache is
+// full.
+func (c *readStmts) get(ctx context.Context, query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[query]; ok {
+		return s
+	}
+	if len(c.stmts) >= readStmtsMax {
+		return nil
+	}
+	s, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if c.stmts == nil {
+		c.stmts = make(map[string]*sql.Stmt)
+	}
+	c.stmts[query] = s
+	return s
+}
+
+// close closes every cached statement.
+func (c *readStmts) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, s := range c.stmts {
+		s.Close()
+		delete(c.stmts, q)
+	}
 }
 
 // close closes every cached statement.

@@ -23,14 +23,17 @@
 //	-admins              TIMD_ADMINS              apps[0].admins         administrator
 //	-member-fields       TIMD_MEMBER_FIELDS       apps[0].member_fields  none
 //	-group-fields        TIMD_GROUP_FIELDS        apps[0].group_fields   none
+//	-callback-url        TIMD_CALLBACK_URL        apps[0].callback.url   "" (no callbacks)
+//	-callback-token      TIMD_CALLBACK_TOKEN      apps[0].callback.token "" (unsigned)
 //
-// The app-shaped settings (sdkappid, secret key, admins, custom fields) given by flag or
-// environment apply to the first app: the one the config file lists first, or the
-// development app when no file lists apps. List values are comma-separated; spaces around
-// items are trimmed and empty items dropped. Booleans are 1, true, 0 or false (or another form
-// strconv.ParseBool accepts). An
-// environment variable set to "" counts as unset. Prefer TIMD_SECRET_KEY or the file to
-// -secret-key, which other users of the machine can see in the process list.
+// The app-shaped settings (sdkappid, secret key, admins, custom fields, callback URL and
+// token) given by flag or environment apply to the first app: the one the config file
+// lists first, or the development app when no file lists apps. List values are
+// comma-separated; spaces around items are trimmed and empty items dropped. Booleans are
+// 1, true, 0 or false (or another form strconv.ParseBool accepts). An environment
+// variable set to "" counts as unset. Prefer TIMD_SECRET_KEY or the file to -secret-key,
+// and TIMD_CALLBACK_TOKEN or the file to -callback-token: other users of the machine can
+// see flags in the process list.
 //
 // # Config file
 //

@@ -127,6 +127,12 @@ func checkCallback(p *problems, field string, c webhook.Config) {
 	if c.Concurrency < 0 {
 		p.addf(field+".concurrency", "%d is negative", c.Concurrency)
 	}
+	// A misspelt command would silently turn that callback off.
+	for i, cmd := range c.Commands {
+		if !webhook.Known(cmd) {
+			p.addf(fmt.Sprintf("%s.commands[%d]", field, i), "%q is not a callback timd sends", cmd)
+		}
+	}
 }
 
 // validUserID reports whether s is 1..limit bytes of printable ASCII (0x20-0x7e).

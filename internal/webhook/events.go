@@ -1,5 +1,7 @@
 package webhook
 
+import "slices"
+
 // Callback commands timd sends.
 const (
 	BeforeCreateGroup       = "Group.CallbackBeforeCreateGroup"
@@ -13,6 +15,17 @@ const (
 	AfterChangeGroupOwner   = "Group.CallbackAfterChangeGroupOwner"
 	AfterGroupFull          = "Group.CallbackAfterGroupFull"
 )
+
+// Commands returns every CallbackCommand timd sends, before-callbacks first.
+func Commands() []string {
+	return []string{
+		BeforeCreateGroup, BeforeInviteJoinGroup, AfterCreateGroup, AfterNewMemberJoin, AfterMemberExit,
+		AfterGroupDestroyed, AfterGroupInfoChanged, AfterMemberFieldChanged, AfterChangeGroupOwner, AfterGroupFull,
+	}
+}
+
+// Known reports whether timd sends callback command.
+func Known(command string) bool { return slices.Contains(Commands(), command) }
 
 // Account is a {"Member_Account": ...} entry of a callback body.
 type Account struct {
@@ -48,7 +61,7 @@ type BeforeCreateGroupBody struct {
 	OwnerAccount    string    `json:"Owner_Account"`
 	Type            string    `json:"Type"`
 	Name            string    `json:"Name"`
-	CreateGroupNum  int       `json:"CreateGroupNum"`
+	CreateGroupNum  int       `json:"CreateGroupNum"` // groups of this type the owner already owns
 	MemberList      []Account `json:"MemberList"`
 }
 

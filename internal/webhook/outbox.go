@@ -38,6 +38,9 @@ type Deliverer struct {
 	poll    time.Duration // how often to look for due events without a nudge
 	wake    chan struct{}
 	sems    map[uint64]chan struct{} // per-app concurrency
+
+	mu       sync.Mutex
+	inflight map[int64]bool // IDs of the events being sent by this Deliverer
 }
 
 // DelivererOptions tune a Deliverer; zero values take the defaults stated.
@@ -60,6 +63,7 @@ func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opt
 		store: store, sender: sender, configs: make(map[uint64]Config, len(configs)), clock: opts.Clock,
 		log: opts.Logger, obs: opts.Observer, lease: opts.Lease, maxBusy: opts.MaxBusy, poll: opts.Poll,
 		wake: make(chan struct{}, 1), sems: make(map[uint64]chan struct{}, len(configs)),
+		inflight: make(map[int64]bool),
 	}
 	busy, timeout := 0, time.Duration(0)
 	for app, c := range configs {
@@ -135,15 +139,39 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 		return false
 	}
 	for _, e := range events {
+		if !d.start(e.ID) {
+			continue
+		}
 		busy <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-busy; d.Notify() }()
+			defer func() { d.done(e.ID); <-busy; d.Notify() }()
 			d.send(ctx, e)
 		}()
 	}
 	return len(events) == free
+}
+
+// start marks event id as being sent and reports whether it was not already. An attempt
+// that outlives its lease (waiting for its app's turn behind a slow endpoint) lets the
+// next claim take the event again; this Deliverer then leaves it to the attempt in
+// flight rather than send it twice.
+func (d *Deliverer) start(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inflight[id] {
+		return false
+	}
+	d.inflight[id] = true
+	return true
+}
+
+// done ends what start began.
+func (d *Deliverer) done(id int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.inflight, id)
 }
 
 // send makes one delivery attempt of e and records its outcome.
@@ -167,14 +195,16 @@ func (d *Deliverer) send(ctx context.Context, e im.Event) {
 		if d.obs != nil {
 			d.obs.Delivered(e.Command, d.clock.Now().Sub(start))
 		}
-		d.finish(ctx, e)
+		// Record the delivery even if shutdown began meanwhile: an event left leased
+		// would be sent again, and only once its lease ran out.
+		d.finish(context.WithoutCancel(ctx), e)
 		return
 	}
 	if ctx.Err() != nil {
 		d.release(e) // shutting down: the next start sends it again
 		return
 	}
-	d.retry(ctx, cfg, e, err)
+	d.retry(context.WithoutCancel(ctx), cfg, e, err)
 }
 
 // retry schedules the next attempt of e, or abandons it once it is too old.
@@ -194,6 +224,8 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 	attempts := e.Attempts + 1
 	next := now.Add(Backoff(cfg, attempts)).UnixMilli()
 	d.log.Info("webhook: will retry", "command", e.Command, "sdkappid", e.App, "attempts", attempts, "err", cause)
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.RetryEvent(ctx, e.ID, attempts, next)
 	})
@@ -205,7 +237,7 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 // release gives back the lease of an event that was claimed but not sent, so that the
 // next claim, after a restart too, need not wait for the lease to run out.
 func (d *Deliverer) release(e im.Event) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.RetryEvent(ctx, e.ID, e.Attempts, e.NextAttempt)
@@ -217,6 +249,8 @@ func (d *Deliverer) release(e im.Event) {
 
 // finish removes a sent or abandoned event.
 func (d *Deliverer) finish(ctx context.Context, e im.Event) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.DeleteEvent(ctx, e.ID)
 	})
@@ -225,15 +259,23 @@ func (d *Deliverer) finish(ctx context.Context, e im.Event) {
 	}
 }
 
+// storeTimeout bounds the store writes that record an attempt's outcome.
+const storeTimeout = 5 * time.Second
+
 // Backoff returns the wait before attempt number attempts+1: RetryMin doubled per failed
-// attempt, capped at RetryMax, with full jitter over its upper half so that a receiver
-// coming back is not hit by every event at once.
+// attempt, capped at RetryMax, with jitter over its upper half so that a receiver coming
+// back is not hit by every event at once. The wait is never below RetryMin nor above
+// RetryMax.
 func Backoff(cfg Config, attempts int) time.Duration {
 	cfg = cfg.WithDefaults()
 	d := cfg.RetryMin
 	for i := 1; i < attempts && d < cfg.RetryMax; i++ {
+		if d > cfg.RetryMax/2 { // doubling would pass RetryMax, or overflow
+			d = cfg.RetryMax
+			break
+		}
 		d *= 2
 	}
 	d = min(d, cfg.RetryMax)
-	return d/2 + rand.N(d/2+1)
+	return max(d/2+rand.N(d/2+1), cfg.RetryMin)
 }

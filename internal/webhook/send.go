@@ -31,10 +31,16 @@ type Sender struct {
 	log    *slog.Logger
 }
 
-// NewSender returns a Sender using client (nil: a client with keep-alive connections).
+// NewSender returns a Sender using client (nil: a client with keep-alive connections
+// that does not follow redirects).
 func NewSender(client *http.Client, clock im.Clock, log *slog.Logger) *Sender {
 	if client == nil {
-		client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
+		client = &http.Client{
+			Transport: &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second},
+			// Following a redirect would turn the POST into a GET without the body and
+			// count the target's answer as the app's: a redirect is a failed callback.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if clock == nil {
 		clock = im.SystemClock{}

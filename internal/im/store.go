@@ -37,6 +37,14 @@ type Tx interface {
 	// DeleteAccount deletes an account, its memberships and mute records, and clears it
 	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
+	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
+	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
+	// UserID of one page as the next afterUserID visits every account once.
+	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
+	// DeleteApp deletes every account, group, membership, mute record, destroyed group ID
+	// and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// Deleting an app without data is not an error.
+	DeleteApp(ctx context.Context, app uint64) error
 
 	// CreateGroup inserts a group. ErrConflict if a group with its ID exists.
 	CreateGroup(ctx context.Context, g Group) error

@@ -115,3 +115,30 @@ func (t *tx) deleteAccount(ctx context.Context, app uint64, userID string) error
 	}
 	return nil
 }
+
+// listAccounts is the statement of ListAccounts. COLLATE "C" orders by bytes, as SQLite
+// does, whatever the database's collation; $3 NULL is no limit.
+const listAccounts = `SELECT user_id, nick, face_url, created FROM accounts
+	WHERE app = $1 AND user_id COLLATE "C" > $2
+	ORDER BY user_id COLLATE "C" LIMIT $3`
+
+// ListAccounts returns up to limit of the app's accounts after afterUserID, in byte order
+// of UserID; limit 0 means no limit.
+func (t *tx) ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]im.Account, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	var max *int64
+	if limit > 0 {
+		max = new(int64(limit))
+	}
+	scan := func(r pgx.CollectableRow) (im.Account, error) {
+		a := im.Account{App: app}
+		return a, r.Scan(&a.UserID, &a.Nick, &a.FaceURL, &a.Created)
+	}
+	out, err := collect(ctx, t, scan, listAccounts, appID(app), afterUserID, max)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	return out, nil
+}

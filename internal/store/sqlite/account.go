@@ -94,3 +94,32 @@ func (t *tx) DeleteAccount(ctx context.Context, app uint64, userID string) error
 	}
 	return nil
 }
+
+// ListAccounts returns up to limit of the app's accounts after afterUserID, in byte order
+// of UserID (SQLite's BINARY collation); limit 0 means no limit.
+func (t *tx) ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]im.Account, error) {
+	if err := t.check(false); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite's LIMIT -1 is no limit
+	}
+	rows, err := t.query(ctx, `SELECT user_id, nick, face_url, created FROM accounts
+		WHERE app = ? AND user_id > ? ORDER BY user_id LIMIT ?`, appID(app), afterUserID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []im.Account
+	for rows.Next() {
+		a := im.Account{App: app}
+		if err := rows.Scan(&a.UserID, &a.Nick, &a.FaceURL, &a.Created); err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	return out, nil
+}

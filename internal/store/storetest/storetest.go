@@ -26,7 +26,8 @@ func scenarios() []scenario {
 	var all []scenario
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, memberScenarios, muteScenarios,
-		listScenarios, outboxScenarios, txScenarios, concurrencyScenarios,
+		listScenarios, offsetScenarios, outboxScenarios, appScenarios, txScenarios,
+		concurrencyScenarios,
 	} {
 		all = append(all, group...)
 	}

@@ -187,6 +187,7 @@ func testViewWritesFail(t *testing.T, s im.Store) {
 		"UpdateMember": func(ctx context.Context, tx im.Tx) error { return tx.UpdateMember(ctx, app1, member) },
 		"DeleteMember": func(ctx context.Context, tx im.Tx) error { return tx.DeleteMember(ctx, app1, "g", "u") },
 		"SetMute":      func(ctx context.Context, tx im.Tx) error { return tx.SetMute(ctx, app1, "g", "u", im.MuteForever) },
+		"DeleteApp":    func(ctx context.Context, tx im.Tx) error { return tx.DeleteApp(ctx, app1) },
 	} {
 		MustView(t, s, func(ctx context.Context, tx im.Tx) error {
 			if err := write(ctx, tx); err == nil {

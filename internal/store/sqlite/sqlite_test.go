@@ -402,7 +402,8 @@ func TestPragmas(t *testing.T) {
 	}
 	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
 		got := pragmas(tx, "journal_mode", "synchronous", "wal_autocheckpoint", "busy_timeout", "query_only")
-		want := map[string]string{"journal_mode": "wal", "synchronous": "2", "wal_autocheckpoint": "16384",
+		// synchronous=1 (NORMAL): with Synchronous FULL the syncer fsyncs the WAL instead.
+		want := map[string]string{"journal_mode": "wal", "synchronous": "1", "wal_autocheckpoint": "16384",
 			"busy_timeout": "5000", "query_only": "0"}
 		if !maps.Equal(got, want) {
 			t.Errorf("writer pragmas: got %v, want %v", got, want)
@@ -496,5 +497,41 @@ func TestMigrateGroupSeq(t *testing.T) {
 	// Creation order over both apps: c 100, app 2's a 150, b 200, a 300; then new.
 	if want := []string{"c:1", "b:3", "a:4", "new:5"}; !slices.Equal(got, want) {
 		t.Errorf("groups of app 1 after the upgrade: got %v, want %v", got, want)
+	}
+}
+
+// TestSyncerAnswersAfterFsync checks that with Synchronous FULL every Update is answered
+// by the syncer, after an fsync of the WAL made after its commit, and that under load
+// batches share fsyncs; and that other settings leave syncing to SQLite.
+func TestSyncerAnswersAfterFsync(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		return tx.PutAccount(ctx, im.Account{App: 1, UserID: "first"})
+	})
+	syncs := func() int64 {
+		// The syncer counts before it answers, and answered this Update: reading the
+		// count after Update returns is ordered by the answer's channel send.
+		return db.w.syncer.syncs
+	}
+	if got := syncs(); got < 1 {
+		t.Fatalf("after one Update: %d fsyncs, want at least 1", got)
+	}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+				return tx.PutAccount(ctx, im.Account{App: 1, UserID: fmt.Sprintf("u%d", i)})
+			})
+		}()
+	}
+	wg.Wait()
+	if s, c := syncs(), db.w.commits.Load(); s > c {
+		t.Errorf("%d fsyncs for %d commits: an fsync without a commit", s, c)
+	}
+	normal := MustOpen(t, tempPath(t), Options{Synchronous: "NORMAL"})
+	if normal.w.syncer != nil {
+		t.Error("Synchronous NORMAL started a syncer")
 	}
 }

@@ -34,11 +34,15 @@ type writer struct {
 	batch []*request // reused by run
 	ok    []*request // requests of the current batch whose fn succeeded
 
+	// syncer answers committed batches after fsyncing the WAL; nil when SQLite itself
+	// syncs at COMMIT (or not at all).
+	syncer *walSyncer
+
 	commits atomic.Int64 // COMMITs run, for tests and benchmarks
 }
 
-// startWriter starts the writer goroutine on conn.
-func startWriter(conn *sql.Conn, batchMax int) *writer {
+// startWriter starts the writer goroutine on conn; a non-nil syncer answers its commits.
+func startWriter(conn *sql.Conn, batchMax int, syncer *walSyncer) *writer {
 	w := &writer{
 		conn:    conn,
 		stmts:   newStmtCache(conn),
@@ -46,6 +50,7 @@ func startWriter(conn *sql.Conn, batchMax int) *writer {
 		reqs:    make(chan *request),
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
+		syncer:  syncer,
 	}
 	go w.run()
 	return w
@@ -76,6 +81,9 @@ func (w *writer) stop() error {
 // run commits batches until stop.
 func (w *writer) run() {
 	defer close(w.stopped)
+	if w.syncer != nil {
+		defer w.syncer.stop()
+	}
 	for w.next() {
 		w.commit()
 		clear(w.batch) // let the answered requests be collected
@@ -140,9 +148,14 @@ func (w *writer) commit() {
 	w.commits.Add(1)
 	if err != nil {
 		w.rollback()
-		err = fmt.Errorf("sqlite: commit: %w", err)
+		answer(w.ok, fmt.Errorf("sqlite: commit: %w", err))
+		return
 	}
-	answer(w.ok, err)
+	if w.syncer != nil {
+		w.syncer.submit(append([]*request(nil), w.ok...))
+		return
+	}
+	answer(w.ok, nil)
 }
 
 // apply runs r's fn in a savepoint. fnErr is the request's own failure, already rolled back;

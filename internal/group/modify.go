@@ -2,6 +2,7 @@ package group
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
@@ -49,10 +50,7 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *Mo
 	if err := allow(g.Type, OpModifyMember, ""); err != nil { // row 4
 		return err
 	}
-	if err := checkImported(ctx, tx, app.SDKAppID, r.Account); err != nil { // row 5
-		return err
-	}
-	m, err := loadMember(ctx, tx, app.SDKAppID, g.ID, r.Account) // row 6
+	m, err := loadTarget(ctx, tx, app.SDKAppID, g.ID, r.Account) // rows 5 and 6
 	if err != nil {
 		return err
 	}
@@ -90,6 +88,24 @@ func (s *Service) emitFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g
 		body.AppMemberDefinedData = append(body.AppMemberDefinedData, webhook.KV{Key: kv.Key, Value: kv.Value})
 	}
 	return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberFieldChanged, body)
+}
+
+// loadTarget reads the member a modify targets: 10019 if the account was never imported
+// (row 5), 10007 if it is not a member (row 6). A membership implies an imported account
+// (deleting an account deletes its memberships), so the account is looked up only when
+// the membership is missing, which keeps the common path to one read.
+func loadTarget(ctx context.Context, tx im.Tx, app uint64, group, account string) (im.Member, error) {
+	m, err := tx.GetMember(ctx, app, group, account)
+	if errors.Is(err, im.ErrNotFound) {
+		if err := checkImported(ctx, tx, app, account); err != nil {
+			return im.Member{}, err
+		}
+		return im.Member{}, im.Errorf(im.CodeNotAllowed, "%q is not a member of group %q", account, group)
+	}
+	if err != nil {
+		return im.Member{}, fmt.Errorf("load member %q of %q: %w", account, group, err)
+	}
+	return m, nil
 }
 
 // memberChange is a validated modify_group_member_info change.

@@ -16,10 +16,16 @@ import (
 
 // memberSelect reads members m with the MuteUntil of their mute record u; scanMember scans
 // its columns.
-const memberSelect = `SELECT m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
-		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
-	FROM members m LEFT JOIN mutes u
+const memberSelect = memberColumnList + ` FROM members m` + muteJoin
+
+// memberColumnList, muteJoin: the parts of memberSelect, for statements that must pin
+// the index of members they read (by account: members_member).
+const (
+	memberColumnList = `SELECT m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
+		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)`
+	muteJoin = ` LEFT JOIN mutes u
 		ON u.app = m.app AND u.group_id = m.group_id AND u.account = m.account`
+)
 
 // memberColumns returns the scan destinations of memberSelect's columns, into m and data
 // (the stored AppData, decoded by the caller).
@@ -172,7 +178,7 @@ const bucketBits = 10
 
 // seekOffset turns a deep Offset of q into a start: it sums member_buckets to find the
 // block of join sequence numbers that holds the member at Offset, then steps over the
-// rest of the Offset inside that block on the members_seq index alone. A page at any
+// rest of the Offset inside that block on the primary key alone. A page at any
 // Offset then costs about what the first page costs, instead of reading every member
 // before it. Queries with a role filter or a cursor, and shallow ones, are left as they
 // are.
@@ -208,7 +214,7 @@ func (t *tx) seekOffset(ctx context.Context, app uint64, group string, q im.Memb
 // it the start of q.
 func (t *tx) seekInBucket(ctx context.Context, app uint64, group string, q im.MemberQuery, from, skip int64) (im.MemberQuery, error) {
 	var seq int64
-	err := t.queryRow(ctx, `SELECT seq FROM members INDEXED BY members_seq
+	err := t.queryRow(ctx, `SELECT seq FROM members
 		WHERE app = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT 1 OFFSET ?`,
 		appID(app), group, from, skip).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -269,10 +275,10 @@ func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im
 // getMembers is the statement of GetMembers. One JSON array parameter keeps its text fixed
 // whatever the number of accounts; IN tests membership of the set, so an account listed
 // twice matches its row once. It has no ORDER BY: to return rows in seq order SQLite
-// would rather walk members_seq through the whole group than look each account up by the
-// primary key, so GetMembers sorts the few rows itself.
-const getMembers = memberSelect + ` WHERE m.app = ? AND m.group_id = ?
-		AND m.account IN (SELECT value FROM json_each(?))`
+// would rather walk the group in key order than look each account up, so the statement
+// pins members_member and GetMembers sorts the few rows itself.
+const getMembers = memberColumnList + ` FROM members m INDEXED BY members_member` + muteJoin + `
+	WHERE m.app = ? AND m.group_id = ? AND m.account IN (SELECT value FROM json_each(?))`
 
 // GetMembers returns the memberships of the listed accounts that exist, with MuteUntil, in
 // Seq order. Accounts listed twice are returned once.

@@ -38,7 +38,7 @@ func TestQueryPlans(t *testing.T) {
 			"SEARCH g USING INDEX groups_type (app=? AND type=? AND seq>?)",
 		}},
 		{"GetMembers", getMembers, []any{1, "g", `["a"]`}, []string{
-			"SEARCH m USING PRIMARY KEY (app=? AND group_id=? AND account=?)",
+			"SEARCH m USING INDEX members_member (app=? AND group_id=? AND account=?)",
 		}},
 		{"ClaimEvents", claimEvents, []any{0, 1, 10}, []string{
 			// The events are read in ID order (SCAN e, the rowid order), up to the limit.

@@ -5,6 +5,14 @@
 // The server is timd itself, not a second implementation: what passes against it is what
 // timd answers in production.
 //
+// NewServer starts one for a test and stops it when the test ends; Start and Close do the
+// same for a TestMain. Call sends a signed REST call as the app admin (MustCall and MustOK
+// fail the test instead of returning errors); URL, Client, SDKAppID, Admin and UserSig let
+// other clients, Tencent's server SDKs among them, talk to it. The seeding helpers
+// (MustImportAccounts, MustCreateGroup, MustAddMembers) call timd's services directly,
+// with the rules and callbacks of the REST commands but no rate limit. Advance moves the
+// server's clock, so a test sees a mute end without sleeping; Reset drops all data.
+//
 // # PostgreSQL
 //
 // With TIMD_TEST_STORE=postgres in the environment, every server runs on PostgreSQL
@@ -21,6 +29,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -34,17 +43,37 @@ import (
 	"github.com/timdhq/timd/internal/usersig"
 )
 
-// Options configure a test server. A nil *Options is valid and gives the defaults.
+// Options configure a test server. A nil *Options is valid and gives the defaults. The
+// app-shaped fields set the server's one app (the first, when Configure adds more).
 type Options struct {
 	SDKAppID     uint64   // default 1400000000
 	Admin        string   // the app admin account; default "administrator"
 	SecretKey    string   // default: random
 	MemberFields []string // member custom-field keys the app defines; default none
 	GroupFields  []string // group custom-field keys the app defines; default none
+	// RateLimit is the calls per second each REST command of the app accepts before it
+	// answers 60007. 0, the default, keeps timd's production limits (200/s, and 100/s for
+	// multiaccount_import, account_check and account_delete), so a test meets 60007
+	// where production would; NoRateLimit turns limiting off, for tests that call
+	// faster. The seeding helpers are never rate-limited.
+	RateLimit float64
+	// CallbackURL is where the app's callbacks go (http:// or https://); default "",
+	// which sends none. CallbackToken signs them (RequestTime and Sign in the query);
+	// default "", unsigned. Every callback command is on, with timd's default timeouts
+	// and retries.
+	CallbackURL, CallbackToken string
 	// Configure, when set, may change the whole configuration before the server starts
-	// (limits, rate limits, more apps). It runs after the fields above are applied.
+	// (limits, rate limits, more apps). It runs after the fields above are applied. It is
+	// for timd's own tests: its argument's type is in an internal package, which other
+	// modules cannot name; the fields above are their configuration.
 	Configure func(*config.Config)
+	// Logger receives the server's log: a line per request, errors, callback delivery.
+	// Its handler's level decides what is logged. Default: nothing is logged.
+	Logger *slog.Logger
 }
+
+// NoRateLimit is the Options.RateLimit that turns rate limiting off.
+const NoRateLimit = -1
 
 // Server is a running timd for tests.
 type Server struct {
@@ -54,6 +83,7 @@ type Server struct {
 
 	cfg   config.Config
 	clock *clock
+	log   *slog.Logger // nil: discard
 	http  *httptest.Server
 
 	mu      sync.RWMutex
@@ -89,7 +119,7 @@ func Start(opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: buildConfig(opts, dir), clock: &clock{}, dataDir: dir, pgDSN: pgDSN}
+	s := &Server{cfg: buildConfig(opts, dir), clock: &clock{}, log: opts.Logger, dataDir: dir, pgDSN: pgDSN}
 	if err := s.open(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -139,10 +169,24 @@ func buildConfig(opts *Options, dir string) config.Config {
 		app.SecretKey = hex.EncodeToString(b[:])
 	}
 	app.MemberFields, app.GroupFields = opts.MemberFields, opts.GroupFields
+	app.RateLimits = rateLimits(opts.RateLimit, app.RateLimits)
+	app.Callback.URL, app.Callback.Token = opts.CallbackURL, opts.CallbackToken
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
 	return cfg
+}
+
+// rateLimits returns the rate limits of Options.RateLimit rate over the defaults def. The
+// Commands map is never nil, so that Configure may add to it.
+func rateLimits(rate float64, def config.RateLimits) config.RateLimits {
+	switch {
+	case rate < 0:
+		return config.RateLimits{Commands: map[string]float64{}}
+	case rate > 0:
+		return config.RateLimits{Default: rate, Commands: map[string]float64{}}
+	}
+	return def
 }
 
 // open starts a fresh timd on a new data directory, or a new schema on PostgreSQL.
@@ -159,7 +203,7 @@ func (s *Server) open() error {
 		}
 		cfg.PostgresDSN, s.drop = dsn, drop
 	}
-	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock})
+	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock, Logger: s.log})
 	if err != nil {
 		return errors.Join(err, s.dropSchema())
 	}

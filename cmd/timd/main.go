@@ -7,6 +7,10 @@
 //	timd usersig [flags]     print a UserSig for an app admin
 //	timd call [flags] COMMAND [JSON]
 //	                         sign and send one REST call to a running server, print the answer
+//	timd export [flags] [-app N] [-o FILE]
+//	                         write one app's accounts, groups, members and mutes as JSON
+//	timd import [flags] [-app N] [-force] FILE
+//	                         read what export wrote into the configured store
 //	timd version             print the version
 //
 // Every subcommand takes the configuration flags; `timd serve -h` lists them.
@@ -16,6 +20,11 @@
 // migrations itself when it starts, under a PostgreSQL advisory lock, so replicas starting
 // together apply each one once; `timd migrate` applies them alone, for a deployment that
 // migrates before it rolls out new replicas. For SQLite, migrating is opening the database.
+//
+// export and import work on the configured store directly, not through a server: export
+// reads one consistent snapshot; import writes in one transaction and refuses an app that
+// already has accounts or groups unless -force, which replaces them. Export from one
+// store and import into another to move an app between SQLite and PostgreSQL.
 package main
 
 import (
@@ -60,9 +69,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv
 		return printUserSig(args, stdout, stderr, lookupEnv)
 	case "call":
 		return call(ctx, args, stdout, stderr, lookupEnv)
+	case "export":
+		return export(ctx, args, stdout, stderr, lookupEnv)
+	case "import":
+		return importApp(ctx, args, stdout, stderr, lookupEnv)
 	case "version":
 		_, err := fmt.Fprintln(stdout, "timd", version)
 		return err
 	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, usersig, call or version)", sub)
+	return fmt.Errorf("unknown command %q (want serve, migrate, usersig, call, export, import or version)", sub)
 }

@@ -148,7 +148,9 @@ type Config struct {
 	// ShutdownTimeout bounds the graceful shutdown (TIMD_SHUTDOWN_TIMEOUT,
 	// -shutdown-timeout, a Go duration); default 10s.
 	ShutdownTimeout time.Duration
-	// Dev enables the development-only control endpoints (TIMD_DEV, -dev); default false.
+	// Dev enables the development-only control endpoints /dev/reset, /dev/clock and
+	// /dev/requests, with an adjustable clock and a request journal (TIMD_DEV, -dev);
+	// default false. They authenticate like the REST API; see httpapi.DevControl.
 	Dev bool
 	// TLSCert and TLSKey are the PEM files of the server's TLS certificate and key
 	// (TIMD_TLS_CERT / TIMD_TLS_KEY, -tls-cert / -tls-key); default "", meaning plain

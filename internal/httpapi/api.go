@@ -30,6 +30,12 @@ type Options struct {
 	// Observe, when set, is called once per REST call after it is answered, with the
 	// command ("service/command" or "" for a bad path), its code and its duration.
 	Observe func(command string, code im.Code, d time.Duration)
+	// Journal, when set, is called once per REST call after it is answered, with the
+	// request and the answer (see JournalEntry); default nil, which costs nothing.
+	Journal func(JournalEntry)
+	// Dev, when set, serves the development endpoints under /dev/ (see DevControl);
+	// default nil, under which a /dev/ path answers 404 like any path outside /v4/.
+	Dev DevControl
 }
 
 // API is the http.Handler of the REST API and the health endpoints.
@@ -42,6 +48,8 @@ type API struct {
 	log      *slog.Logger
 	clock    im.Clock
 	observe  func(string, im.Code, time.Duration)
+	journal  func(JournalEntry)
+	dev      DevControl
 	sigs     *sigCache
 	commands map[string]map[string]*command // service -> command -> handler
 	mux      *http.ServeMux
@@ -52,7 +60,7 @@ func New(opts Options) *API {
 	a := &API{
 		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
 		store: opts.Store, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
-		observe: opts.Observe, sigs: newSigCache(10000),
+		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, sigs: newSigCache(10000),
 	}
 	for i := range opts.Apps {
 		a.apps[opts.Apps[i].SDKAppID] = &opts.Apps[i]
@@ -86,9 +94,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	r = r.WithContext(ctx)
-	switch r.URL.Path {
-	case "/healthz", "/readyz":
+	switch {
+	case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
 		a.mux.ServeHTTP(w, r)
+	case a.dev != nil && strings.HasPrefix(r.URL.Path, devPrefix):
+		a.serveDev(w, r)
 	default:
 		// Not through the mux: it would answer a path it cleans (//, ., ..) with a bare
 		// redirect, where the REST API answers 404 with the envelope.

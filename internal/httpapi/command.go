@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/timdhq/timd/internal/im"
@@ -22,12 +23,15 @@ type command struct {
 	handle func(ctx context.Context, c im.Caller, body []byte) (any, error)
 	// unknown names the first field of a body that the command does not know, or "".
 	unknown func(body []byte) string
+	// req is the command's request wire struct, so that tests can cover every field.
+	req reflect.Type
 }
 
 // handler adapts a typed command function: it decodes the body into Req and hands the
 // answer back for the envelope.
 func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *Req) (Resp, error)) *command {
 	return &command{
+		req: reflect.TypeFor[Req](),
 		handle: func(ctx context.Context, c im.Caller, body []byte) (any, error) {
 			var req Req
 			if err := decodeBody(body, &req); err != nil {
@@ -49,6 +53,13 @@ func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *R
 
 // decodeBody decodes a request body into v: 60003 unless the body is a JSON object whose
 // known fields have the right JSON types. Unknown fields are ignored.
+//
+// Where decisions.md is silent, its guiding rule decides, as encoding/json does: a JSON
+// null is the field left out; of a key given twice the last wins (no real client sends
+// one twice, and no other parser stands between the client and these structs); a number
+// that an integer field cannot hold (fractional, or beyond 64 bits) is a field of the
+// wrong JSON type, 60003, except MuteTime, which §5 row 15 answers 10004; nesting deeper
+// than encoding/json's 10000 levels is malformed JSON, 60003.
 func decodeBody(body []byte, v any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
@@ -67,7 +78,12 @@ func decodeBody(body []byte, v any) error {
 func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("field %s must be a JSON %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+		want := jsonKind(te.Type.Kind().String())
+		if want == "number" && strings.HasPrefix(te.Value, "number") {
+			// te.Value holds the number as sent, which may be as long as the body.
+			return fmt.Sprintf("field %s must be an integer that fits in %d bits", te.Field, te.Type.Bits())
+		}
+		return fmt.Sprintf("field %s must be a JSON %s, not %s", te.Field, want, te.Value)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
@@ -91,82 +107,96 @@ func jsonKind(k string) string {
 	return "number"
 }
 
+// answer is the outcome of one REST call.
+type answer struct {
+	name    string  // "service/command", or "" for a bad path
+	code    im.Code // im.CodeOK for a success
+	info    string  // the ErrorInfo of a failure
+	status  int     // the HTTP status
+	body    []byte  // the answer of a success; nil for a failure
+	request []byte  // the request body; nil when the call failed before reading it
+}
+
 // serveREST serves every path that is not a health endpoint.
 func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := a.clock.Now()
-	name, code, info, status, body := a.call(r)
+	ans := a.call(r)
+	body := ans.body
 	if body == nil {
-		body = failBody(code, info)
+		body = failBody(ans.code, ans.info)
 	}
-	if status == http.StatusMethodNotAllowed {
+	if ans.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", http.MethodPost) // RFC 9110 §15.5.6: a 405 lists the allowed methods
 	}
-	writeBody(w, status, body)
+	writeBody(w, ans.status, body)
 	d := a.clock.Now().Sub(start)
 	if a.observe != nil {
-		a.observe(name, code, d)
+		a.observe(ans.name, ans.code, d)
+	}
+	if a.journal != nil {
+		a.journal(journalEntry(r, start, d, ans, body))
 	}
 	level := slog.LevelInfo
-	if code == im.CodeInternal {
+	if ans.code == im.CodeInternal {
 		level = slog.LevelError
 	}
-	a.log.Log(r.Context(), level, "request", "request_id", RequestID(r.Context()), "command", name,
-		"code", int(code), "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
+	a.log.Log(r.Context(), level, "request", "request_id", RequestID(r.Context()), "command", ans.name,
+		"code", int(ans.code), "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
 }
 
-// call runs one REST call. It returns the command name, the code, and either the answer
-// body or (body nil) the ErrorInfo of a failure.
-func (a *API) call(r *http.Request) (name string, code im.Code, info string, status int, body []byte) {
+// call runs one REST call.
+func (a *API) call(r *http.Request) answer {
 	service, word, ok := splitPath(r.URL.Path)
 	if !ok {
-		return "", im.CodeBadPath, "the URL must be /v4/{service}/{command}", http.StatusNotFound, nil
+		return answer{code: im.CodeBadPath, info: "the URL must be /v4/{service}/{command}", status: http.StatusNotFound}
 	}
 	if r.Method != http.MethodPost {
-		return "", im.CodeBadURL, "the REST API takes POST only", http.StatusMethodNotAllowed, nil
+		return answer{code: im.CodeBadURL, info: "the REST API takes POST only", status: http.StatusMethodNotAllowed}
 	}
 	cmds, ok := a.commands[service]
 	if !ok {
-		return "", im.CodeBadPath, fmt.Sprintf("service %q is not served here", service), http.StatusOK, nil
+		return answer{code: im.CodeBadPath, info: fmt.Sprintf("service %q is not served here", service), status: http.StatusOK}
 	}
 	cmd, ok := cmds[word]
 	if !ok {
-		return "", im.CodeUnknownCommand, fmt.Sprintf("command %q is not a command of %s", word, service), http.StatusOK, nil
+		return answer{code: im.CodeUnknownCommand, info: fmt.Sprintf("command %q is not a command of %s", word, service), status: http.StatusOK}
 	}
-	body, err := a.run(r, cmd)
+	in, out, err := a.run(r, cmd)
 	if err != nil {
 		a.logError(r.Context(), cmd.name, err)
-		return cmd.name, im.CodeOf(err), im.InfoOf(err), http.StatusOK, nil
+		return answer{name: cmd.name, code: im.CodeOf(err), info: im.InfoOf(err), status: http.StatusOK, request: in}
 	}
-	return cmd.name, im.CodeOK, "", http.StatusOK, body
+	return answer{name: cmd.name, code: im.CodeOK, status: http.StatusOK, body: out, request: in}
 }
 
-// run authenticates, rate-limits, reads the body and runs cmd; it returns the answer.
-func (a *API) run(r *http.Request, cmd *command) ([]byte, error) {
+// run authenticates, rate-limits, reads the body and runs cmd; it returns the request
+// body, once read, and the answer.
+func (a *API) run(r *http.Request, cmd *command) (in, out []byte, err error) {
 	app, id, err := a.authenticate(r.URL.Query())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if a.limiter != nil && !a.limiter.Allow(app.SDKAppID, cmd.word) {
-		return nil, im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word)
+		return nil, nil, im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word)
 	}
-	in, err := readBody(r, app.Limits.BodyMax)
+	in, err = readBody(r, app.Limits.BodyMax)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	caller := im.Caller{App: app.App, Identifier: id, ClientIP: clientIP(r), RequestID: RequestID(r.Context())}
 	resp, err := cmd.handle(r.Context(), caller, in)
 	if err != nil {
-		return nil, err
+		return in, nil, err
 	}
 	a.logUnknownFields(r.Context(), cmd, in)
-	out, err := marshal(resp)
+	out, err = marshal(resp)
 	if err != nil {
-		return nil, fmt.Errorf("encode %s answer: %w", cmd.name, err)
+		return in, nil, fmt.Errorf("encode %s answer: %w", cmd.name, err)
 	}
 	if len(out) > app.Limits.ResponseMax {
-		return nil, im.Errorf(im.CodeResponseTooLarge, "the answer would be %d bytes, over %d; ask for fewer members with Limit", len(out), app.Limits.ResponseMax)
+		return in, nil, im.Errorf(im.CodeResponseTooLarge, "the answer would be %d bytes, over %d; ask for fewer members with Limit", len(out), app.Limits.ResponseMax)
 	}
-	return out, nil
+	return in, out, nil
 }
 
 // readBody reads at most limit bytes of the request body: 60008 when it is longer.

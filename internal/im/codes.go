@@ -17,7 +17,8 @@ const (
 	CodeInternal Code = 10002
 	// CodeUnknownCommand (10003): a known service with an unknown command word.
 	CodeUnknownCommand Code = 10003
-	// CodeInvalidParam (10004): a parameter is invalid; ErrorInfo names it. Group commands.
+	// CodeInvalidParam (10004): a parameter is invalid; ErrorInfo names it. Group commands,
+	// and the development endpoints (/dev/clock, /dev/requests).
 	CodeInvalidParam Code = 10004
 	// CodeBatchTooLarge (10005): a batch of accounts over its limit. Group commands.
 	CodeBatchTooLarge Code = 10005

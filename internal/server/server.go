@@ -68,6 +68,9 @@ type Server struct {
 	log       *slog.Logger
 	store     im.Store
 	ownsStore bool
+	apps      []httpapi.App
+	groups    *group.Service
+	accounts  *account.Service
 	api       *httpapi.API
 	metrics   *metrics
 	handler   http.Handler
@@ -77,7 +80,8 @@ type Server struct {
 }
 
 // New opens the store and assembles the server for cfg, which must be valid and have
-// its secrets resolved.
+// its secrets resolved. With cfg.Dev the development endpoints are on (see
+// httpapi.DevControl) and the server's clock is adjustable through them.
 func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) {
 	s := &Server{cfg: cfg, log: opts.Logger, store: opts.Store}
 	if s.log == nil {
@@ -94,31 +98,54 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if clock == nil {
 		clock = im.SystemClock{}
 	}
+	var dev *devControl
+	if cfg.Dev {
+		dev = newDevControl(s.store, clock)
+		clock = dev.clock
+		s.log.Warn("development endpoints are on (dev, TIMD_DEV): /dev/reset, /dev/clock, /dev/requests; never use this in production")
+	}
 	s.metrics = newMetrics()
 	store := timedStore{Store: s.store, hist: s.metrics.store}
 	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
-	s.api = httpapi.New(httpapi.Options{
-		Apps:     apiApps(cfg),
-		Groups:   group.New(store, group.Options{Clock: clock, Hooks: hooks}),
-		Accounts: account.New(store, clock),
+	s.apps = apiApps(cfg)
+	s.groups = group.New(store, group.Options{Clock: clock, Hooks: hooks})
+	s.accounts = account.New(store, clock)
+	s.api = httpapi.New(s.apiOptions(store, clock, dev))
+	s.handler = withMetrics(s.metrics.handler(), s.api)
+	s.http = newHTTPServer(s.handler, opts.Timeouts.withDefaults(), s.log)
+	return s, nil
+}
+
+// apiOptions returns the options of the server's REST API; dev is nil unless the
+// development endpoints are on.
+func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) httpapi.Options {
+	o := httpapi.Options{
+		Apps:     s.apps,
+		Groups:   s.groups,
+		Accounts: s.accounts,
 		Store:    store,
-		Limiter:  ratelimit.New(rateFor(cfg)),
+		Limiter:  ratelimit.New(rateFor(s.cfg)),
 		Logger:   s.log,
 		Clock:    clock,
 		Observe:  s.metrics.observe,
-	})
-	s.handler = withMetrics(s.metrics.handler(), s.api)
-	t := opts.Timeouts.withDefaults()
-	s.http = &http.Server{
-		Handler:           s.handler,
+	}
+	if dev != nil {
+		o.Journal, o.Dev = dev.journal.add, dev
+	}
+	return o
+}
+
+// newHTTPServer returns the HTTP server of handler with the timeouts t.
+func newHTTPServer(handler http.Handler, t Timeouts, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    t.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	return s, nil
 }
 
 // withMetrics serves GET /metrics with metrics and everything else with api. It is not a
@@ -203,6 +230,25 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store returns the server's store.
 func (s *Server) Store() im.Store { return s.store }
+
+// Groups returns the server's group service, for driving timd in-process without HTTP
+// (timtest's seeding helpers). Calls through it are neither rate-limited nor measured as
+// REST calls, and send the callbacks the REST command would.
+func (s *Server) Groups() *group.Service { return s.groups }
+
+// Accounts returns the server's account service; see Groups.
+func (s *Server) Accounts() *account.Service { return s.accounts }
+
+// AdminCaller returns a caller acting as the first admin of app, from 127.0.0.1, for the
+// services Groups and Accounts return; false if the server does not serve app.
+func (s *Server) AdminCaller(app uint64) (im.Caller, bool) {
+	for _, a := range s.apps {
+		if a.SDKAppID == app {
+			return im.Caller{App: a.App, Identifier: a.Admins[0], ClientIP: "127.0.0.1", RequestID: "in-process"}, true
+		}
+	}
+	return im.Caller{}, false
+}
 
 // Serve answers HTTP (or HTTPS, when the configuration names a certificate) on ln until
 // Shutdown; it then returns nil.

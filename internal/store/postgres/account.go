@@ -123,7 +123,9 @@ const listAccounts = `SELECT user_id, nick, face_url, created FROM accounts
 	ORDER BY user_id COLLATE "C" LIMIT $3`
 
 // ListAccounts returns up to limit of the app's accounts after afterUserID, in byte order
-// of UserID; limit 0 means no limit.
+// of UserID; limit 0 means no limit. Unless the database's collation is C, the primary
+// key's index is not in that order, so each call sorts the app's accounts: prefer few
+// large pages.
 func (t *tx) ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]im.Account, error) {
 	if err := t.check(false); err != nil {
 		return nil, err

@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// devPrefix starts the paths of the development endpoints. No REST path clashes with it:
+// those all start with /v4/.
+const devPrefix = "/dev/"
+
+// DevRequestsDefault is the number of journal entries GET /dev/requests returns without
+// a limit.
+const DevRequestsDefault = 100
+
+// DevControl carries out the development endpoints, which Options.Dev turns on:
+//
+//	POST /dev/reset     delete every account, group, member, mute record and pending
+//	                    callback of the app, and its journal entries
+//	POST /dev/clock     {"advance":"90s"} moves the server's clock forward by a Go
+//	                    duration; {"now":1700000000} sets it to a unix time; {} or no
+//	                    body only reads it. The answer's Now is the clock's unix time.
+//	GET  /dev/requests  the app's last calls from the request journal, oldest first:
+//	                    ?limit=N, default DevRequestsDefault
+//
+// Each takes the REST API's query authentication (sdkappid, identifier, usersig) and acts
+// for that app only, as an admin of it: a server started with the endpoints on by mistake
+// opens nothing to a caller without the app's secret key. The clock is the server's,
+// shared by every app. Answers are in the REST envelope; a bad parameter is 10004.
+type DevControl interface {
+	// ResetApp deletes every account, group, member, mute record and pending callback
+	// of app, and forgets its journal entries.
+	ResetApp(ctx context.Context, app uint64) error
+	// AdvanceClock moves the server's clock forward by d and returns the new time.
+	AdvanceClock(d time.Duration) time.Time
+	// SetClock sets the server's clock to t, from where it runs on, and returns it.
+	SetClock(t time.Time) time.Time
+	// Requests returns up to limit of the app's most recent journal entries, oldest
+	// first.
+	Requests(app uint64, limit int) []JournalEntry
+}
+
+// devEndpoint is one development endpoint: its method and what it does for app.
+type devEndpoint struct {
+	method string
+	handle func(a *API, ctx context.Context, app *App, q url.Values, body []byte) (any, error)
+}
+
+// devEndpoints are the development endpoints by path.
+var devEndpoints = map[string]devEndpoint{
+	"/dev/reset":    {http.MethodPost, (*API).devReset},
+	"/dev/clock":    {http.MethodPost, (*API).devClock},
+	"/dev/requests": {http.MethodGet, (*API).devRequests},
+}
+
+// serveDev serves a path under /dev/ when the development endpoints are on.
+func (a *API) serveDev(w http.ResponseWriter, r *http.Request) {
+	ans := a.callDev(w, r)
+	body := ans.body
+	if body == nil {
+		body = failBody(ans.code, ans.info)
+	}
+	writeBody(w, ans.status, body)
+	a.log.InfoContext(r.Context(), "dev", "request_id", RequestID(r.Context()), "path", r.URL.Path,
+		"code", int(ans.code), "remote", r.RemoteAddr)
+}
+
+// callDev runs one development call after the checks every REST call passes.
+func (a *API) callDev(w http.ResponseWriter, r *http.Request) answer {
+	ep, ok := devEndpoints[r.URL.Path]
+	if !ok {
+		return answer{code: im.CodeBadPath, info: "no such development endpoint; see /dev/reset, /dev/clock, /dev/requests", status: http.StatusNotFound}
+	}
+	if r.Method != ep.method {
+		w.Header().Set("Allow", ep.method)
+		return answer{code: im.CodeBadURL, info: r.URL.Path + " takes " + ep.method + " only", status: http.StatusMethodNotAllowed}
+	}
+	out, err := a.runDev(r, ep)
+	if err != nil {
+		a.logError(r.Context(), r.URL.Path, err)
+		return answer{code: im.CodeOf(err), info: im.InfoOf(err), status: http.StatusOK}
+	}
+	return answer{code: im.CodeOK, status: http.StatusOK, body: out}
+}
+
+// runDev authenticates the caller, reads the body and runs ep; it returns the answer.
+func (a *API) runDev(r *http.Request, ep devEndpoint) ([]byte, error) {
+	q := r.URL.Query()
+	app, _, err := a.authenticate(q)
+	if err != nil {
+		return nil, err
+	}
+	in, err := readBody(r, app.Limits.BodyMax)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := ep.handle(a, r.Context(), app, q, in)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(resp)
+}
+
+// devReset is POST /dev/reset.
+func (a *API) devReset(ctx context.Context, app *App, _ url.Values, _ []byte) (any, error) {
+	if err := a.dev.ResetApp(ctx, app.SDKAppID); err != nil {
+		return nil, fmt.Errorf("reset app %d: %w", app.SDKAppID, err)
+	}
+	return nil, nil
+}
+
+// devClockRequest is the body of POST /dev/clock.
+type devClockRequest struct {
+	Advance *string `json:"advance"` // a Go duration, e.g. "90s"
+	Now     *int64  `json:"now"`     // unix seconds
+}
+
+// devClockAnswer is the answer of POST /dev/clock.
+type devClockAnswer struct {
+	Now int64 // the clock's unix time after the call
+}
+
+// devClock is POST /dev/clock.
+func (a *API) devClock(_ context.Context, _ *App, _ url.Values, body []byte) (any, error) {
+	var req devClockRequest
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := decodeBody(body, &req); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case req.Advance != nil && req.Now != nil:
+		return nil, im.Errorf(im.CodeInvalidParam, "give advance or now, not both")
+	case req.Advance != nil:
+		d, err := time.ParseDuration(*req.Advance)
+		if err != nil || d < 0 {
+			return nil, im.Errorf(im.CodeInvalidParam, "advance must be a non-negative Go duration such as \"90s\" or \"2h\"")
+		}
+		return devClockAnswer{Now: a.dev.AdvanceClock(d).Unix()}, nil
+	case req.Now != nil:
+		if *req.Now <= 0 {
+			return nil, im.Errorf(im.CodeInvalidParam, "now must be a positive unix time in seconds")
+		}
+		return devClockAnswer{Now: a.dev.SetClock(time.Unix(*req.Now, 0)).Unix()}, nil
+	}
+	return devClockAnswer{Now: a.clock.Now().Unix()}, nil
+}
+
+// devRequest is one journal entry in the answer of GET /dev/requests. Request and Answer
+// are the bodies as strings (a request body need not be JSON).
+type devRequest struct {
+	Time       string // RFC 3339 with milliseconds, by the server's clock
+	RequestID  string `json:"RequestId"`
+	Command    string
+	SDKAppID   uint64
+	Identifier string
+	Request    string
+	Answer     string
+	ErrorCode  int
+	DurationMs float64
+}
+
+// devRequests is GET /dev/requests.
+func (a *API) devRequests(_ context.Context, app *App, q url.Values, _ []byte) (any, error) {
+	limit := DevRequestsDefault
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return nil, im.Errorf(im.CodeInvalidParam, "limit must be a positive integer")
+		}
+		limit = n
+	}
+	entries := a.dev.Requests(app.SDKAppID, limit)
+	out := make([]devRequest, len(entries))
+	for i, e := range entries {
+		out[i] = devRequest{
+			Time: e.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00"), RequestID: e.RequestID,
+			Command: e.Command, SDKAppID: e.SDKAppID, Identifier: e.Identifier,
+			Request: string(e.Request), Answer: string(e.Answer), ErrorCode: int(e.Code),
+			DurationMs: float64(e.Duration.Microseconds()) / 1000,
+		}
+	}
+	return struct{ Requests []devRequest }{out}, nil
+}

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/timdhq/timd/internal/im"
+)
+
+// JournalEntry is one answered REST call, as Options.Journal receives it. It holds what a
+// developer needs to see what a client sent and what timd answered, and nothing secret:
+// never the UserSig or any other query parameter but sdkappid and identifier.
+type JournalEntry struct {
+	Time       time.Time     // when the call arrived, by the server's clock
+	RequestID  string        // the X-Request-Id of the answer
+	Command    string        // "service/command", or "" for a path that names none
+	SDKAppID   uint64        // the sdkappid of the query; 0 when missing or malformed
+	Identifier string        // the identifier of the query, as given
+	Request    []byte        // the request body; nil when the call failed before reading it
+	Answer     []byte        // the answer body
+	Code       im.Code       // the answer's ErrorCode
+	Duration   time.Duration // time to answer
+}
+
+// journalEntry describes a call for the journal. The slices are the call's own, which
+// nothing changes once the call is answered.
+func journalEntry(r *http.Request, start time.Time, d time.Duration, ans answer, body []byte) JournalEntry {
+	q := r.URL.Query()
+	app, _ := strconv.ParseUint(q.Get("sdkappid"), 10, 64)
+	return JournalEntry{
+		Time: start, RequestID: RequestID(r.Context()), Command: ans.name,
+		SDKAppID: app, Identifier: q.Get("identifier"),
+		Request: ans.request, Answer: body, Code: ans.code, Duration: d,
+	}
+}

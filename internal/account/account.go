@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
@@ -149,7 +150,9 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 	return out, err
 }
 
-// checkProfile returns 70402 unless p's fields are well-formed.
+// checkProfile returns 70402 unless p's fields are well-formed. A Nick or FaceUrl that is
+// not valid UTF-8 is an invalid parameter too (decisions.md §4a lists only the length;
+// its guiding rule is strict on input that is plainly wrong, as the group texts are).
 func checkProfile(l im.Limits, p Profile) error {
 	if !group.ValidUserID(l, p.UserID) {
 		return im.Errorf(im.CodeAccountParam, "UserID %q must be 1 to %d bytes of printable ASCII", p.UserID, l.UserIDMax)
@@ -158,6 +161,9 @@ func checkProfile(l im.Limits, p Profile) error {
 		name string
 		v    *string
 	}{{"Nick", p.Nick}, {"FaceUrl", p.FaceURL}} {
+		if f.v != nil && !utf8.ValidString(*f.v) {
+			return im.Errorf(im.CodeAccountParam, "%s is not valid UTF-8", f.name)
+		}
 		if f.v != nil && strings.IndexByte(*f.v, 0) >= 0 {
 			return im.Errorf(im.CodeAccountParam, "%s contains a NUL character", f.name)
 		}

@@ -50,6 +50,11 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *Mo
 	if err := allow(g.Type, OpModifyMember, ""); err != nil { // row 4
 		return err
 	}
+	// Row 5 for an ID that is no well-formed UserID: it was never imported, and the store
+	// is not asked (PostgreSQL refuses a NUL in a text parameter).
+	if !ValidUserID(app.Limits, r.Account) {
+		return im.Errorf(im.CodeAccountNotFound, "account %q has not been imported", r.Account)
+	}
 	m, err := loadTarget(ctx, tx, app.SDKAppID, g.ID, r.Account) // rows 5 and 6
 	if err != nil {
 		return err

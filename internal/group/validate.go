@@ -94,7 +94,10 @@ func checkAccount(l im.Limits, field, id string) error {
 }
 
 // checkCustomData validates custom-field entries against the keys the app defines
-// (has), the value limit, and repeats: decisions.md §5 row 12.
+// (has), the value limit, and repeats: decisions.md §5 row 12. A value that is not valid
+// UTF-8 is refused like an over-long one (10004) rather than stored with U+FFFD in its
+// place. NUL and other control characters are accepted: Tencent documents binary values
+// (its own sample stores "abc\u0000\u0001"), and both stores keep them inside JSON.
 func checkCustomData(field string, kvs []KV, has func(string) bool, valueMax int) error {
 	seen := make(map[string]bool, len(kvs))
 	for _, kv := range kvs {
@@ -105,6 +108,9 @@ func checkCustomData(field string, kvs []KV, has func(string) bool, valueMax int
 			return im.Errorf(im.CodeInvalidParam, "%s key %q is given twice", field, kv.Key)
 		}
 		seen[kv.Key] = true
+		if !utf8.ValidString(kv.Value) {
+			return im.Errorf(im.CodeInvalidParam, "%s value of %q is not valid UTF-8", field, kv.Key)
+		}
 		if len(kv.Value) > valueMax {
 			return im.Errorf(im.CodeInvalidParam, "%s value of %q is %d bytes, over the limit of %d bytes", field, kv.Key, len(kv.Value), valueMax)
 		}

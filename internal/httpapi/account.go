@@ -11,13 +11,18 @@ import (
 type empty struct{}
 
 type accountImportReq struct {
-	UserID  string  `json:"UserID"`
-	Nick    *string `json:"Nick"`
-	FaceURL *string `json:"FaceUrl"`
+	UserID  string    `json:"UserID"`
+	Nick    *wireText `json:"Nick"`
+	FaceURL *wireText `json:"FaceUrl"`
+}
+
+// profile translates an account_import body or an AccountList entry.
+func (r *accountImportReq) profile() account.Profile {
+	return account.Profile{UserID: r.UserID, Nick: textPtr(r.Nick), FaceURL: textPtr(r.FaceURL)}
 }
 
 func (a *API) accountImport(ctx context.Context, c im.Caller, req *accountImportReq) (empty, error) {
-	return empty{}, a.accounts.Import(ctx, c, account.Profile{UserID: req.UserID, Nick: req.Nick, FaceURL: req.FaceURL})
+	return empty{}, a.accounts.Import(ctx, c, req.profile())
 }
 
 type multiAccountImportReq struct {
@@ -34,8 +39,8 @@ func (a *API) multiAccountImport(ctx context.Context, c im.Caller, req *multiAcc
 	for _, id := range req.Accounts {
 		ps = append(ps, account.Profile{UserID: id})
 	}
-	for _, r := range req.AccountList {
-		ps = append(ps, account.Profile{UserID: r.UserID, Nick: r.Nick, FaceURL: r.FaceURL})
+	for i := range req.AccountList {
+		ps = append(ps, req.AccountList[i].profile())
 	}
 	failed, err := a.accounts.ImportMany(ctx, c, ps)
 	return multiAccountImportResp{FailAccounts: failed}, err

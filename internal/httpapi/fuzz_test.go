@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,16 @@ func FuzzCommands(f *testing.F) {
 		}
 	}
 	f.Add(uint8(9), []byte(`{"GroupId":"fuzz-group","Member_Account":"bob","Role":"Admin","NameCard":"x","MuteTime":60,"AppMemberDefinedData":[{"Key":"F1","Value":"v"}]}`))
+	// The base bodies of the bad-input table (badinput_spec_test.go), which hold every
+	// field of their command, bare, with unknown fields everywhere and with every key
+	// twice. TestBadInput runs the whole table; as seeds, its 1500 cases would leave a
+	// short fuzzing run no time beyond measuring them.
+	for _, spec := range badInputSpecs() {
+		i := uint8(slices.Index(fuzzCommands, spec.cmd))
+		f.Add(i, []byte(spec.base))
+		f.Add(i, []byte(withUnknownFields(spec.base)))
+		f.Add(i, []byte(spec.repeatKeys(false)(spec.base)))
+	}
 	h, query := fuzzServer(f)
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		cmd := fuzzCommands[int(which)%len(fuzzCommands)]

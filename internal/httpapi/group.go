@@ -9,10 +9,11 @@ import (
 	"github.com/timdhq/timd/internal/im"
 )
 
-// kv is a custom-field entry on the wire.
+// kv is a custom-field entry on the wire. Value keeps invalid UTF-8 as sent, so that the
+// rules refuse it rather than store U+FFFD in its place.
 type kv struct {
-	Key   string `json:"Key"`
-	Value string `json:"Value"`
+	Key   string   `json:"Key"`
+	Value wireText `json:"Value"`
 }
 
 func toKVs(in []kv) []group.KV {
@@ -21,7 +22,7 @@ func toKVs(in []kv) []group.KV {
 	}
 	out := make([]group.KV, len(in))
 	for i, e := range in {
-		out[i] = group.KV{Key: e.Key, Value: e.Value}
+		out[i] = group.KV{Key: e.Key, Value: string(e.Value)}
 	}
 	return out
 }
@@ -29,21 +30,22 @@ func toKVs(in []kv) []group.KV {
 // number returns the text of the first number present, for fields with an old and a
 // current name (decisions.md §3: the current name wins). The fields are kept raw because
 // json.Number would also take a JSON string such as "60"; a value that is not a JSON
-// number is a field of the wrong JSON type: 60003.
+// number is a field of the wrong JSON type: 60003, for the name that loses too, as the
+// decoder answers every other field of the wrong type.
 func number(current, old *json.RawMessage, currentName, oldName string) (*string, error) {
-	for i, n := range []*json.RawMessage{current, old} {
-		if n == nil {
-			continue
+	for _, f := range []struct {
+		n    *json.RawMessage
+		name string
+	}{{current, currentName}, {old, oldName}} {
+		if f.n != nil && (len(*f.n) == 0 || ((*f.n)[0] != '-' && ((*f.n)[0] < '0' || (*f.n)[0] > '9'))) {
+			return nil, im.Errorf(im.CodeBadJSON, "the request body is not valid: field %s must be a JSON number", f.name)
 		}
-		if len(*n) == 0 || ((*n)[0] != '-' && ((*n)[0] < '0' || (*n)[0] > '9')) {
-			name := currentName
-			if i == 1 {
-				name = oldName
-			}
-			return nil, im.Errorf(im.CodeBadJSON, "the request body is not valid: field %s must be a JSON number", name)
+	}
+	for _, n := range []*json.RawMessage{current, old} {
+		if n != nil {
+			s := string(*n)
+			return &s, nil
 		}
-		s := string(*n)
-		return &s, nil
 	}
 	return nil, nil
 }

@@ -197,7 +197,7 @@ func customData(data map[string]string, keys map[string]bool) []kv {
 	out := make([]kv, 0, len(data))
 	for k, v := range data {
 		if keys == nil || keys[k] {
-			out = append(out, kv{Key: k, Value: v})
+			out = append(out, kv{Key: k, Value: wireText(v)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

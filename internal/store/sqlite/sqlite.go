@@ -290,6 +290,9 @@ func (db *DB) closeAll() error {
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
 	}
+	if db.rst != nil {
+		db.rst.wait()
+	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}

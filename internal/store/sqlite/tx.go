@@ -65,7 +65,7 @@ func (t *tx) stmtCtx(ctx context.Context) context.Context {
 // or nil when the statement cannot be prepared (the caller then runs the text and
 // reports the error).
 func (t *tx) readStmt(ctx context.Context, query string) *sql.Stmt {
-	s := t.rst.get(ctx, query)
+	s := t.rst.get(query)
 	if s == nil {
 		return nil
 	}
@@ -178,45 +178,77 @@ func (c *stmtCache) get(query string) (*sql.Stmt, error) {
 // reuses it after. Statement texts are few (queries are built from fixed parts), but the
 // cache is capped all the same.
 type readStmts struct {
-	db    *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	db      *sql.DB
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt // nil while being prepared, or when it cannot be
+	closed  bool
+	preping sync.WaitGroup // the prepare goroutines
 }
 
 // readStmtsMax caps the cached reader statements.
 const readStmtsMax = 256
 
-// get returns the statement of query, or nil if it cannot be prepared or the cache is
-// full.
-func (c *readStmts) get(ctx context.Context, query string) *sql.Stmt {
+// get returns the statement of query, or nil when it is not prepared (yet), cannot be, or
+// the cache is full: the View then runs the text on its own connection. A View calls get
+// while holding a reader connection, so get never waits for another: preparing on the
+// pool needs a free connection, and with every reader in a View waiting for one, none
+// would come back. The first get of a query starts its prepare on a goroutine instead,
+// which takes a connection once one is free.
+func (c *readStmts) get(query string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.stmts[query]; ok {
+	if s, ok := c.stmts[query]; ok || c.closed || len(c.stmts) >= readStmtsMax {
 		return s
-	}
-	if len(c.stmts) >= readStmtsMax {
-		return nil
-	}
-	s, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
 	}
 	if c.stmts == nil {
 		c.stmts = make(map[string]*sql.Stmt)
 	}
-	c.stmts[query] = s
-	return s
+	c.stmts[query] = nil
+	c.preping.Add(1)
+	go c.prepare(query)
+	return nil
 }
 
-// close closes every cached statement.
+// prepare prepares query on the reader pool and caches it. A query that cannot be
+// prepared stays nil: its Views run the text, which reports the error.
+func (c *readStmts) prepare(query string) {
+	defer c.preping.Done()
+	s, err := c.db.PrepareContext(context.Background(), query)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		s.Close()
+		return
+	}
+	c.stmts[query] = s
+}
+
+// prepared returns the cached statement of query, nil if there is none yet.
+func (c *readStmts) prepared(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
+// close closes every cached statement. Prepares still waiting for a connection end when
+// the pool closes; wait waits for them.
 func (c *readStmts) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	for q, s := range c.stmts {
-		s.Close()
+		if s != nil {
+			s.Close()
+		}
 		delete(c.stmts, q)
 	}
 }
+
+// wait waits until no prepare goroutine is left; call it after closing the pool.
+func (c *readStmts) wait() { c.preping.Wait() }
 
 // close closes every cached statement.
 func (c *stmtCache) close() {

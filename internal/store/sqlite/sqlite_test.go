@@ -535,3 +535,25 @@ func TestSyncerAnswersAfterFsync(t *testing.T) {
 		t.Error("Synchronous NORMAL started a syncer")
 	}
 }
+
+// TestSyncerRefusesAfterFsyncFailure checks that once an fsync of the WAL fails, no
+// write is acknowledged any more: neither the batch it covered nor any later one.
+func TestSyncerRefusesAfterFsyncFailure(t *testing.T) {
+	db := MustOpen(t, tempPath(t), Options{})
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		return tx.PutAccount(ctx, im.Account{App: 1, UserID: "before"})
+	})
+	// Stand in for a failing disk: an fsync of a closed file fails.
+	db.w.syncer.file.Close()
+	put := func(id string) error {
+		return db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			return tx.PutAccount(ctx, im.Account{App: 1, UserID: id})
+		})
+	}
+	if err := put("during"); err == nil {
+		t.Fatal("Update answered OK although the fsync after it failed")
+	}
+	if err := put("after"); err == nil || !strings.Contains(err.Error(), "fsync WAL failed") {
+		t.Fatalf("Update after a failed fsync: got %v, want the fsync failure", err)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 )
 
 // walSyncer makes committed batches durable off the writer's path. The writer connection
@@ -23,6 +24,19 @@ type walSyncer struct {
 	batches chan []*request
 	done    chan struct{}
 	syncs   int64 // fsyncs made, for tests
+
+	// failed holds the first fsync failure. After it nothing more is acknowledged: on
+	// Linux a failed fsync may have dropped written pages for good, so a later fsync that
+	// succeeds proves nothing about the frames before it.
+	failed atomic.Pointer[error]
+}
+
+// err returns the failure that stopped the syncer, or nil.
+func (s *walSyncer) err() error {
+	if p := s.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // startSyncer starts the syncer of the WAL file of the database at path.
@@ -70,6 +84,9 @@ func (s *walSyncer) run() {
 // sync fsyncs the WAL file. fsync on any descriptor of a file flushes all of its written
 // data, so the syncer's own read-only descriptor serves.
 func (s *walSyncer) sync() error {
+	if err := s.err(); err != nil {
+		return err
+	}
 	if s.file == nil {
 		f, err := os.Open(s.path)
 		if err != nil {
@@ -79,7 +96,9 @@ func (s *walSyncer) sync() error {
 	}
 	s.syncs++
 	if err := s.file.Sync(); err != nil {
-		return fmt.Errorf("sqlite: fsync WAL: %w", err)
+		err = fmt.Errorf("sqlite: fsync WAL failed; no write is acknowledged until the store is reopened: %w", err)
+		s.failed.CompareAndSwap(nil, &err)
+		return err
 	}
 	return nil
 }

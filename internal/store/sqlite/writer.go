@@ -120,6 +120,12 @@ func (w *writer) next() bool {
 // commit runs w.batch in one transaction and answers every request in it.
 func (w *writer) commit() {
 	w.ok = w.ok[:0]
+	if w.syncer != nil {
+		if err := w.syncer.err(); err != nil {
+			answer(w.batch, err)
+			return
+		}
+	}
 	if err := w.exec("BEGIN IMMEDIATE"); err != nil {
 		answer(w.batch, fmt.Errorf("sqlite: begin: %w", err))
 		return

@@ -25,6 +25,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	if err != nil {
 		return err
 	}
+	if cfg.DebugListen != "" {
+		stop, err := startDebug(cfg.DebugListen, log)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		_ = srv.Shutdown(context.Background())

@@ -156,6 +156,10 @@ type Config struct {
 	// (TIMD_TLS_CERT / TIMD_TLS_KEY, -tls-cert / -tls-key); default "", meaning plain
 	// HTTP. Both or neither must be set.
 	TLSCert, TLSKey string
+	// DebugListen, when set, serves Go's pprof profiles (/debug/pprof/) on this
+	// host:port, apart from the API. TIMD_DEBUG_LISTEN, -debug-listen; default "" (off).
+	// Bind it to loopback: profiles are not authenticated.
+	DebugListen string
 	// Apps are the apps served; default one development app (see Default).
 	Apps []App
 }

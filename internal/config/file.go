@@ -27,6 +27,7 @@ type fileConfig struct {
 	Dev              *bool     `json:"dev"`
 	TLSCert          *string   `json:"tls_cert"`
 	TLSKey           *string   `json:"tls_key"`
+	DebugListen      *string   `json:"debug_listen"`
 	Apps             []fileApp `json:"apps"`
 }
 
@@ -147,6 +148,7 @@ func (f *fileConfig) apply(c *Config) error {
 	set(&c.Dev, f.Dev)
 	set(&c.TLSCert, f.TLSCert)
 	set(&c.TLSKey, f.TLSKey)
+	set(&c.DebugListen, f.DebugListen)
 	if f.ShutdownTimeout != nil {
 		d, err := time.ParseDuration(*f.ShutdownTimeout)
 		if err != nil {

@@ -113,6 +113,8 @@ func knobs() []knob {
 			parse: parseShutdownTimeout},
 		{flag: "dev", env: "TIMD_DEV", usage: "enable development-only endpoints; default false",
 			isBool: true, parse: parseDev},
+		{flag: "debug-listen", env: "TIMD_DEBUG_LISTEN", usage: "`host:port` serving pprof profiles (bind to loopback); default none",
+			parse: stringKnob(func(c *Config) *string { return &c.DebugListen })},
 		{flag: "tls-cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",
 			parse: stringKnob(func(c *Config) *string { return &c.TLSCert })},
 		{flag: "tls-key", env: "TIMD_TLS_KEY", usage: "TLS key PEM `file`; default none (plain HTTP)",

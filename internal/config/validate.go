@@ -52,6 +52,11 @@ func (c *Config) validateServer(p *problems) {
 	if c.ShutdownTimeout <= 0 {
 		p.addf("shutdown_timeout", "%v is not positive", c.ShutdownTimeout)
 	}
+	if c.DebugListen != "" {
+		if err := checkListen(c.DebugListen); err != nil {
+			p.addf("debug_listen", "%q is not host:port: %v", c.DebugListen, err)
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		p.addf("tls_cert, tls_key", "give both or neither")
 	}

@@ -115,11 +115,21 @@ func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {
 	if err != nil {
 		return fmt.Errorf("update member %q of group %q: %w", m.Account, m.Group, err)
 	}
-	err = t.execOne(ctx, `UPDATE members SET role = ?, msg_seq = ?, msg_flag = ?,
+	const set = `UPDATE members SET role = ?, msg_seq = ?, msg_flag = ?,
 			last_send_msg_time = ?, name_card = ?, app_data = ?, unread_msg_num = ?
-		WHERE app = ? AND group_id = ? AND account = ?`,
-		string(m.Role), m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data,
-		m.UnreadMsgNum, appID(app), m.Group, m.Account)
+		WHERE app = ? AND group_id = ? AND `
+	args := []any{string(m.Role), m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data,
+		m.UnreadMsgNum, appID(app), m.Group}
+	// A member read by GetMember carries its Seq, which finds the row by the primary key in
+	// one seek; the account is compared too, and a Seq that does not match (writes
+	// ignore Seq) falls back to the lookup by account.
+	err = im.ErrNotFound
+	if m.Seq > 0 {
+		err = t.execOne(ctx, set+`seq = ? AND account = ?`, append(args, m.Seq, m.Account)...)
+	}
+	if errors.Is(err, im.ErrNotFound) {
+		err = t.execOne(ctx, set+`account = ?`, append(args, m.Account)...)
+	}
 	if err != nil {
 		return fmt.Errorf("update member %q of group %q: %w", m.Account, m.Group, err)
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/timdhq/timd/internal/usersig"
 )
 
 func TestHistQuantiles(t *testing.T) {
@@ -46,30 +44,6 @@ func TestHistBuckets(t *testing.T) {
 		if d := float64(mid) - float64(v); v > 0 && (d/float64(v) > 1.0/histSub || d/float64(v) < -1.0/histSub) {
 			t.Errorf("bucketValue(bucketOf(%d)) = %d: off by more than 1/%d", v, mid, histSub)
 		}
-	}
-}
-
-func TestMinterVerifies(t *testing.T) {
-	const app, id, key = 1400000000, "administrator", "0123456789abcdef0123456789abcdef"
-	m := NewMinter(app, id, key)
-	now := time.Unix(1700000000, 0)
-	seen := map[string]bool{}
-	for expire := int64(86400); expire < 86410; expire++ {
-		sig := m.Mint(now, expire)
-		if seen[sig] {
-			t.Fatalf("Mint gave the same UserSig twice")
-		}
-		seen[sig] = true
-		s, err := usersig.Verify(sig, app, id, key, now.Add(time.Minute))
-		if err != nil {
-			t.Fatalf("Verify(Mint(expire %d)): %v", expire, err)
-		}
-		if s.Expire != expire || s.Time != now.Unix() {
-			t.Errorf("Verify: Expire, Time = %d, %d; want %d, %d", s.Expire, s.Time, expire, now.Unix())
-		}
-	}
-	if _, err := usersig.Verify(m.Mint(now, 60), app, id, "another key", now); err == nil {
-		t.Errorf("Verify with another key: got nil error, want one")
 	}
 }
 
@@ -229,16 +203,5 @@ func TestDriveCeiling(t *testing.T) {
 	(&Report{Scenario: "auth"}).WriteText(&out)
 	if !strings.Contains(out.String(), "scenario auth") {
 		t.Errorf("report: %s", out.String())
-	}
-}
-
-func BenchmarkMinter(b *testing.B) {
-	m := NewMinter(1400000000, "administrator", "0123456789abcdef0123456789abcdef")
-	now := time.Now()
-	b.ReportAllocs()
-	var e int64
-	for b.Loop() {
-		e++
-		m.Mint(now, 86400+e)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/timdhq/timd/internal/usersig"
 	"io"
 	"net"
 	"net/http"
@@ -62,7 +63,7 @@ func NewCaller(t Target, client *http.Client) (*Caller, error) {
 		return nil, fmt.Errorf("target %q: want http://host:port", t.Base)
 	}
 	c := &Caller{target: t, client: client, base: url.URL{Scheme: u.Scheme, Host: u.Host}}
-	sig := NewMinter(t.SDKAppID, t.Admin, t.Key).Mint(time.Now(), 86400)
+	sig := usersig.Mint(t.SDKAppID, t.Admin, t.Key, 86400, time.Now())
 	c.query = c.Query(sig)
 	return c, nil
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/timdhq/timd/internal/bench"
 	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/usersig"
 )
@@ -51,13 +50,11 @@ func BenchmarkSigCache(b *testing.B) {
 	})
 	b.Run("cold", func(b *testing.B) {
 		c := newSigCache(10000)
-		// Mint a pool before the timer (with the load generator's minter: usersig.Mint
-		// allocates a zlib writer per call) and verify in turn with a cache that has
+		// Mint a pool before the timer and verify in turn with a cache that has
 		// forgotten each signature by its next turn (max 10000 < pool).
-		m := bench.NewMinter(app.SDKAppID, "administrator", key)
 		sigs := make([]string, 20000)
 		for i := range sigs {
-			sigs[i] = m.Mint(now, 86400+int64(i))
+			sigs[i] = usersig.Mint(app.SDKAppID, "administrator", key, 86400+int64(i), now)
 		}
 		b.ReportAllocs()
 		i := 0

@@ -5,16 +5,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/timdhq/timd/internal/store/migration"
 )
 
 // migrationFiles holds the schema, one numbered file per change: NNNN_name.sql, the
-// PostgreSQL dialect of the SQLite store's files of the same numbers. Files are append-only:
-// a released migration never changes.
+// PostgreSQL dialect of the SQLite store's schema (their numbers agree up to 0003; SQLite's
+// 0004 reorders its members table, which PostgreSQL does not need). Files are
+// append-only: a released migration never changes.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -24,46 +24,9 @@ var migrationFiles embed.FS
 // apply each migration once. It is "timd" in ASCII.
 const migrationLockKey int64 = 0x74696d64
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // loadMigrations returns the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		m, err := readMigration(name)
-		if err != nil {
-			return nil, err
-		}
-		if len(ms) > 0 && ms[len(ms)-1].version >= m.version {
-			return nil, fmt.Errorf("postgres: migration %s out of order", name)
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
-}
-
-// readMigration reads one embedded migration file.
-func readMigration(name string) (migration, error) {
-	base := strings.TrimPrefix(name, "migrations/")
-	num, _, _ := strings.Cut(base, "_")
-	version, err := strconv.Atoi(num)
-	if err != nil || version < 1 {
-		return migration{}, fmt.Errorf("postgres: migration %s has no version number", name)
-	}
-	b, err := migrationFiles.ReadFile(name)
-	if err != nil {
-		return migration{}, err
-	}
-	return migration{version: version, name: base, sql: string(b)}, nil
+func loadMigrations() ([]migration.File, error) {
+	return migration.Load(migrationFiles, "migrations")
 }
 
 // Migrate applies the embedded migrations that the database dsn names lacks, in the schema
@@ -118,29 +81,29 @@ func migrate(ctx context.Context, conn *pgx.Conn) (err error) {
 	if err != nil {
 		return err
 	}
-	if known := ms[len(ms)-1].version; newest > known {
+	if known := ms[len(ms)-1].Version; newest > known {
 		return fmt.Errorf("database schema version %d is newer than this program's %d", newest, known)
 	}
 	for _, m := range ms {
-		if m.version <= newest {
+		if m.Version <= newest {
 			continue
 		}
 		if err := applyMigration(ctx, conn, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
 // applyMigration runs m's statements and records m in one transaction.
-func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) error {
+func applyMigration(ctx context.Context, conn *pgx.Conn, m migration.File) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// Without arguments pgx sends the file as one simple query, which may hold many
 		// statements.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version)
+		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version)
 		return err
 	})
 }

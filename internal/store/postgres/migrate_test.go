@@ -37,7 +37,7 @@ func embeddedVersions(t *testing.T) []int {
 	}
 	var vs []int
 	for _, m := range ms {
-		vs = append(vs, m.version)
+		vs = append(vs, m.Version)
 	}
 	return vs
 }
@@ -154,7 +154,7 @@ func TestMigrateGroupSeq(t *testing.T) {
 	for _, sql := range []string{
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,
 			applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-		ms[0].sql,
+		ms[0].SQL,
 		`INSERT INTO schema_migrations (version) VALUES (1)`,
 		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
 			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,

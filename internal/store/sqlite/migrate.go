@@ -5,9 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
+
+	"github.com/timdhq/timd/internal/store/migration"
 )
 
 // migrationFiles holds the schema, one numbered file per change: NNNN_name.sql. Files are
@@ -16,46 +15,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // loadMigrations returns the embedded migrations in version order.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		m, err := readMigration(name)
-		if err != nil {
-			return nil, err
-		}
-		if len(ms) > 0 && ms[len(ms)-1].version >= m.version {
-			return nil, fmt.Errorf("sqlite: migration %s out of order", name)
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
-}
-
-// readMigration reads one embedded migration file.
-func readMigration(name string) (migration, error) {
-	base := strings.TrimPrefix(name, "migrations/")
-	num, _, _ := strings.Cut(base, "_")
-	version, err := strconv.Atoi(num)
-	if err != nil || version < 1 {
-		return migration{}, fmt.Errorf("sqlite: migration %s has no version number", name)
-	}
-	b, err := migrationFiles.ReadFile(name)
-	if err != nil {
-		return migration{}, err
-	}
-	return migration{version: version, name: base, sql: string(b)}, nil
+func loadMigrations() ([]migration.File, error) {
+	return migration.Load(migrationFiles, "migrations")
 }
 
 // migrate applies the embedded migrations that conn's database lacks, each in its own
@@ -75,12 +37,12 @@ func migrate(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	if known := ms[len(ms)-1].version; newest > known {
+	if known := ms[len(ms)-1].Version; newest > known {
 		return fmt.Errorf("sqlite: database schema version %d is newer than this program's %d", newest, known)
 	}
 	for _, m := range ms {
 		if err := applyMigration(ctx, conn, m); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -88,7 +50,7 @@ func migrate(ctx context.Context, conn *sql.Conn) error {
 
 // applyMigration applies m unless it is recorded as applied. It checks inside the write
 // transaction, so two processes opening the same file apply m once.
-func applyMigration(ctx context.Context, conn *sql.Conn, m migration) (err error) {
+func applyMigration(ctx context.Context, conn *sql.Conn, m migration.File) (err error) {
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
@@ -99,7 +61,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, m migration) (err error
 	}()
 	var applied bool
 	err = conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations
-		WHERE version = ?)`, m.version).Scan(&applied)
+		WHERE version = ?)`, m.Version).Scan(&applied)
 	if err != nil {
 		return err
 	}
@@ -113,10 +75,10 @@ func applyMigration(ctx context.Context, conn *sql.Conn, m migration) (err error
 }
 
 // execMigration runs m's statements and records m.
-func execMigration(ctx context.Context, conn *sql.Conn, m migration) error {
-	if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+func execMigration(ctx context.Context, conn *sql.Conn, m migration.File) error {
+	if _, err := conn.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
-	_, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.version)
+	_, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version)
 	return err
 }

@@ -115,7 +115,7 @@ func checkMigrations(t *testing.T, db *DB) {
 	}
 	var want []int
 	for _, m := range ms {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	rows, err := db.rdb.QueryContext(t.Context(), `SELECT version FROM schema_migrations ORDER BY version`)
 	if err != nil {
@@ -467,7 +467,7 @@ func TestMigrateGroupSeq(t *testing.T) {
 	}
 	for _, q := range []string{
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`,
-		ms[0].sql,
+		ms[0].SQL,
 		`INSERT INTO schema_migrations (version) VALUES (1)`,
 		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
 			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,

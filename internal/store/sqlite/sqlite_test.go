@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -543,8 +544,9 @@ func TestSyncerRefusesAfterFsyncFailure(t *testing.T) {
 	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
 		return tx.PutAccount(ctx, im.Account{App: 1, UserID: "before"})
 	})
-	// Stand in for a failing disk: an fsync of a closed file fails.
-	db.w.syncer.file.Close()
+	// Stand in for a failing disk. The syncer is idle between Updates, and the next
+	// Update's hand-over orders this write before its next fsync.
+	db.w.syncer.fsync = func(*os.File) error { return errors.New("input/output error") }
 	put := func(id string) error {
 		return db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
 			return tx.PutAccount(ctx, im.Account{App: 1, UserID: id})

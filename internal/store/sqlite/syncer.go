@@ -23,7 +23,8 @@ type walSyncer struct {
 	file    *os.File
 	batches chan []*request
 	done    chan struct{}
-	syncs   int64 // fsyncs made, for tests
+	syncs   int64                // fsyncs made, for tests
+	fsync   func(*os.File) error // (*os.File).Sync; tests stand in a failing disk
 
 	// failed holds the first fsync failure. After it nothing more is acknowledged: on
 	// Linux a failed fsync may have dropped written pages for good, so a later fsync that
@@ -41,7 +42,7 @@ func (s *walSyncer) err() error {
 
 // startSyncer starts the syncer of the WAL file of the database at path.
 func startSyncer(path string) *walSyncer {
-	s := &walSyncer{path: path + "-wal", batches: make(chan []*request, 256), done: make(chan struct{})}
+	s := &walSyncer{path: path + "-wal", batches: make(chan []*request, 256), done: make(chan struct{}), fsync: (*os.File).Sync}
 	go s.run()
 	return s
 }
@@ -82,23 +83,40 @@ func (s *walSyncer) run() {
 }
 
 // sync fsyncs the WAL file. fsync on any descriptor of a file flushes all of its written
-// data, so the syncer's own read-only descriptor serves.
+// data, so the syncer's own read-only descriptor serves, as long as it still names the WAL:
+// SQLite keeps the file (it truncates, never deletes, while a connection is open), but if
+// the path ever names another file the syncer reopens it rather than fsync a stale one.
 func (s *walSyncer) sync() error {
 	if err := s.err(); err != nil {
 		return err
 	}
-	if s.file == nil {
-		f, err := os.Open(s.path)
-		if err != nil {
-			return fmt.Errorf("sqlite: open WAL for fsync: %w", err)
-		}
-		s.file = f
+	if err := s.open(); err != nil {
+		return err
 	}
 	s.syncs++
-	if err := s.file.Sync(); err != nil {
+	if err := s.fsync(s.file); err != nil {
 		err = fmt.Errorf("sqlite: fsync WAL failed; no write is acknowledged until the store is reopened: %w", err)
 		s.failed.CompareAndSwap(nil, &err)
 		return err
 	}
+	return nil
+}
+
+// open opens the WAL file, or reopens it when the path no longer names the open file.
+func (s *walSyncer) open() error {
+	if s.file != nil {
+		held, err1 := s.file.Stat()
+		named, err2 := os.Stat(s.path)
+		if err1 == nil && err2 == nil && os.SameFile(held, named) {
+			return nil
+		}
+		s.file.Close()
+		s.file = nil
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return fmt.Errorf("sqlite: open WAL for fsync: %w", err)
+	}
+	s.file = f
 	return nil
 }

@@ -16,8 +16,8 @@ func TestTwoHandlesClaimEvents(t *testing.T) {
 	storetest.ClaimConcurrently(t, a, b)
 }
 
-// TestQueryPlans checks that the new lists and the claim find their rows through the
-// indexes meant for them rather than by scanning a table.
+// TestQueryPlans checks that the lists, the claim and account deletion find their rows
+// through the indexes meant for them rather than by scanning a table or an app.
 func TestQueryPlans(t *testing.T) {
 	db := MustOpen(t, tempPath(t), Options{})
 	for _, tc := range []struct {
@@ -26,6 +26,19 @@ func TestQueryPlans(t *testing.T) {
 		args  []any
 		want  []string // each a line of the plan, or the start of one
 	}{
+		{"DeleteAccount members", deleteAccountStatements[0], []any{1, "u"}, []string{
+			"SEARCH groups USING PRIMARY KEY (app=? AND id=?)",
+			"SEARCH members USING COVERING INDEX members_account (app=? AND account=?)",
+		}},
+		{"DeleteAccount memberships", deleteAccountStatements[1], []any{1, "u"}, []string{
+			"SEARCH members USING INDEX members_account (app=? AND account=?)",
+		}},
+		{"DeleteAccount mutes", deleteAccountStatements[2], []any{1, "u"}, []string{
+			"SEARCH mutes USING INDEX mutes_account (app=? AND account=?)",
+		}},
+		{"DeleteAccount owned groups", deleteAccountStatements[3], []any{1, "u"}, []string{
+			"SEARCH groups USING INDEX groups_owner (app=? AND owner=?)",
+		}},
 		{"ListJoined", listJoined, []any{1, "u"}, []string{
 			"SEARCH m USING INDEX members_account (app=? AND account=?)",
 			"SEARCH g USING PRIMARY KEY (app=? AND id=?)",

@@ -103,6 +103,12 @@ type Tx interface {
 	// each group's events are delivered in order. Replicas claiming at once get disjoint
 	// events.
 	ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]Event, error)
+	// LeaseFollowers leases, until leaseUntil, the events that follow head (an event this
+	// transaction has just claimed) in its (App, Group), in ID order, at most n of them and
+	// stopping before the first one still leased at now, and returns them. A deliverer sends a
+	// group's events as one run this way: they cannot be claimed by anyone else while head
+	// is in the outbox.
+	LeaseFollowers(ctx context.Context, head Event, now, leaseUntil int64, n int) ([]Event, error)
 	// DeleteEvent removes a delivered or abandoned event; a missing one is not an error.
 	DeleteEvent(ctx context.Context, id int64) error
 	// RetryEvent records a failed attempt: it sets the event's Attempts and NextAttempt

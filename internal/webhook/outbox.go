@@ -36,6 +36,7 @@ type Deliverer struct {
 	lease   time.Duration // how long a claim holds an event
 	maxBusy int           // events in flight at once, over all apps
 	poll    time.Duration // how often to look for due events without a nudge
+	run     int           // events of one group claimed and sent together, at most
 	wake    chan struct{}
 	sems    map[uint64]chan struct{} // per-app concurrency
 
@@ -55,13 +56,16 @@ type DelivererOptions struct {
 	// apps' Concurrency, so that a claimed event never waits long for its app's turn.
 	MaxBusy int
 	Poll    time.Duration // how often to look for due events without a nudge; default 250ms
+	// Run caps the events of one group claimed together and sent in order by one
+	// goroutine, their deliveries recorded in one store write. Default 16.
+	Run int
 }
 
 // NewDeliverer returns a Deliverer for the apps' callback configurations (by SDKAppID).
 func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opts DelivererOptions) *Deliverer {
 	d := &Deliverer{
 		store: store, sender: sender, configs: make(map[uint64]Config, len(configs)), clock: opts.Clock,
-		log: opts.Logger, obs: opts.Observer, lease: opts.Lease, maxBusy: opts.MaxBusy, poll: opts.Poll,
+		log: opts.Logger, obs: opts.Observer, lease: opts.Lease, maxBusy: opts.MaxBusy, poll: opts.Poll, run: opts.Run,
 		wake: make(chan struct{}, 1), sems: make(map[uint64]chan struct{}, len(configs)),
 		inflight: make(map[int64]bool),
 	}
@@ -86,6 +90,9 @@ func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opt
 	}
 	if d.lease == 0 {
 		d.lease = 4*timeout + 5*time.Second
+	}
+	if d.run <= 0 {
+		d.run = 16
 	}
 	return d
 }
@@ -125,32 +132,52 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 	if free == 0 {
 		return false
 	}
-	now := d.clock.Now()
-	var events []im.Event
-	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		var err error
-		events, err = tx.ClaimEvents(ctx, now.UnixMilli(), now.Add(d.lease).UnixMilli(), free)
-		return err
-	})
+	runs, err := d.claim(ctx, free)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("webhook: claim events", "err", err)
 		}
 		return false
 	}
-	for _, e := range events {
-		if !d.start(e.ID) {
+	for _, run := range runs {
+		if !d.start(run[0].ID) {
 			continue
 		}
 		busy <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { d.done(e.ID); <-busy; d.Notify() }()
-			d.send(ctx, e)
+			defer func() { d.done(run[0].ID); <-busy; d.Notify() }()
+			d.sendRun(ctx, run)
 		}()
 	}
-	return len(events) == free
+	return len(runs) == free
+}
+
+// claim claims up to limit due events, each the head of its group, and with each head
+// the events that follow it in its group (up to d.run in all): a run, sent in order by
+// one goroutine and acknowledged with one store write, so that a busy group's events do
+// not each wait for two commits of their own.
+func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.Event, error) {
+	now := d.clock.Now()
+	nowMS, leaseMS := now.UnixMilli(), now.Add(d.lease).UnixMilli()
+	var runs [][]im.Event
+	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		runs = runs[:0]
+		heads, err := tx.ClaimEvents(ctx, nowMS, leaseMS, limit)
+		if err != nil {
+			return err
+		}
+		for _, h := range heads {
+			followers, err := tx.LeaseFollowers(ctx, h, nowMS, leaseMS, d.run-1)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, append([]im.Event{h}, followers...))
+		}
+		return nil
+	})
+	return runs, err
 }
 
 // start marks event id as being sent and reports whether it was not already. An attempt
@@ -174,12 +201,36 @@ func (d *Deliverer) done(id int64) {
 	delete(d.inflight, id)
 }
 
-// send makes one delivery attempt of e and records its outcome.
-func (d *Deliverer) send(ctx context.Context, e im.Event) {
+// sendRun sends the events of one group's run in order. It stops at the first that is
+// not delivered (its retry is scheduled, or shutdown began), hands back the leases of the
+// rest, and deletes the events it is done with in one store write.
+func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
+	var finished []im.Event
+	for i, e := range run {
+		// A run must end well inside its lease: past it, another claim could take the
+		// group's events again and send them alongside this one.
+		if i > 0 && time.UnixMilli(e.LeaseUntil).Sub(d.clock.Now()) < 2*d.configs[e.App].Timeout {
+			d.release(run[i:]...)
+			break
+		}
+		if !d.send(ctx, e) {
+			d.release(run[i+1:]...)
+			break
+		}
+		finished = append(finished, e)
+	}
+	// Record deliveries even if shutdown began meanwhile: an event left leased would be
+	// sent again, and only once its lease ran out.
+	d.finish(context.WithoutCancel(ctx), finished...)
+}
+
+// send makes one delivery attempt of e and reports whether e is done with: delivered,
+// abandoned, or no longer wanted. Otherwise its retry is scheduled, or (on shutdown) its
+// lease handed back.
+func (d *Deliverer) send(ctx context.Context, e im.Event) bool {
 	cfg, ok := d.configs[e.App]
 	if !ok || !cfg.Enabled(e.Command) {
-		d.finish(ctx, e) // callbacks were turned off since the event was written
-		return
+		return true // callbacks were turned off since the event was written
 	}
 	sem := d.sems[e.App]
 	select {
@@ -187,7 +238,7 @@ func (d *Deliverer) send(ctx context.Context, e im.Event) {
 		defer func() { <-sem }()
 	case <-ctx.Done():
 		d.release(e)
-		return
+		return false
 	}
 	start := d.clock.Now()
 	_, err := d.sender.Post(ctx, cfg, e.App, e.Command, e.ClientIP, e.Body)
@@ -195,28 +246,25 @@ func (d *Deliverer) send(ctx context.Context, e im.Event) {
 		if d.obs != nil {
 			d.obs.Delivered(e.Command, d.clock.Now().Sub(start))
 		}
-		// Record the delivery even if shutdown began meanwhile: an event left leased
-		// would be sent again, and only once its lease ran out.
-		d.finish(context.WithoutCancel(ctx), e)
-		return
+		return true
 	}
 	if ctx.Err() != nil {
 		d.release(e) // shutting down: the next start sends it again
-		return
+		return false
 	}
-	d.retry(context.WithoutCancel(ctx), cfg, e, err)
+	return d.retry(context.WithoutCancel(ctx), cfg, e, err)
 }
 
-// retry schedules the next attempt of e, or abandons it once it is too old.
-func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause error) {
+// retry schedules the next attempt of e, or abandons it once it is too old; it reports
+// whether e was abandoned (and so is done with).
+func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause error) bool {
 	now := d.clock.Now()
 	if now.Sub(time.UnixMilli(e.Created)) >= cfg.GiveUpAfter {
 		d.log.Warn("webhook: giving up", "command", e.Command, "sdkappid", e.App, "group", e.Group, "attempts", e.Attempts+1, "err", cause)
 		if d.obs != nil {
 			d.obs.Abandoned(e.Command)
 		}
-		d.finish(ctx, e)
-		return
+		return true
 	}
 	if d.obs != nil {
 		d.obs.Failed(e.Command)
@@ -232,30 +280,48 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 	if err != nil && !errors.Is(err, im.ErrNotFound) {
 		d.log.Error("webhook: record retry", "err", err)
 	}
+	return false
 }
 
-// release gives back the lease of an event that was claimed but not sent, so that the
-// next claim, after a restart too, need not wait for the lease to run out.
-func (d *Deliverer) release(e im.Event) {
+// release gives back the leases of events that were claimed but not sent, so that the
+// next claim, after a restart too, need not wait for the leases to run out.
+func (d *Deliverer) release(es ...im.Event) {
+	if len(es) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		return tx.RetryEvent(ctx, e.ID, e.Attempts, e.NextAttempt)
+		for _, e := range es {
+			err := tx.RetryEvent(ctx, e.ID, e.Attempts, e.NextAttempt)
+			if err != nil && !errors.Is(err, im.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
 	})
-	if err != nil && !errors.Is(err, im.ErrNotFound) {
-		d.log.Warn("webhook: release event", "err", err)
+	if err != nil {
+		d.log.Warn("webhook: release events", "err", err)
 	}
 }
 
-// finish removes a sent or abandoned event.
-func (d *Deliverer) finish(ctx context.Context, e im.Event) {
+// finish removes sent or abandoned events, in one store write.
+func (d *Deliverer) finish(ctx context.Context, es ...im.Event) {
+	if len(es) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		return tx.DeleteEvent(ctx, e.ID)
+		for _, e := range es {
+			if err := tx.DeleteEvent(ctx, e.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		d.log.Error("webhook: delete delivered event", "err", err)
+		d.log.Error("webhook: delete delivered events", "err", err)
 	}
 }
 

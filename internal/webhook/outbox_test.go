@@ -370,3 +370,56 @@ func TestDelivererDropsEventsOfCommandsTurnedOff(t *testing.T) {
 		t.Errorf("the receiver got %d callbacks of a command turned off, want 0", n)
 	}
 }
+
+// TestDelivererSendsRunsInOrder fills one group with events, fails one in the middle of a
+// run once, and checks that every event arrives, in order, the failed one twice and the
+// others once: a run stops at its failure and gives the rest back. It logs how fast one
+// group drains with runs and with one event per claim.
+func TestDelivererSendsRunsInOrder(t *testing.T) {
+	const n, failAt = 400, 150
+	for _, runLen := range []int{1, 16} {
+		t.Run(fmt.Sprintf("run=%d", runLen), func(t *testing.T) {
+			var failed sync.Once
+			var rc *receiver
+			rc = newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
+				var e event
+				_ = json.Unmarshal(rc.Hits()[n-1].Body, &e) // the receiver has read the body
+				fail := false
+				if e.Seq == failAt {
+					failed.Do(func() { fail = true })
+				}
+				if fail {
+					w.WriteHeader(http.StatusInternalServerError)
+					return
+				}
+				io.WriteString(w, okAnswer)
+			})
+			st := MustStore(t)
+			for seq := range n {
+				MustEnqueue(t, st, testApp, "g", seq)
+			}
+			cfg := webhook.Config{URL: rc.URL, RetryMin: 5 * time.Millisecond, RetryMax: 10 * time.Millisecond}
+			d := webhook.NewDeliverer(st, webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: cfg},
+				webhook.DelivererOptions{Poll: 20 * time.Millisecond, Run: runLen})
+			start := time.Now()
+			run(t, d)
+			d.Notify()
+			mustDrain(t, st, 30*time.Second)
+			t.Logf("%d events of one group delivered in %v (%.0f/s)", n, time.Since(start), n/time.Since(start).Seconds())
+			var got []int
+			for _, e := range bodies(t, rc.Hits()) {
+				got = append(got, e.Seq)
+			}
+			var want []int
+			for seq := range n {
+				want = append(want, seq)
+				if seq == failAt {
+					want = append(want, seq) // failed once, then sent again
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("deliveries (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -80,6 +80,46 @@ func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) 
 	return es, nil
 }
 
+// leaseFollowers is the statement of LeaseFollowers: the events after $3 in its group, in
+// ID order, at most $4 of them. The rows are locked; head's lock (taken by the claim in
+// this transaction) already keeps other claims off them.
+const leaseFollowers = `SELECT id, app, group_id, command, client_ip, body, created, attempts,
+		next_attempt, lease_until
+	FROM outbox WHERE app = $1 AND group_id = $2 AND id > $3 ORDER BY id LIMIT $4
+	FOR UPDATE`
+
+// LeaseFollowers leases up to n events that follow head in its group, stopping before the
+// first one still leased at now, and returns them in ID order.
+func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil int64, n int) ([]im.Event, error) {
+	if err := t.check(true); err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	es, err := collect(ctx, t, scanEvent, leaseFollowers, appID(head.App), head.Group, head.ID, n)
+	if err != nil {
+		return nil, fmt.Errorf("lease followers of event %d: %w", head.ID, err)
+	}
+	for i, e := range es {
+		if e.LeaseUntil > now {
+			es = es[:i]
+			break
+		}
+	}
+	if len(es) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(es))
+	for i := range es {
+		ids[i], es[i].LeaseUntil = es[i].ID, leaseUntil
+	}
+	if _, err := t.exec(ctx, `UPDATE outbox SET lease_until = $1 WHERE id = ANY($2)`, leaseUntil, ids); err != nil {
+		return nil, fmt.Errorf("lease followers of event %d: %w", head.ID, err)
+	}
+	return es, nil
+}
+
 // scanEvent scans one row of claimEvents.
 func scanEvent(r pgx.CollectableRow) (im.Event, error) {
 	var e im.Event

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -59,6 +60,17 @@ func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) 
 	if err != nil {
 		return nil, fmt.Errorf("claim events: %w", err)
 	}
+	es, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	// RETURNING gives the rows in no particular order.
+	slices.SortFunc(es, func(a, b im.Event) int { return cmp.Compare(a.ID, b.ID) })
+	return es, nil
+}
+
+// scanEvents scans and closes rows of outbox events.
+func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 	defer rows.Close()
 	var es []im.Event
 	for rows.Next() {
@@ -67,17 +79,53 @@ func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) 
 		err := rows.Scan(&e.ID, &app, &e.Group, &e.Command, &e.ClientIP, &e.Body, &e.Created,
 			&e.Attempts, &e.NextAttempt, &e.LeaseUntil)
 		if err != nil {
-			return nil, fmt.Errorf("claim events: %w", err)
+			return nil, err
 		}
 		e.App = uint64(app)
 		es = append(es, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim events: %w", err)
+	return es, rows.Err()
+}
+
+// LeaseFollowers leases up to n events that follow head in its group, stopping before the
+// first leased one, and returns them in ID order.
+func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil int64, n int) ([]im.Event, error) {
+	if err := t.check(true); err != nil {
+		return nil, err
 	}
-	// RETURNING gives the rows in no particular order.
-	slices.SortFunc(es, func(a, b im.Event) int { return cmp.Compare(a.ID, b.ID) })
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := t.query(ctx, `SELECT id, app, group_id, command, client_ip, body, created, attempts,
+			next_attempt, lease_until FROM outbox INDEXED BY outbox_group
+		WHERE app = ? AND group_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		appID(head.App), head.Group, head.ID, n)
+	if err != nil {
+		return nil, fmt.Errorf("lease followers of event %d: %w", head.ID, err)
+	}
+	es, err := scanEvents(rows)
+	if err != nil {
+		return nil, fmt.Errorf("lease followers of event %d: %w", head.ID, err)
+	}
+	es = unleasedPrefix(es, now)
+	for i := range es {
+		if _, err := t.exec(ctx, `UPDATE outbox SET lease_until = ? WHERE id = ?`, leaseUntil, es[i].ID); err != nil {
+			return nil, fmt.Errorf("lease event %d: %w", es[i].ID, err)
+		}
+		es[i].LeaseUntil = leaseUntil
+	}
 	return es, nil
+}
+
+// unleasedPrefix returns the events of es (in ID order) before the first one still leased
+// at now.
+func unleasedPrefix(es []im.Event, now int64) []im.Event {
+	for i, e := range es {
+		if e.LeaseUntil > now {
+			return es[:i]
+		}
+	}
+	return es
 }
 
 // DeleteEvent removes an event; a missing one is not an error.

@@ -26,7 +26,7 @@ func scenarios() []scenario {
 	var all []scenario
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, memberScenarios, muteScenarios,
-		listScenarios, offsetScenarios, outboxScenarios, appScenarios, txScenarios,
+		listScenarios, offsetScenarios, outboxScenarios, followerScenarios, appScenarios, txScenarios,
 		concurrencyScenarios,
 	} {
 		all = append(all, group...)

@@ -43,21 +43,15 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 // modifyMember runs rows 3 to 17 of decisions.md §5 inside tx and applies the change.
 func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *ModifyMemberRequest) error {
 	app := c.App
-	g, err := loadGroup(ctx, tx, app.SDKAppID, r.GroupID) // row 3
+	g, m, found, err := loadGroupTarget(ctx, tx, app, r.GroupID, r.Account) // row 3
 	if err != nil {
 		return err
 	}
 	if err := allow(g.Type, OpModifyMember, ""); err != nil { // row 4
 		return err
 	}
-	// Row 5 for an ID that is no well-formed UserID: it was never imported, and the store
-	// is not asked (PostgreSQL refuses a NUL in a text parameter).
-	if !ValidUserID(app.Limits, r.Account) {
-		return im.Errorf(im.CodeAccountNotFound, "account %q has not been imported", r.Account)
-	}
-	m, err := loadTarget(ctx, tx, app.SDKAppID, g.ID, r.Account) // rows 5 and 6
-	if err != nil {
-		return err
+	if !found { // rows 5 and 6
+		return missingTarget(ctx, tx, app, g.ID, r.Account)
 	}
 	ch, err := s.memberChange(ctx, tx, app, g, m, r) // rows 7-16
 	if err != nil || r.empty() {                     // row 17
@@ -95,22 +89,37 @@ func (s *Service) emitFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g
 	return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberFieldChanged, body)
 }
 
-// loadTarget reads the member a modify targets: 10019 if the account was never imported
-// (row 5), 10007 if it is not a member (row 6). A membership implies an imported account
-// (deleting an account deletes its memberships), so the account is looked up only when
-// the membership is missing, which keeps the common path to one read.
-func loadTarget(ctx context.Context, tx im.Tx, app uint64, group, account string) (im.Member, error) {
-	m, err := tx.GetMember(ctx, app, group, account)
+// loadGroupTarget reads the group of a modify and the member it targets, in one store
+// call when it can: 10010 if the group does not exist (row 3); found is false when the
+// account is no member. An account ID that is no well-formed UserID was never imported,
+// and the store is not asked about it (PostgreSQL refuses a NUL in a text parameter).
+func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, account string) (im.Group, im.Member, bool, error) {
+	if !ValidUserID(app.Limits, account) {
+		g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
+		return g, im.Member{}, false, err
+	}
+	g, m, found, err := tx.GetGroupMember(ctx, app.SDKAppID, groupID, account)
 	if errors.Is(err, im.ErrNotFound) {
-		if err := checkImported(ctx, tx, app, account); err != nil {
-			return im.Member{}, err
-		}
-		return im.Member{}, im.Errorf(im.CodeNotAllowed, "%q is not a member of group %q", account, group)
+		return im.Group{}, im.Member{}, false, im.Errorf(im.CodeGroupNotFound, "group %q does not exist", groupID)
 	}
 	if err != nil {
-		return im.Member{}, fmt.Errorf("load member %q of %q: %w", account, group, err)
+		return im.Group{}, im.Member{}, false, fmt.Errorf("load group %q and member %q: %w", groupID, account, err)
 	}
-	return m, nil
+	return g, m, found, nil
+}
+
+// missingTarget is the error of a modify whose account is no member: 10019 if the account
+// was never imported (row 5), else 10007 (row 6). A membership implies an imported
+// account (deleting an account deletes its memberships), so the account is looked up only
+// when the membership is missing, which keeps the common path to one read.
+func missingTarget(ctx context.Context, tx im.Tx, app *im.App, group, account string) error {
+	if !ValidUserID(app.Limits, account) {
+		return im.Errorf(im.CodeAccountNotFound, "account %q has not been imported", account)
+	}
+	if err := checkImported(ctx, tx, app.SDKAppID, account); err != nil {
+		return err
+	}
+	return im.Errorf(im.CodeNotAllowed, "%q is not a member of group %q", account, group)
 }
 
 // memberChange is a validated modify_group_member_info change.

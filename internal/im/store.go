@@ -60,6 +60,11 @@ type Tx interface {
 	// ID as used. ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
+	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
+	// Update) and account's membership of it as GetMember does; found is false when the
+	// account is not a member. ErrNotFound if the group does not exist. In Update both
+	// rows are locked until commit. Stores may read both in one statement.
+	GetGroupMember(ctx context.Context, app uint64, group, account string) (g Group, m Member, found bool, err error)
 	// AddMember inserts a membership; its Seq is assigned after every existing member's.
 	// ErrConflict if the account is already a member.
 	AddMember(ctx context.Context, app uint64, m Member) error

@@ -108,6 +108,53 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 	return m, nil
 }
 
+// getGroupMember is the statement of GetGroupMember: groupSelect's columns, then
+// memberSelect's, of a group and one of its members; no row when either is missing.
+const getGroupMember = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
+		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
+		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
+		g.app_data, g.member_num, g.seq,
+		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag, m.last_send_msg_time,
+		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
+	FROM groups g
+		JOIN members m ON m.app = g.app AND m.group_id = g.id AND m.account = $3
+		LEFT JOIN mutes u ON u.app = g.app AND u.group_id = g.id AND u.account = $3
+	WHERE g.app = $1 AND g.id = $2`
+
+// GetGroupMember reads a group and one of its members in one statement, one round trip
+// where GetGroup and GetMember take two. In Update it locks both rows: at READ COMMITTED
+// a statement that waited for a lock re-reads the rows it locks, but not the others it
+// joined, so the member must be locked too or it could be read as it was before the
+// transaction that held the group committed. When the statement finds no row, GetGroup
+// tells a missing group from a non-member.
+func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string) (im.Group, im.Member, bool, error) {
+	if err := t.check(false); err != nil {
+		return im.Group{}, im.Member{}, false, err
+	}
+	lock := ""
+	if !t.readOnly {
+		lock = " FOR NO KEY UPDATE OF g, m"
+	}
+	g, m := im.Group{App: app}, im.Member{Group: group}
+	var gdata, mdata *string
+	dest := append(groupColumns(&g, &gdata), memberColumns(&m, &mdata)...)
+	err := t.queryRow(ctx, getGroupMember+lock, appID(app), group, account).Scan(dest...)
+	if errors.Is(err, im.ErrNotFound) {
+		g, err := t.GetGroup(ctx, app, group)
+		return g, im.Member{}, false, err
+	}
+	if err == nil {
+		g.AppData, err = decodeData(gdata)
+	}
+	if err == nil {
+		m.AppData, err = decodeData(mdata)
+	}
+	if err != nil {
+		return im.Group{}, im.Member{}, false, fmt.Errorf("get group %q and member %q: %w", group, account, err)
+	}
+	return g, m, true, nil
+}
+
 // UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
 // UnreadMsgNum of an existing membership. ErrNotFound if missing.
 func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {

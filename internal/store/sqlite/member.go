@@ -105,6 +105,20 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 	return m, nil
 }
 
+// GetGroupMember reads the group, then the membership: two lookups on SQLite's one
+// connection cost what one join would.
+func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string) (im.Group, im.Member, bool, error) {
+	g, err := t.GetGroup(ctx, app, group)
+	if err != nil {
+		return im.Group{}, im.Member{}, false, err
+	}
+	m, err := t.GetMember(ctx, app, group, account)
+	if errors.Is(err, im.ErrNotFound) {
+		return g, im.Member{}, false, nil
+	}
+	return g, m, err == nil, err
+}
+
 // UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
 // UnreadMsgNum of an existing membership. ErrNotFound if missing.
 func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {

@@ -13,6 +13,7 @@ import (
 // concurrencyScenarios check concurrent Updates and a large group.
 var concurrencyScenarios = []scenario{
 	{"Concurrency/ReadModifyWrite", testConcurrentReadModifyWrite},
+	{"Concurrency/ReadModifyWriteWithGroup", testConcurrentGroupMemberWrites},
 	{"Concurrency/CreateGroupSameID", testConcurrentCreateGroup},
 	{"Large/Paging", testLargePaging},
 }
@@ -20,6 +21,35 @@ var concurrencyScenarios = []scenario{
 // testConcurrentReadModifyWrite has 50 Updates each read one member and write it back with
 // one more AppData key: with rows locked until commit, no key is lost.
 func testConcurrentReadModifyWrite(t *testing.T, s im.Store) {
+	concurrentMemberWrites(t, s, func(ctx context.Context, tx im.Tx, i int) (im.Member, error) {
+		return tx.GetMember(ctx, app1, "g", "a")
+	})
+}
+
+// testConcurrentGroupMemberWrites is testConcurrentReadModifyWrite with the member read
+// the way the group commands read it: half of the Updates lock the group with GetGroup
+// and then read the member, the other half read both with GetGroupMember. A
+// GetGroupMember that waited for the group's lock must still see the member as the Update
+// that held it left it.
+func testConcurrentGroupMemberWrites(t *testing.T, s im.Store) {
+	concurrentMemberWrites(t, s, func(ctx context.Context, tx im.Tx, i int) (im.Member, error) {
+		if i%2 == 0 {
+			if _, err := tx.GetGroup(ctx, app1, "g"); err != nil {
+				return im.Member{}, err
+			}
+			return tx.GetMember(ctx, app1, "g", "a")
+		}
+		_, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a")
+		if err == nil && !found {
+			err = errors.New("GetGroupMember did not find the member")
+		}
+		return m, err
+	})
+}
+
+// concurrentMemberWrites runs 50 Updates at once, each reading member a of group g with
+// read and adding its own AppData key; afterwards every key must be there.
+func concurrentMemberWrites(t *testing.T, s im.Store, read func(ctx context.Context, tx im.Tx, i int) (im.Member, error)) {
 	const n = 50
 	mustCreateGroup(t, s, newGroup(app1, "g"))
 	m := newMember("g", "a", im.RoleMember)
@@ -31,7 +61,7 @@ func testConcurrentReadModifyWrite(t *testing.T, s im.Store) {
 	for i := range n {
 		wg.Go(func() {
 			errs[i] = s.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-				m, err := tx.GetMember(ctx, app1, "g", "a")
+				m, err := read(ctx, tx, i)
 				if err != nil {
 					return err
 				}

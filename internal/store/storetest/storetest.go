@@ -25,7 +25,7 @@ type scenario struct {
 func scenarios() []scenario {
 	var all []scenario
 	for _, group := range [][]scenario{
-		accountScenarios, groupScenarios, memberScenarios, muteScenarios,
+		accountScenarios, groupScenarios, groupMemberScenarios, memberScenarios, muteScenarios,
 		listScenarios, offsetScenarios, outboxScenarios, followerScenarios, appScenarios, txScenarios,
 		concurrencyScenarios,
 	} {

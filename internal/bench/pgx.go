@@ -13,36 +13,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/timdhq/timd/internal/store/postgres"
 )
 
 // pgApp is the app column of the baseline's rows.
 const pgApp = 1400000000
 
-// pgMembersTable is timd's members table (internal/store/postgres/migrations/0001_init.sql)
-// with its indexes, which every UPDATE of a row must consider.
-const pgMembersTable = `
-CREATE TABLE members (
-	app                BIGINT NOT NULL,
-	group_id           TEXT   COLLATE "C" NOT NULL,
-	account            TEXT   COLLATE "C" NOT NULL,
-	seq                BIGINT NOT NULL,
-	role               TEXT   NOT NULL,
-	join_time          BIGINT NOT NULL,
-	msg_seq            BIGINT NOT NULL,
-	msg_flag           TEXT   NOT NULL,
-	last_send_msg_time BIGINT NOT NULL,
-	name_card          TEXT   NOT NULL,
-	app_data           TEXT,
-	unread_msg_num     BIGINT NOT NULL,
-	PRIMARY KEY (app, group_id, account)
-);
-CREATE UNIQUE INDEX members_seq ON members (app, group_id, seq);
-CREATE INDEX members_role ON members (app, group_id, role);
-CREATE INDEX members_account ON members (app, account);
-`
-
-// PGBaseline measures raw pgx single-row UPDATEs of a table shaped like timd's members
-// table, the baseline of timd's PostgreSQL store. The table lives in a schema of its
+// PGBaseline measures raw pgx single-row UPDATEs of timd's own members table (created by
+// timd's migrations, so it has the same columns and indexes), the baseline of timd's
+// PostgreSQL store. The table lives in a schema of its
 // own, which Close drops.
 type PGBaseline struct {
 	pool    *pgxpool.Pool
@@ -75,22 +55,29 @@ func OpenPGBaseline(ctx context.Context, dsn string, groups, members, conns int)
 	}
 	b := &PGBaseline{pool: pool, schema: schema, groups: groups, members: members,
 		run: strconv.FormatInt(time.Now().UnixNano()%(1<<40), 36)}
-	if err := b.create(ctx); err != nil {
+	if err := b.create(ctx, cfg.ConnConfig); err != nil {
 		return nil, errors.Join(err, b.Close())
 	}
 	return b, nil
 }
 
-// create makes the schema, the table and its rows.
-func (b *PGBaseline) create(ctx context.Context) error {
+// create makes the schema, timd's tables in it (through timd's migrations, on cfg, whose
+// search_path names the schema) and the members' rows. The fill runs without the
+// per-row triggers that keep timd's member counts: the baseline updates rows, never adds
+// or removes them, so it needs none.
+func (b *PGBaseline) create(ctx context.Context, cfg *pgx.ConnConfig) error {
 	if _, err := b.pool.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
 		return fmt.Errorf("create schema %s: %w", b.schema, err)
 	}
-	if _, err := b.pool.Exec(ctx, pgMembersTable); err != nil {
-		return fmt.Errorf("create table: %w", err)
+	if err := postgres.MigrateConfig(ctx, cfg); err != nil {
+		return fmt.Errorf("create tables: %w", err)
+	}
+	if _, err := b.pool.Exec(ctx, "ALTER TABLE members DISABLE TRIGGER USER"); err != nil {
+		return fmt.Errorf("disable member triggers: %w", err)
 	}
 	_, err := b.pool.Exec(ctx, `
-		INSERT INTO members
+		INSERT INTO members (app, group_id, account, seq, role, join_time, msg_seq, msg_flag,
+			last_send_msg_time, name_card, app_data, unread_msg_num)
 		SELECT $1, 'g' || (i / $2), 'u' || i, i % $2, 'Member', 0, 0, 'AcceptAndNotify', 0, '', NULL, 0
 		FROM generate_series(0, $3::bigint - 1) AS i`, pgApp, b.members, b.groups*b.members)
 	if err != nil {

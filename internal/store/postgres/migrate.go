@@ -40,6 +40,12 @@ func Migrate(ctx context.Context, dsn string) error {
 	return migrateWith(ctx, cfg.ConnConfig)
 }
 
+// MigrateConfig is Migrate for a connection configuration already parsed, e.g. one whose
+// run-time search_path selects a schema of the caller's.
+func MigrateConfig(ctx context.Context, cfg *pgx.ConnConfig) error {
+	return migrateWith(ctx, cfg)
+}
+
 // migrateWith connects with cfg on a connection of its own, which carries the session's
 // advisory lock and is closed at the end: the lock cannot outlive the migration, even when
 // its explicit release fails.

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ModifyBaseRequest is a modify_group_base_info request. A nil field is absent.
@@ -55,9 +54,11 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 		if r.Name == nil && r.Introduction == nil && r.Notification == nil && r.FaceURL == nil {
 			return nil
 		}
-		return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupInfoChanged, webhook.AfterGroupInfoChangedBody{
-			Head: s.head(webhook.AfterGroupInfoChanged), GroupID: g.ID, Type: string(g.Type), OperatorAccount: c.Identifier,
-			Name: r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
+		return s.record(ctx, tx, c, im.KindGroupInfoChanged, func() im.Event {
+			return im.GroupInfoChanged{
+				EventHead: s.eventHead(c, g),
+				Name:      r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
+			}
 		})
 	})
 }

@@ -9,10 +9,7 @@ import (
 )
 
 // KV is one custom-field entry of a request, in the order given.
-type KV struct {
-	Key   string
-	Value string
-}
+type KV = im.KV
 
 // printableASCII reports whether s is made only of bytes 0x20..0x7e.
 func printableASCII(s string) bool {
@@ -141,14 +138,26 @@ func applyCustomData(data map[string]string, kvs []KV) map[string]string {
 	return out
 }
 
-// parseMuteTime parses the decimal text of a MuteTime: an integer 0..4294967295, else
-// 10004 (decisions.md §5 row 15). Overflowing and fractional numbers are out of range too.
-func parseMuteTime(field, s string) (int64, error) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > im.MuteForever {
-		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, s, im.MuteForever)
+// Number is a number of a request as the adapter read it: Int is its value when Exact
+// (an integer that fits in 64 bits), and Text is the number as written, for an ErrorInfo.
+// A fraction or a number beyond 64 bits is not Exact; the rules decide what that means.
+type Number struct {
+	Int   int64
+	Exact bool
+	Text  string
+}
+
+// Int returns an exact Number.
+func Int(n int64) *Number { return &Number{Int: n, Exact: true, Text: strconv.FormatInt(n, 10)} }
+
+// checkMuteTime returns the seconds of a MuteTime: an integer 0..4294967295, else 10004
+// (docs/compatibility.md §5 row 15). Overflowing and fractional numbers are out of range
+// too.
+func checkMuteTime(field string, n Number) (int64, error) {
+	if !n.Exact || n.Int < 0 || n.Int > im.MuteForever {
+		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, n.Text, im.MuteForever)
 	}
-	return n, nil
+	return n.Int, nil
 }
 
 // muteUntil turns a MuteTime into the stored mute end at now.

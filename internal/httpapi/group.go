@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/timdhq/timd/internal/group"
@@ -27,12 +28,12 @@ func toKVs(in []kv) []group.KV {
 	return out
 }
 
-// number returns the text of the first number present, for fields with an old and a
+// number returns the first number present, parsed, for fields with an old and a
 // current name (decisions.md §3: the current name wins). The fields are kept raw because
 // json.Number would also take a JSON string such as "60"; a value that is not a JSON
 // number is a field of the wrong JSON type: 60003, for the name that loses too, as the
 // decoder answers every other field of the wrong type.
-func number(current, old *json.RawMessage, currentName, oldName string) (*string, error) {
+func number(current, old *json.RawMessage, currentName, oldName string) (*group.Number, error) {
 	for _, f := range []struct {
 		n    *json.RawMessage
 		name string
@@ -43,11 +44,17 @@ func number(current, old *json.RawMessage, currentName, oldName string) (*string
 	}
 	for _, n := range []*json.RawMessage{current, old} {
 		if n != nil {
-			s := string(*n)
-			return &s, nil
+			return parseNumber(string(*n)), nil
 		}
 	}
 	return nil, nil
+}
+
+// parseNumber reads the text of a JSON number into the rules' Number: exact when it is an
+// integer that fits in 64 bits, otherwise kept as text for the rules to judge.
+func parseNumber(text string) *group.Number {
+	n, err := strconv.ParseInt(text, 10, 64)
+	return &group.Number{Int: n, Exact: err == nil, Text: text}
 }
 
 // wireText is a JSON string that keeps invalid UTF-8 as sent. encoding/json turns each byte

@@ -99,26 +99,8 @@ type Tx interface {
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
 
-	// Enqueue appends e to the outbox of after-callbacks; its ID is assigned by the store,
-	// increasing across the whole store. Fields ID, Attempts and LeaseUntil of e are ignored.
-	Enqueue(ctx context.Context, e Event) error
-	// ClaimEvents leases up to limit events for delivery until leaseUntil (unix ms) and
-	// returns them in ID order. An event is claimable when its NextAttempt <= now, its
-	// lease has expired, and no older event of the same (App, Group) is in the outbox, so
-	// each group's events are delivered in order. Replicas claiming at once get disjoint
-	// events.
-	ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]Event, error)
-	// LeaseFollowers leases, until leaseUntil, the events that follow head (an event this
-	// transaction has just claimed) in its (App, Group), in ID order, at most n of them and
-	// stopping before the first one still leased at now, and returns them. A deliverer sends a
-	// group's events as one run this way: they cannot be claimed by anyone else while head
-	// is in the outbox.
-	LeaseFollowers(ctx context.Context, head Event, now, leaseUntil int64, n int) ([]Event, error)
-	// DeleteEvent removes a delivered or abandoned event; a missing one is not an error.
-	DeleteEvent(ctx context.Context, id int64) error
-	// RetryEvent records a failed attempt: it sets the event's Attempts and NextAttempt
-	// (unix ms) and ends its lease. ErrNotFound if the event is gone.
-	RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt int64) error
-	// CountEvents returns the number of events in the outbox.
-	CountEvents(ctx context.Context) (int64, error)
+	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
+	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e
+	// are ignored.
+	Enqueue(ctx context.Context, e OutboxEntry) error
 }

@@ -106,9 +106,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	s.metrics = newMetrics()
 	store := timedStore{Store: s.store, hist: s.metrics.store}
-	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
+	outbox, ok := s.store.(im.Outbox)
+	if !ok {
+		if s.ownsStore {
+			_ = s.store.Close()
+		}
+		return nil, fmt.Errorf("store %T keeps no callback outbox (im.Outbox)", s.store)
+	}
+	hooks := s.startCallbacks(outbox, clock) // untimed: polling would swamp the store metrics
 	s.apps = apiApps(cfg)
-	s.groups = group.New(store, group.Options{Clock: clock, Hooks: hooks})
+	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks})
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	s.handler = withMetrics(s.metrics.handler(), s.api)

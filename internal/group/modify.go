@@ -87,7 +87,7 @@ func (s *Service) recordFieldChanged(ctx context.Context, tx im.Tx, c im.Caller,
 // account is no member. An account ID that is no well-formed UserID was never imported,
 // and the store is not asked about it (PostgreSQL refuses a NUL in a text parameter).
 func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, account string) (im.Group, im.Member, bool, error) {
-	if !ValidUserID(app.Limits, account) {
+	if !im.ValidUserID(app.Limits, account) {
 		g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
 		return g, im.Member{}, false, err
 	}
@@ -106,7 +106,7 @@ func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, accoun
 // account (deleting an account deletes its memberships), so the account is looked up only
 // when the membership is missing, which keeps the common path to one read.
 func missingTarget(ctx context.Context, tx im.Tx, app *im.App, group, account string) error {
-	if !ValidUserID(app.Limits, account) {
+	if !im.ValidUserID(app.Limits, account) {
 		return im.Errorf(im.CodeAccountNotFound, "account %q has not been imported", account)
 	}
 	if err := checkImported(ctx, tx, app.SDKAppID, account); err != nil {

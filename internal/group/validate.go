@@ -11,22 +11,6 @@ import (
 // KV is one custom-field entry of a request, in the order given.
 type KV = im.KV
 
-// printableASCII reports whether s is made only of bytes 0x20..0x7e.
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidUserID reports whether id is a UserID the app accepts: 1..UserIDMax bytes of
-// printable ASCII.
-func ValidUserID(l im.Limits, id string) bool {
-	return id != "" && len(id) <= l.UserIDMax && printableASCII(id)
-}
-
 // autoPrefix starts every group ID the server mints; custom IDs may not use it, except
 // Community IDs, which must start with communityPrefix.
 const (
@@ -40,7 +24,7 @@ func checkGroupID(l im.Limits, id string) error {
 	if id == "" {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId is required")
 	}
-	if len(id) > max(l.GroupIDMax, communityIDLen) || !printableASCII(id) {
+	if len(id) > max(l.GroupIDMax, communityIDLen) || !im.PrintableASCII(id) {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId %q is not a valid group ID", id)
 	}
 	return nil
@@ -49,7 +33,7 @@ func checkGroupID(l im.Limits, id string) error {
 // checkCustomGroupID applies the rules of decisions.md §4 to a GroupId chosen by the
 // caller of create_group or import_group.
 func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
-	if len(id) > l.GroupIDMax || !printableASCII(id) {
+	if len(id) > l.GroupIDMax || !im.PrintableASCII(id) {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId must be 1 to %d bytes of printable ASCII", l.GroupIDMax)
 	}
 	if t == im.TypeCommunity {
@@ -84,7 +68,7 @@ func checkAccount(l im.Limits, field, id string) error {
 	if id == "" {
 		return im.Errorf(im.CodeInvalidParam, "%s is required", field)
 	}
-	if !ValidUserID(l, id) {
+	if !im.ValidUserID(l, id) {
 		return im.Errorf(im.CodeInvalidParam, "%s %q must be 1 to %d bytes of printable ASCII", field, id, l.UserIDMax)
 	}
 	return nil

@@ -141,7 +141,10 @@ type GroupInfo struct {
 	Code    im.Code
 	Info    string
 	Group   im.Group
-	Members []im.Member // only when asked for; nil for an AVChatRoom
+	// Listed tells whether the group's member list is part of the answer: when asked
+	// for, and never for an AVChatRoom, whose members are unknown here. Members holds it.
+	Listed  bool
+	Members []im.Member
 }
 
 // GroupsInfo is get_group_info. Each group is answered on its own: a malformed ID is
@@ -182,7 +185,8 @@ func (s *Service) groupInfo(ctx context.Context, tx im.Tx, app *im.App, id strin
 		return info, err
 	}
 	info.Group = g
-	if withMembers && g.Type != im.TypeAVChatRoom {
+	info.Listed = withMembers && g.Type != im.TypeAVChatRoom
+	if info.Listed {
 		ms, err := tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
 		if err != nil {
 			return info, err

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"strings"
@@ -48,9 +48,9 @@ func TestAddGroupMember(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		r := createGroup(t, s, "Public", map[string]any{"Owner_Account": "owner", "MaxMemberCount": 3, "MemberList": memberObjects("bob")}, codeOK)
 		g, _ := r.Fields["GroupId"].(string)
-		before := snapshot(t, s, g)
+		before := groupSnapshot(t, s, g)
 		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("peter", "tommy")}, codeFull)
-		if diff := cmp.Diff(before, snapshot(t, s, g)); diff != "" {
+		if diff := cmp.Diff(before, groupSnapshot(t, s, g)); diff != "" {
 			t.Errorf("the group changed after 10014 (-before +after):\n%s", diff)
 		}
 		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("peter")}, codeOK)
@@ -70,7 +70,7 @@ func TestAddGroupMember(t *testing.T) {
 	})
 	t.Run("batch", func(t *testing.T) {
 		g := s.MustCreateGroup(t, "ChatRoom", "owner")
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(names("nobody", 301)...)}, codeBatch)
+		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(names("nobody", 301)...)}, codeOverLimit)
 		r := mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(names("nobody", 300)...)}, codeOK)
 		if got := len(memberList(t, r)); got != 300 {
 			t.Errorf("results: got %d, want 300", got)
@@ -119,7 +119,7 @@ func TestDeleteGroupMember(t *testing.T) {
 	})
 	t.Run("batch", func(t *testing.T) {
 		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": append(names("x", 100), "bob")}, codeBatch)
+		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": append(names("x", 100), "bob")}, codeOverLimit)
 		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": append(names("x", 99), "bob")}, codeOK)
 		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner" {
 			t.Errorf("members: got %v, want owner", got)
@@ -172,11 +172,11 @@ func TestDestroyGroup(t *testing.T) {
 	t.Run("other groups stay", func(t *testing.T) {
 		keep := s.MustCreateGroup(t, "Public", "owner", "bob")
 		mustCode(t, s, cmdForbid, map[string]any{"GroupId": keep, "Members_Account": []string{"bob"}, "MuteTime": 600}, codeOK)
-		before := snapshot(t, s, keep)
+		before := groupSnapshot(t, s, keep)
 		g := s.MustCreateGroup(t, "Public", "owner", "bob")
 		mustCode(t, s, cmdForbid, map[string]any{"GroupId": g, "Members_Account": []string{"bob"}, "MuteTime": 60}, codeOK)
 		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": g}, codeOK)
-		if diff := cmp.Diff(before, snapshot(t, s, keep)); diff != "" {
+		if diff := cmp.Diff(before, groupSnapshot(t, s, keep)); diff != "" {
 			t.Errorf("another group changed (-before +after):\n%s", diff)
 		}
 	})

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"maps"
@@ -47,7 +47,7 @@ func TestForbidSendMsg(t *testing.T) {
 	t.Run("500 accounts", func(t *testing.T) {
 		g := s.MustCreateGroup(t, "Community", "owner")
 		s.MustAddMembers(t, g, many...)
-		mustCode(t, s, cmdForbid, forbid(g, 600, many...), codeBatch)
+		mustCode(t, s, cmdForbid, forbid(g, 600, many...), codeOverLimit)
 		if got := mutedList(t, s, g); len(got) != 0 {
 			t.Errorf("muted after 10005: got %d accounts, want none", len(got))
 		}
@@ -81,9 +81,9 @@ func TestForbidSendMsg(t *testing.T) {
 			if tc.typ != "Private" {
 				mustCode(t, s, cmdForbid, forbid(g, 3600, "carol"), codeOK)
 			}
-			before := snapshot(t, s, g)
+			before := groupSnapshot(t, s, g)
 			mustCode(t, s, cmdForbid, tc.body(g), tc.want)
-			if diff := cmp.Diff(before, snapshot(t, s, g)); diff != "" {
+			if diff := cmp.Diff(before, groupSnapshot(t, s, g)); diff != "" {
 				t.Errorf("the group changed (-before +after):\n%s", diff)
 			}
 		})

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"strings"
@@ -285,7 +285,7 @@ func TestGetGroupInfoErrors(t *testing.T) {
 		for i := range ids {
 			ids[i] = g
 		}
-		r := mustCode(t, s, cmdGroupInfo, map[string]any{"GroupIdList": ids}, codeBatch)
+		r := mustCode(t, s, cmdGroupInfo, map[string]any{"GroupIdList": ids}, codeOverLimit)
 		hasInfo(t, r, "51", "50")
 	})
 	t.Run("no groups", func(t *testing.T) {

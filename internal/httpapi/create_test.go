@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"github.com/timdhq/timd/timtest"
 )
 
-// mintedID matches the group IDs the server mints, by the type asked for
+// mintedIDOf matches the group IDs the server mints, by the type asked for
 // (decisions.md §6).
-var mintedID = map[string]*regexp.Regexp{
+var mintedIDOf = map[string]*regexp.Regexp{
 	"Private":    regexp.MustCompile(`^@TGS#1[A-Z2-7]{8}$`),
 	"Work":       regexp.MustCompile(`^@TGS#1[A-Z2-7]{8}$`),
 	"Public":     regexp.MustCompile(`^@TGS#2[A-Z2-7]{8}$`),
@@ -43,8 +43,8 @@ func TestCreateGroupTypes(t *testing.T) {
 			for range 20 {
 				r := createGroup(t, s, typ, map[string]any{"Owner_Account": "owner"}, codeOK)
 				id, _ := r.Fields["GroupId"].(string)
-				if !mintedID[typ].MatchString(id) {
-					t.Fatalf("GroupId %q does not match %s", id, mintedID[typ])
+				if !mintedIDOf[typ].MatchString(id) {
+					t.Fatalf("GroupId %q does not match %s", id, mintedIDOf[typ])
 				}
 				if seen[id] {
 					t.Fatalf("GroupId %q minted twice", id)
@@ -194,7 +194,7 @@ func TestCreateGroupMembers(t *testing.T) {
 		{"member value 65 bytes", "Public", map[string]any{"MemberList": []map[string]any{{"Member_Account": "bob", "AppMemberDefinedData": kvs("Level", value65)}}}, codeInvalid},
 		{"member not imported", "Public", map[string]any{"GroupId": "lost1", "Owner_Account": "owner", "MemberList": memberObjects("bob", "ghost")}, codeNoAccount},
 		{"owner not imported", "Public", map[string]any{"GroupId": "lost2", "Owner_Account": "ghost"}, codeNoAccount},
-		{"MemberList of 501", "ChatRoom", map[string]any{"GroupId": "lost3", "MemberList": memberObjects(names("m", 501)...)}, codeBatch},
+		{"MemberList of 501", "ChatRoom", map[string]any{"GroupId": "lost3", "MemberList": memberObjects(names("m", 501)...)}, codeOverLimit},
 		{"more members than MaxMemberCount", "Public", map[string]any{"GroupId": "lost4", "Owner_Account": "owner", "MaxMemberCount": 2, "MemberList": memberObjects("bob", "peter")}, codeFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"context"
@@ -166,10 +166,10 @@ func TestChangeGroupOwner(t *testing.T) {
 		{"destroyed group", changeOwner(gone, "bob"), codeNoGroup},
 	} {
 		t.Run("refused/"+tc.name, func(t *testing.T) {
-			before := snapshot(t, s, g)
+			before := groupSnapshot(t, s, g)
 			info := mustGroupInfo(t, s, g)
 			mustCode(t, s, cmdChangeOwner, tc.body, tc.want)
-			if diff := cmp.Diff(before, snapshot(t, s, g)); diff != "" {
+			if diff := cmp.Diff(before, groupSnapshot(t, s, g)); diff != "" {
 				t.Errorf("the members changed (-before +after):\n%s", diff)
 			}
 			if diff := cmp.Diff(info, mustGroupInfo(t, s, g)); diff != "" {
@@ -286,7 +286,7 @@ func TestGetRoleInGroup(t *testing.T) {
 				t.Fatalf("%s: got %q, want NotMember", a, got[a])
 			}
 		}
-		r := mustCode(t, s, cmdGetRole, map[string]any{"GroupId": g, "User_Account": names("u", 501)}, codeBatch)
+		r := mustCode(t, s, cmdGetRole, map[string]any{"GroupId": g, "User_Account": names("u", 501)}, codeOverLimit)
 		hasInfo(t, r, "501", "500")
 	})
 	av := s.MustCreateGroup(t, "AVChatRoom", "owner")
@@ -368,7 +368,7 @@ func TestGetSpecifiedGroupMemberInfo(t *testing.T) {
 		if ms := specified(t, s, g, list, nil); strings.Join(accounts(ms), ",") != "bob" {
 			t.Errorf("members: got %v, want bob", accounts(ms))
 		}
-		r := mustCode(t, s, cmdSpecified, map[string]any{"GroupId": g, "Member_List_Account": append(list, "carol")}, codeBatch)
+		r := mustCode(t, s, cmdSpecified, map[string]any{"GroupId": g, "Member_List_Account": append(list, "carol")}, codeOverLimit)
 		hasInfo(t, r, "51", "50")
 	})
 	av := s.MustCreateGroup(t, "AVChatRoom", "owner")

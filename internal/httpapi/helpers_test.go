@@ -25,7 +25,7 @@ const (
 	muteForever    = 4294967295
 	codeOK         = 0
 	codeInvalid    = 10004
-	codeOverLimit      = 10005
+	codeOverLimit  = 10005
 	codeNotAllowed = 10007
 	codeNoGroup    = 10010
 	codeFull       = 10014

@@ -150,7 +150,7 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 }
 
 // checkProfile returns 70402 unless p's fields are well-formed. A Nick or FaceUrl that is
-// not valid UTF-8 is an invalid parameter too (decisions.md §4a lists only the length;
+// not valid UTF-8 is an invalid parameter too (docs/compatibility.md §4a lists only the length;
 // its guiding rule is strict on input that is plainly wrong, as the group texts are).
 func checkProfile(l im.Limits, p Profile) error {
 	if !im.ValidUserID(l, p.UserID) {

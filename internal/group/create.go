@@ -39,7 +39,7 @@ type Created struct {
 }
 
 // defaultApplyJoin is the ApplyJoinOption of a new group that names none, following how
-// each type admits applicants (tencent-facts.md §3.1): Public groups need approval,
+// each type admits applicants (Tencent's docs, see docs/compatibility.md Sources): Public groups need approval,
 // ChatRoom, AVChatRoom and Community groups let anyone in, Private groups take no
 // applications at all.
 var defaultApplyJoin = map[im.GroupType]string{
@@ -231,7 +231,7 @@ func (s *Service) newMembers(app *im.App, g im.Group, list []NewMember, op Op) (
 }
 
 // checkInitialAdmins returns 10004 if the initial members hold more admins than the
-// app allows per group (decisions.md §4).
+// app allows per group (docs/compatibility.md §4).
 func checkInitialAdmins(l im.Limits, members []im.Member) error {
 	if l.AdminsPerGroup <= 0 {
 		return nil

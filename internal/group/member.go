@@ -11,7 +11,7 @@ import (
 // AddResult is an add_group_member outcome for one account.
 type AddResult int
 
-// Outcomes of add_group_member per account (tencent-facts.md §4.5).
+// Outcomes of add_group_member per account (Tencent's docs, see docs/compatibility.md Sources).
 const (
 	AddFailed        AddResult = 0 // not an imported account
 	AddAdded         AddResult = 1

@@ -19,13 +19,13 @@ type ModifyMemberRequest struct {
 	MuteTime *Number
 }
 
-// empty reports whether r asks for no change at all (decisions.md §5 row 17).
+// empty reports whether r asks for no change at all (docs/compatibility.md §5 row 17).
 func (r *ModifyMemberRequest) empty() bool {
 	return r.Role == nil && r.MsgFlag == nil && r.NameCard == nil && len(r.AppData) == 0 && r.MuteTime == nil
 }
 
 // ModifyMember is modify_group_member_info. It validates every field first, in the order
-// of decisions.md §5 (first failure wins), then applies all of them in one transaction:
+// of docs/compatibility.md §5 (first failure wins), then applies all of them in one transaction:
 // either every change lands or none does.
 func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberRequest) error {
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
@@ -39,7 +39,7 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 	})
 }
 
-// modifyMember runs rows 3 to 17 of decisions.md §5 inside tx and applies the change.
+// modifyMember runs rows 3 to 17 of docs/compatibility.md §5 inside tx and applies the change.
 func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *ModifyMemberRequest) error {
 	app := c.App
 	g, m, found, err := loadGroupTarget(ctx, tx, app, r.GroupID, r.Account) // row 3
@@ -126,7 +126,7 @@ type memberChange struct {
 	until    int64 // the mute end it gives
 }
 
-// memberChange checks rows 7 to 16 of decisions.md §5 for target m of group g.
+// memberChange checks rows 7 to 16 of docs/compatibility.md §5 for target m of group g.
 func (s *Service) memberChange(ctx context.Context, tx im.Tx, app *im.App, g im.Group, m im.Member, r *ModifyMemberRequest) (memberChange, error) {
 	var ch memberChange
 	if r.Role != nil {

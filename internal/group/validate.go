@@ -30,7 +30,7 @@ func checkGroupID(l im.Limits, id string) error {
 	return nil
 }
 
-// checkCustomGroupID applies the rules of decisions.md §4 to a GroupId chosen by the
+// checkCustomGroupID applies the rules of docs/compatibility.md §4 to a GroupId chosen by the
 // caller of create_group or import_group.
 func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
 	if len(id) > l.GroupIDMax || !im.PrintableASCII(id) {
@@ -75,7 +75,7 @@ func checkAccount(l im.Limits, field, id string) error {
 }
 
 // checkCustomData validates custom-field entries against the keys the app defines
-// (has), the value limit, and repeats: decisions.md §5 row 12. A value that is not valid
+// (has), the value limit, and repeats: docs/compatibility.md §5 row 12. A value that is not valid
 // UTF-8 is refused like an over-long one (10004) rather than stored with U+FFFD in its
 // place. NUL and other control characters are accepted: Tencent documents binary values
 // (its own sample stores "abc\u0000\u0001"), and both stores keep them inside JSON.

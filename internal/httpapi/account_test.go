@@ -13,7 +13,7 @@ import (
 	"github.com/timdhq/timd/timtest"
 )
 
-// The pins of decisions.md §4 and §4a (accounts, im_open_login_svc).
+// The pins of docs/compatibility.md §4 and §4a (accounts, im_open_login_svc).
 
 const (
 	multiImport   = "/v4/im_open_login_svc/multiaccount_import"

@@ -11,7 +11,7 @@ import (
 )
 
 // mintedIDOf matches the group IDs the server mints, by the type asked for
-// (decisions.md §6).
+// (docs/compatibility.md §6).
 var mintedIDOf = map[string]*regexp.Regexp{
 	"Private":    regexp.MustCompile(`^@TGS#1[A-Z2-7]{8}$`),
 	"Work":       regexp.MustCompile(`^@TGS#1[A-Z2-7]{8}$`),
@@ -81,7 +81,7 @@ func TestCreateGroupNewTypeNames(t *testing.T) {
 	mustCode(t, s, cmdModify, modify(meeting, "bob", map[string]any{"Role": "Admin", "MuteTime": 60}), codeOK)
 }
 
-// TestCreateGroupIDs checks custom group IDs (decisions.md §4 and §6).
+// TestCreateGroupIDs checks custom group IDs (docs/compatibility.md §4 and §6).
 func TestCreateGroupIDs(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "other")

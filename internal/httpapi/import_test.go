@@ -43,7 +43,7 @@ func importMembers(t *testing.T, s *timtest.Server, g string, list []imported, w
 	return addResults(t, r)
 }
 
-// TestImportGroup checks import_group (tencent-facts.md §4.14): create_group with the
+// TestImportGroup checks import_group (Tencent's docs, see docs/compatibility.md Sources): create_group with the
 // group's original CreateTime.
 func TestImportGroup(t *testing.T) {
 	s := newServer(t, timtest.Options{GroupFields: []string{"Color"}})
@@ -131,7 +131,7 @@ func TestImportGroup(t *testing.T) {
 	}
 }
 
-// TestImportGroupMember checks import_group_member (tencent-facts.md §4.15): members
+// TestImportGroupMember checks import_group_member (Tencent's docs, see docs/compatibility.md Sources): members
 // with their original JoinTime and UnreadMsgNum, and a Result per member.
 func TestImportGroupMember(t *testing.T) {
 	s := newServer(t, timtest.Options{})
@@ -277,7 +277,7 @@ func awayFromFixedTimes(s *timtest.Server) {
 }
 
 // TestImportGroupMemberAdminLimit checks that imported admins count against the app's
-// admin limit (decisions.md §4), as they do in create_group and
+// admin limit (docs/compatibility.md §4), as they do in create_group and
 // modify_group_member_info.
 func TestImportGroupMemberAdminLimit(t *testing.T) {
 	s := newServer(t, timtest.Options{Configure: func(c *config.Config) { c.Apps[0].Limits.AdminsPerGroup = 1 }})

@@ -19,7 +19,7 @@ func addResults(t *testing.T, r *timtest.Response) [][2]any {
 	return out
 }
 
-// TestAddGroupMember checks add_group_member (decisions.md §6).
+// TestAddGroupMember checks add_group_member (docs/compatibility.md §6).
 func TestAddGroupMember(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "bob", "peter", "tommy")
@@ -87,7 +87,7 @@ func TestAddGroupMember(t *testing.T) {
 	})
 }
 
-// TestDeleteGroupMember checks delete_group_member (tencent-facts.md §4.6, decisions.md §6).
+// TestDeleteGroupMember checks delete_group_member (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §6).
 func TestDeleteGroupMember(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "bob", "peter", "dave")

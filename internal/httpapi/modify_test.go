@@ -109,7 +109,7 @@ var (
 	unknown = "@TGS#2AAAAAAAA" // well-formed, of no group
 )
 
-// modifyCases is decisions.md §5's check table, a case or more per row, then cases of
+// modifyCases is docs/compatibility.md §5's check table, a case or more per row, then cases of
 // requests that break two rows and must get the earlier row's code.
 var modifyCases = []modifyCase{
 	// Row 1: GroupId missing, empty or never valid.
@@ -192,7 +192,7 @@ var modifyCases = []modifyCase{
 	{name: "17/every field null", body: raw(`{"GroupId":%q,"Member_Account":"bob","Role":null,"MsgFlag":null,"NameCard":null,"AppMemberDefinedData":null,"MuteTime":null,"ShutUpTime":null}`), want: codeOK},
 	{name: "17/ShutUpUntil is no request field", body: modifyBody("bob", map[string]any{"ShutUpUntil": 0, "MuteUntil": 0}), want: codeOK},
 
-	// Wrong JSON types: the body is not what the command takes (decisions.md §1).
+	// Wrong JSON types: the body is not what the command takes (docs/compatibility.md §1).
 	{name: "type/MuteTime string", body: modifyBody("bob", map[string]any{"MuteTime": "abc"}), want: codeBadJSON},
 	{name: "type/MuteTime numeric string", body: modifyBody("bob", map[string]any{"MuteTime": "60"}), want: codeBadJSON},
 	{name: "type/NameCard number", body: modifyBody("bob", map[string]any{"NameCard": 5}), want: codeBadJSON},
@@ -251,7 +251,7 @@ func TestModifyChecksCoverEveryRow(t *testing.T) {
 	}
 }
 
-// TestModifyChecks runs every row of decisions.md §5's check table: each request gets
+// TestModifyChecks runs every row of docs/compatibility.md §5's check table: each request gets
 // its row's code and leaves the group exactly as it was.
 func TestModifyChecks(t *testing.T) {
 	s := newModifyServer(t)
@@ -317,7 +317,7 @@ func checkMuteUntil(t *testing.T, m member, lo, hi int64) {
 	}
 }
 
-// TestModifyMute pins the effects of MuteTime (decisions.md §5 "Effects").
+// TestModifyMute pins the effects of MuteTime (docs/compatibility.md §5 "Effects").
 func TestModifyMute(t *testing.T) {
 	s := newEffectsServer(t)
 	g := s.MustCreateGroup(t, "Public", "owner", "bob", "carol")

@@ -15,7 +15,7 @@ func forbid(g string, muteTime any, accounts ...string) map[string]any {
 	return map[string]any{"GroupId": g, "Members_Account": accounts, "MuteTime": muteTime}
 }
 
-// TestForbidSendMsg checks forbid_send_msg (tencent-facts.md §4.11, decisions.md §6).
+// TestForbidSendMsg checks forbid_send_msg (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §6).
 func TestForbidSendMsg(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	many := names("m", 501)
@@ -101,7 +101,7 @@ func TestForbidSendMsg(t *testing.T) {
 }
 
 // TestGetGroupMutedAccount checks get_group_muted_account and its old alias
-// get_group_shutted_uin (decisions.md §3 and §6).
+// get_group_shutted_uin (docs/compatibility.md §3 and §6).
 func TestGetGroupMutedAccount(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "bob", "carol", "dave", "erin")

@@ -57,7 +57,7 @@ func owners(tb testing.TB, s *timtest.Server, g string) []string {
 	return out
 }
 
-// TestChangeGroupOwner checks change_group_owner (tencent-facts.md §4.13, decisions.md §6).
+// TestChangeGroupOwner checks change_group_owner (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §6).
 func TestChangeGroupOwner(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "adm", "bob", "carol", "dave")
@@ -250,7 +250,7 @@ func TestChangeGroupOwnerConcurrent(t *testing.T) {
 	}
 }
 
-// TestGetRoleInGroup checks get_role_in_group (tencent-facts.md §4.10, decisions.md §6).
+// TestGetRoleInGroup checks get_role_in_group (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §6).
 func TestGetRoleInGroup(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "adm", "bob", "dave")
@@ -319,7 +319,7 @@ func specified(t *testing.T, s *timtest.Server, g string, accounts []string, fie
 }
 
 // TestGetSpecifiedGroupMemberInfo checks get_specified_group_member_info
-// (tencent-facts.md §4.3): up to 50 accounts, non-members left out, the filters of
+// (Tencent's docs, see docs/compatibility.md Sources): up to 50 accounts, non-members left out, the filters of
 // get_group_member_info.
 func TestGetSpecifiedGroupMemberInfo(t *testing.T) {
 	s := newServer(t, timtest.Options{MemberFields: []string{"Level", "Title"}})

@@ -56,7 +56,7 @@ type memberInfo struct {
 }
 
 // memberSelect is a MemberInfoFilter and an AppDefinedDataFilter_GroupMember. Without a
-// MemberInfoFilter every field appears, the mute end under both names (decisions.md §3);
+// MemberInfoFilter every field appears, the mute end under both names (docs/compatibility.md §3);
 // with one, exactly the names asked for. Without a custom-data filter every custom field
 // appears; with one, only the keys asked for.
 type memberSelect struct {

@@ -28,7 +28,7 @@ func toKVs(in []kv) []group.KV {
 }
 
 // number returns the first number present, parsed, for fields with an old and a
-// current name (decisions.md §3: the current name wins). The fields are kept raw because
+// current name (docs/compatibility.md §3: the current name wins). The fields are kept raw because
 // json.Number would also take a JSON string such as "60"; a value that is not a JSON
 // number is a field of the wrong JSON type: 60003, for the name that loses too, as the
 // decoder answers every other field of the wrong type.

@@ -25,7 +25,7 @@ import (
 )
 
 // These tests run timd with a callback URL pointing at a real HTTP receiver and check
-// each callback's query and body field by field (tencent-facts.md §6, decisions.md §7).
+// each callback's query and body field by field (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §7).
 
 const (
 	cbToken     = "xxxxyyyy"

@@ -52,7 +52,7 @@ type KV struct {
 }
 
 // Head starts every callback body: the command again, and the event time in unix
-// milliseconds as a JSON number (decisions.md §7).
+// milliseconds as a JSON number (docs/compatibility.md §7).
 type Head struct {
 	CallbackCommand string `json:"CallbackCommand"`
 	EventTime       int64  `json:"EventTime"`
@@ -135,7 +135,7 @@ type AfterGroupInfoChangedBody struct {
 
 // AfterMemberFieldChangedBody is the body of Group.CallbackAfterMemberFieldChanged:
 // one per successful modify_group_member_info, with every changed field. The target is
-// named both Member_Account and Modified_Account (decisions.md §5).
+// named both Member_Account and Modified_Account (docs/compatibility.md §5).
 type AfterMemberFieldChangedBody struct {
 	Head
 	GroupID              string  `json:"GroupId"`

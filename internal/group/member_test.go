@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
 )

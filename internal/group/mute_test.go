@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
 )

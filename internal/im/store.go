@@ -34,15 +34,16 @@ type Tx interface {
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
 	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
-	// DeleteAccount deletes an account, its memberships and mute records, and clears it
+	// DeleteAccount deletes an account, its memberships, mute records and account-wide
+	// mute, and clears it
 	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
 	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, destroyed group ID
-	// and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// DeleteApp deletes every account, group, membership, mute record, message,
+	// account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
@@ -56,8 +57,8 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members and mute records and remembers its
-	// ID as used. ErrNotFound if it does not exist.
+	// DestroyGroup deletes a group with its members, mute records and messages and
+	// remembers its ID as used. ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
@@ -98,6 +99,37 @@ type Tx interface {
 	// ListMutes returns the group's mute records whose end is after now (MuteForever
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
+
+	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
+	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the
+	// group it has locked in this Update (GetGroup), which keeps each group's Seq gap-free
+	// and in commit order across processes. ErrConflict if the group holds m.Seq already.
+	AppendMessage(ctx context.Context, m Message) error
+	// ListMessages returns the group's messages with Seq <= q.MaxSeq, newest first, at
+	// most q.Limit, in one range scan.
+	ListMessages(ctx context.Context, app uint64, group string, q MessageQuery) ([]Message, error)
+	// GetMessage returns one message, or ErrNotFound.
+	GetMessage(ctx context.Context, app uint64, group string, seq int64) (Message, error)
+	// FindSent returns the group's messages from sender with Random random sent at or
+	// after since (unix seconds), newest first: the candidates of a retried send.
+	FindSent(ctx context.Context, app uint64, group, sender string, random uint32, since int64) ([]Message, error)
+	// UpdateMessage writes Body, CloudCustomData and State of an existing message.
+	// ErrNotFound if missing.
+	UpdateMessage(ctx context.Context, m Message) error
+	// RecallSent marks recalled every normal message of sender in the group with Seq >=
+	// minSeq, and returns how many it marked. One statement does what reading and
+	// writing each message would.
+	RecallSent(ctx context.Context, app uint64, group, sender string, minSeq int64) (int64, error)
+	// CountUnread counts the group's messages with Seq > afterSeq that count as unread.
+	CountUnread(ctx context.Context, app uint64, group string, afterSeq int64) (int64, error)
+	// NthUnread returns the Seq of the n-th newest message of the group that counts as
+	// unread (n >= 1), or 0 when there are fewer than n.
+	NthUnread(ctx context.Context, app uint64, group string, n int64) (int64, error)
+
+	// SetNoSpeaking records an account's account-wide mute; a zero ns deletes it.
+	SetNoSpeaking(ctx context.Context, app uint64, account string, ns NoSpeaking) error
+	// GetNoSpeaking returns an account's account-wide mute, zero when it has none.
+	GetNoSpeaking(ctx context.Context, app uint64, account string) (NoSpeaking, error)
 
 	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e

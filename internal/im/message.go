@@ -42,7 +42,7 @@ type Message struct {
 	From     string
 	Random   uint32
 	Priority MsgPriority
-	Time     int64 // unix seconds
+	Time     int64  // unix seconds
 	Body     []byte // the MsgBody JSON text; nil for a tip or a message without a body
 	// CloudCustomData is the sender's custom data, "" for none.
 	CloudCustomData string

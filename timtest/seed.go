@@ -96,7 +96,7 @@ func (s *Server) MustAddMembers(tb testing.TB, groupID string, accounts ...strin
 func addMembers(ctx context.Context, svc *group.Service, c im.Caller, groupID string, accounts []string) error {
 	for len(accounts) > 0 {
 		n := min(len(accounts), c.App.Limits.AddMemberBatch)
-		out, err := svc.AddMembers(ctx, c, groupID, accounts[:n])
+		out, err := svc.AddMembers(ctx, c, groupID, accounts[:n], false)
 		if err != nil {
 			return err
 		}

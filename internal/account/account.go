@@ -136,17 +136,50 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		for i, id := range ids {
 			out[i] = Result{UserID: id}
-			err := tx.DeleteAccount(ctx, c.App.SDKAppID, id)
+			joined, err := tx.ListJoined(ctx, c.App.SDKAppID, id)
+			if err != nil {
+				return fmt.Errorf("list groups of %q: %w", id, err)
+			}
+			err = tx.DeleteAccount(ctx, c.App.SDKAppID, id)
 			switch {
 			case errors.Is(err, im.ErrNotFound):
 				out[i].Code, out[i].Info = im.CodeAccountMissing, "Err_TLS_PT_Open_Login_Account_Not_Exist"
 			case err != nil:
 				return fmt.Errorf("delete account %q: %w", id, err)
 			}
+			if err := s.quitTips(ctx, tx, c, id, joined); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// quitTips appends a quit tip (3) to each group a deleted account has left, where the
+// group keeps such tips (docs/compatibility.md §8).
+func (s *Service) quitTips(ctx context.Context, tx im.Tx, c im.Caller, id string, joined []im.Joined) error {
+	if !c.App.Messages.Tips {
+		return nil
+	}
+	now := s.clock.Now().Unix()
+	for _, j := range joined {
+		if !im.TipStored(j.Group.Type, im.TipQuit) {
+			continue
+		}
+		g, err := tx.GetGroup(ctx, c.App.SDKAppID, j.Group.ID)
+		if err != nil {
+			return fmt.Errorf("load group %q: %w", j.Group.ID, err)
+		}
+		err = tx.AppendMessage(ctx, im.Message{
+			App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: im.SystemSender, Priority: im.PriorityNormal, Time: now,
+			Tip: &im.Tip{Op: im.TipQuit, Operator: c.Identifier, Members: []string{id}},
+		})
+		if err != nil {
+			return fmt.Errorf("tip of %q leaving %q: %w", id, g.ID, err)
+		}
+	}
+	return nil
 }
 
 // checkProfile returns 70402 unless p's fields are well-formed. A Nick or FaceUrl that is

@@ -183,6 +183,9 @@ type App struct {
 	Limits im.Limits
 	// RateLimits are the app's per-command request rates; default DefaultRateLimits().
 	RateLimits RateLimits
+	// Messages are the app's message settings (per-group send rate, retention, tips);
+	// default im.DefaultMessageSettings(). A config file may override any field.
+	Messages im.MessageSettings
 	// Callback is the app's third-party callback configuration; default none (no URL).
 	// TIMD_CALLBACK_URL and TIMD_CALLBACK_TOKEN set the first app's URL and token.
 	Callback webhook.Config
@@ -231,6 +234,7 @@ func (a App) Domain() *im.App {
 		MemberFields: slices.Clone(a.MemberFields),
 		GroupFields:  slices.Clone(a.GroupFields),
 		Limits:       limits,
+		Messages:     a.Messages,
 	}
 }
 
@@ -255,5 +259,6 @@ func newApp(sdkAppID uint64) App {
 		Admins:     []string{defaultAdmin},
 		Limits:     im.DefaultLimits(),
 		RateLimits: DefaultRateLimits(),
+		Messages:   im.DefaultMessageSettings(),
 	}
 }

@@ -78,6 +78,7 @@ func TestDefault(t *testing.T) {
 			RateLimits: RateLimits{Default: 200, Commands: map[string]float64{
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
+			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -485,7 +486,7 @@ func TestDomain(t *testing.T) {
 	a.MemberFields, a.GroupFields = []string{"Level"}, []string{"Topic"}
 	d := a.Domain()
 	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"},
-		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits()}
+		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings()}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("Domain() mismatch (-want +got):\n%s", diff)
 	}

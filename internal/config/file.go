@@ -39,7 +39,31 @@ type fileApp struct {
 	GroupFields  []string      `json:"group_fields"`
 	RateLimits   *fileRates    `json:"rate_limits"`
 	Limits       *fileLimits   `json:"limits"`
+	Messages     *fileMessages `json:"messages"`
 	Callback     *fileCallback `json:"callback"`
+}
+
+// fileMessages are an app's message settings; absent keys keep their defaults.
+type fileMessages struct {
+	SendRate      *int   `json:"send_rate"`
+	RetentionDays *int64 `json:"retention_days"`
+	Tips          *bool  `json:"tips"`
+}
+
+// apply sets the settings fm gives in m.
+func (fm *fileMessages) apply(m *im.MessageSettings) error {
+	if fm.SendRate != nil && *fm.SendRate < 0 {
+		return fmt.Errorf("send_rate %d is negative; 0 turns the per-group cap off", *fm.SendRate)
+	}
+	if fm.RetentionDays != nil && *fm.RetentionDays < 0 {
+		return fmt.Errorf("retention_days %d is negative; 0 keeps messages forever", *fm.RetentionDays)
+	}
+	set(&m.SendRate, fm.SendRate)
+	if fm.RetentionDays != nil {
+		m.Retention = *fm.RetentionDays * 24 * 3600
+	}
+	set(&m.Tips, fm.Tips)
+	return nil
 }
 
 type fileCallback struct {
@@ -192,6 +216,11 @@ func (fa *fileApp) app() (App, error) {
 	if fa.Limits != nil {
 		if err := fa.Limits.apply(&a.Limits); err != nil {
 			return App{}, fmt.Errorf("limits.%w", err)
+		}
+	}
+	if fa.Messages != nil {
+		if err := fa.Messages.apply(&a.Messages); err != nil {
+			return App{}, fmt.Errorf("messages.%w", err)
 		}
 	}
 	if fa.Callback != nil {

@@ -93,6 +93,9 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 		if !ok || !imported[nm.Account] {
 			continue
 		}
+		if m.MsgSeq, err = importedReadSeq(ctx, tx, g, nm.UnreadMsgNum); err != nil {
+			return nil, err
+		}
 		switch err := tx.AddMember(ctx, app.SDKAppID, m); {
 		case errors.Is(err, im.ErrConflict):
 			out[i].Result = AddAlreadyMember
@@ -121,11 +124,17 @@ func importedMember(g im.Group, nm ImportedMember, role im.Role, now int64) (im.
 	} else if join <= g.CreateTime || join > now {
 		return im.Member{}, false
 	}
-	m := im.Member{Group: g.ID, Account: nm.Account, Role: role, JoinTime: join, MsgFlag: im.MsgAcceptAndNotify, UnreadMsgNum: nm.UnreadMsgNum}
-	if g.Type == im.TypeChatRoom {
-		m.UnreadMsgNum = 0 // ChatRoom groups keep no unread counts (Tencent's docs, see docs/compatibility.md Sources)
+	return im.Member{Group: g.ID, Account: nm.Account, Role: role, JoinTime: join, MsgFlag: im.MsgAcceptAndNotify}, true
+}
+
+// importedReadSeq is the read position of an imported member with unread messages
+// unread, as set_unread_msg_num sets it. ChatRoom groups keep no unread counts (Tencent's
+// docs, see docs/compatibility.md Sources): everything there is read.
+func importedReadSeq(ctx context.Context, tx im.Tx, g im.Group, unread int64) (int64, error) {
+	if !keepsUnread(g.Type) {
+		unread = 0
 	}
-	return m, true
+	return readSeqFor(ctx, tx, g, unread)
 }
 
 // checkImportLimits returns 10004 when g would hold more admins than the app allows, and
@@ -138,4 +147,116 @@ func checkImportLimits(l im.Limits, g im.Group, added, admins int64) error {
 		return im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d imported, MaxMemberNum %d", g.ID, g.MemberNum, added, g.MaxMemberNum)
 	}
 	return nil
+}
+
+// maxImportMessages caps the messages of one import_group_msg.
+const maxImportMessages = 7
+
+// importableTypes are the element types import_group_msg takes.
+var importableTypes = map[string]bool{"TIMTextElem": true, "TIMFaceElem": true, "TIMLocationElem": true, "TIMCustomElem": true}
+
+// ImportedMessage is one message of an import_group_msg.
+type ImportedMessage struct {
+	From     string
+	SendTime int64 // unix seconds
+	Random   *Number
+	Body     im.MsgBody
+}
+
+// ImportResult is one message's outcome of import_group_msg: Code CodeOK with its Seq and
+// Time, CodeInvalidParam for a send time out of order or range, CodeMessageTooLong.
+type ImportResult struct {
+	Seq  int64
+	Time int64
+	Code im.Code
+}
+
+// ImportMessages is import_group_msg: messages of the past, in ascending SendTime, each
+// after the group's creation and its newest message and not in the future, stored with
+// the group's next MsgSeqs. They count as unread for nobody and send no callbacks. The
+// request as a whole is checked first; each message then gets its own result
+// (docs/compatibility.md §8).
+func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID string, list []ImportedMessage) ([]ImportResult, error) {
+	if err := checkGroupID(c.App.Limits, groupID); err != nil {
+		return nil, err
+	}
+	if err := checkImportList(c.App.Limits, list); err != nil {
+		return nil, err
+	}
+	out := make([]ImportResult, len(list))
+	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
+		if err != nil {
+			return err
+		}
+		if err := allow(g.Type, OpHistory, ""); err != nil {
+			return err
+		}
+		senders := make([]string, len(list))
+		for i, m := range list {
+			senders[i] = m.From
+		}
+		if err := checkImported(ctx, tx, g.App, senders...); err != nil {
+			return im.Errorf(im.CodeInvalidParam, "%s", im.InfoOf(err))
+		}
+		now := s.now()
+		for i, m := range list {
+			if out[i], err = s.importMessage(ctx, tx, &g, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// checkImportList checks an import_group_msg list as a whole: 1 to 7 messages, each with
+// a valid sender and a MsgBody of the element types import takes.
+func checkImportList(l im.Limits, list []ImportedMessage) error {
+	if len(list) == 0 {
+		return im.Errorf(im.CodeInvalidParam, "MsgList is required")
+	}
+	if len(list) > maxImportMessages {
+		return im.Errorf(im.CodeInvalidParam, "MsgList has %d messages, over the limit of %d", len(list), maxImportMessages)
+	}
+	for i, m := range list {
+		if err := checkAccount(l, fmt.Sprintf("MsgList[%d].From_Account", i), m.From); err != nil {
+			return err
+		}
+		if m.Body.Problem != "" {
+			return im.Errorf(im.CodeInvalidParam, "MsgList[%d].MsgBody: %s", i, m.Body.Problem)
+		}
+		for _, t := range m.Body.Types {
+			if !importableTypes[t] {
+				return im.Errorf(im.CodeInvalidParam, "MsgList[%d].MsgBody: %s cannot be imported; only TIMTextElem, TIMFaceElem, TIMLocationElem and TIMCustomElem", i, t)
+			}
+		}
+		if m.Random != nil && (!m.Random.Exact || m.Random.Int < 0 || m.Random.Int > 4294967295) {
+			return im.Errorf(im.CodeInvalidParam, "MsgList[%d].Random %s is not an integer from 0 to 4294967295", i, m.Random.Text)
+		}
+	}
+	return nil
+}
+
+// importMessage stores one imported message in g when its time fits: not before the
+// group's creation or its newest message, not after now.
+func (s *Service) importMessage(ctx context.Context, tx im.Tx, g *im.Group, m ImportedMessage, now int64) (ImportResult, error) {
+	if m.SendTime < g.CreateTime || m.SendTime < g.LastMsgTime || m.SendTime > now {
+		return ImportResult{Code: im.CodeInvalidParam}, nil
+	}
+	if len(m.Body.Text) > maxMessageBytes {
+		return ImportResult{Code: im.CodeMessageTooLong}, nil
+	}
+	msg := im.Message{
+		App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: m.From, Priority: im.PriorityNormal,
+		Time: m.SendTime, Body: m.Body.Text,
+	}
+	if m.Random != nil {
+		msg.Random = uint32(m.Random.Int)
+	}
+	if err := tx.AppendMessage(ctx, msg); err != nil {
+		return ImportResult{}, err
+	}
+	g.NextMsgSeq, g.LastMsgTime = msg.Seq+1, msg.Time
+	return ImportResult{Seq: msg.Seq, Time: msg.Time, Code: im.CodeOK}, nil
 }

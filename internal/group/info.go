@@ -49,10 +49,13 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 		if err := tx.UpdateGroup(ctx, g); err != nil {
 			return err
 		}
-		// The callback reports the four texts; a change of options or custom data alone
-		// sends none.
+		// The callback and the tip report the four texts; a change of options or custom
+		// data alone reports nothing.
 		if r.Name == nil && r.Introduction == nil && r.Notification == nil && r.FaceURL == nil {
 			return nil
+		}
+		if err := s.tip(ctx, tx, c, &g, infoTip(r)); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, c, im.KindGroupInfoChanged, func() im.Event {
 			return im.GroupInfoChanged{
@@ -61,6 +64,20 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 			}
 		})
 	})
+}
+
+// infoTip is the tip of the texts r changes, by their REST names.
+func infoTip(r ModifyBaseRequest) im.Tip {
+	t := im.Tip{Op: im.TipGroupInfoChange}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"Name", r.Name}, {"Introduction", r.Introduction}, {"Notification", r.Notification}, {"FaceUrl", r.FaceURL}} {
+		if f.v != nil {
+			t.InfoChanges = append(t.InfoChanges, im.KV{Key: f.name, Value: *f.v})
+		}
+	}
+	return t
 }
 
 // applyBase validates the options of r against g and applies r to g; changed reports

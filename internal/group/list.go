@@ -42,26 +42,46 @@ func (s *Service) JoinedGroups(ctx context.Context, c im.Caller, q JoinedQuery) 
 	if q.Limit < 0 || q.Offset < 0 {
 		return JoinedPage{}, im.Errorf(im.CodeInvalidParam, "Limit and Offset must not be negative")
 	}
-	var all []im.Joined
+	var out JoinedPage
 	err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
-		var err error
-		all, err = tx.ListJoined(ctx, c.App.SDKAppID, q.Account)
-		return err
-	})
-	if err != nil {
-		return JoinedPage{}, err
-	}
-	now := s.now()
-	matching := all[:0]
-	for _, j := range all {
-		if (only != "" && j.Group.Type != only) || (j.Group.Type == im.TypeAVChatRoom && !q.WithHugeGroups) {
-			continue
+		all, err := tx.ListJoined(ctx, c.App.SDKAppID, q.Account)
+		if err != nil {
+			return err
 		}
-		j.Self.MuteUntil = effectiveMute(j.Self.MuteUntil, now)
-		matching = append(matching, j)
-	}
-	return JoinedPage{Total: int64(len(matching)), Groups: page(matching, q.Offset, q.Limit)}, nil
+		now := s.now()
+		matching := all[:0]
+		for _, j := range all {
+			if (only != "" && j.Group.Type != only) || (j.Group.Type == im.TypeAVChatRoom && !q.WithHugeGroups) {
+				continue
+			}
+			j.Self.MuteUntil = effectiveMute(j.Self.MuteUntil, now)
+			matching = append(matching, j)
+		}
+		out = JoinedPage{Total: int64(len(matching)), Groups: page(matching, q.Offset, q.Limit)}
+		for i := range out.Groups {
+			if err := fillUnread(ctx, tx, &out.Groups[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
 }
+
+// fillUnread sets j.Self.UnreadMsgNum: the messages after its read position that count
+// as unread. ChatRoom and AVChatRoom groups keep no unread counts.
+func fillUnread(ctx context.Context, tx im.Tx, j *im.Joined) error {
+	j.Self.UnreadMsgNum = 0
+	if !keepsUnread(j.Group.Type) {
+		return nil
+	}
+	n, err := tx.CountUnread(ctx, j.Group.App, j.Group.ID, j.Self.MsgSeq)
+	j.Self.UnreadMsgNum = n
+	return err
+}
+
+// keepsUnread reports whether groups of type t count their members' unread messages.
+func keepsUnread(t im.GroupType) bool { return t != im.TypeChatRoom && t != im.TypeAVChatRoom }
 
 // page returns the part of items from offset, at most limit long (0: no limit).
 func page[T any](items []T, offset, limit int64) []T {

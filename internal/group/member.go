@@ -26,8 +26,9 @@ type AddOutcome struct {
 
 // AddMembers is add_group_member: it adds the imported accounts among accounts to the
 // group and reports each account's outcome. The call fails with 10014, adding nobody,
-// when the new members would take the group past its MaxMemberNum.
-func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, accounts []string) ([]AddOutcome, error) {
+// when the new members would take the group past its MaxMemberNum. Unless silence, an
+// invite tip names the accounts added.
+func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, accounts []string, silence bool) ([]AddOutcome, error) {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
 		return nil, err
@@ -42,7 +43,7 @@ func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, a
 	var out []AddOutcome
 	err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error
-		out, err = s.addMembers(ctx, tx, c, groupID, accounts, refused)
+		out, err = s.addMembers(ctx, tx, c, groupID, accounts, refused, silence)
 		return err
 	})
 	return out, err
@@ -80,7 +81,7 @@ func (s *Service) beforeInvite(ctx context.Context, c im.Caller, groupID string,
 
 // addMembers does the work of AddMembers inside tx.
 // Accounts in refused (by the before-callback) fail like accounts never imported.
-func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID string, accounts []string, refused map[string]bool) ([]AddOutcome, error) {
+func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID string, accounts []string, refused map[string]bool, silence bool) ([]AddOutcome, error) {
 	app := c.App
 	g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
 	if err != nil {
@@ -101,7 +102,9 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID
 		if !imported[a] || refused[a] {
 			continue
 		}
-		err := tx.AddMember(ctx, app.SDKAppID, im.Member{Group: groupID, Account: a, Role: im.RoleMember, JoinTime: now, MsgFlag: im.MsgAcceptAndNotify})
+		// A new member starts with nothing unread (docs/compatibility.md §8).
+		err := tx.AddMember(ctx, app.SDKAppID, im.Member{Group: groupID, Account: a, Role: im.RoleMember, JoinTime: now,
+			MsgFlag: im.MsgAcceptAndNotify, MsgSeq: g.NextMsgSeq - 1})
 		switch {
 		case errors.Is(err, im.ErrConflict):
 			out[i].Result = AddAlreadyMember
@@ -116,18 +119,29 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID
 		return nil, im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d new, MaxMemberNum %d", groupID, g.MemberNum, added, g.MaxMemberNum)
 	}
 	g.MemberNum += added
+	if added > 0 && !silence {
+		if err := s.tip(ctx, tx, c, &g, im.Tip{Op: im.TipInvite, Members: addedAccounts(out)}); err != nil {
+			return nil, err
+		}
+	}
 	return out, s.recordJoined(ctx, tx, c, g, out)
+}
+
+// addedAccounts lists the accounts out reports added.
+func addedAccounts(out []AddOutcome) []string {
+	var added []string
+	for _, o := range out {
+		if o.Result == AddAdded {
+			added = append(added, o.Account)
+		}
+	}
+	return added
 }
 
 // recordJoined records MembersJoined for the accounts added, and GroupFull when they
 // filled the group.
 func (s *Service) recordJoined(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, out []AddOutcome) error {
-	var joined []string
-	for _, o := range out {
-		if o.Result == AddAdded {
-			joined = append(joined, o.Account)
-		}
-	}
+	joined := addedAccounts(out)
 	if len(joined) == 0 {
 		return nil
 	}
@@ -160,8 +174,9 @@ func checkAccountList(l im.Limits, field string, accounts []string, limit int) e
 }
 
 // DeleteMembers is delete_group_member. Accounts that are not members are skipped
-// silently, as Tencent does; the owner is never removed (10004).
-func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string, accounts []string) error {
+// silently, as Tencent does; the owner is never removed (10004). Unless silence, a kick
+// tip names the accounts removed.
+func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string, accounts []string, silence bool) error {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
 		return err
@@ -186,6 +201,11 @@ func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string
 		}
 		if len(gone) == 0 {
 			return nil
+		}
+		if !silence {
+			if err := s.tip(ctx, tx, c, &g, im.Tip{Op: im.TipKicked, Members: gone}); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, c, im.KindMembersLeft, func() im.Event {
 			return im.MembersLeft{EventHead: s.eventHead(c, g), ExitType: im.ExitKicked, Accounts: gone}

@@ -24,7 +24,7 @@ func TestAddMembers(t *testing.T) {
 	}
 	g := c.GroupID
 	e.events.take()
-	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "ghost", "bob"})
+	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "ghost", "bob"}, false)
 	if err != nil {
 		t.Fatalf("AddMembers: %v", err)
 	}
@@ -38,7 +38,7 @@ func TestAddMembers(t *testing.T) {
 	}
 
 	// Three more would make 5 of 4: nobody is added.
-	_, err = e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave", "erin"})
+	_, err = e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave", "erin"}, false)
 	wantCode(t, "AddMembers over MaxMemberNum", err, im.CodeGroupFull)
 	if evs := e.events.take(); len(evs) != 0 {
 		t.Errorf("a refused add recorded %v", evs)
@@ -48,7 +48,7 @@ func TestAddMembers(t *testing.T) {
 	}
 
 	// Two fill it: MembersJoined, then GroupFull.
-	if _, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave"}); err != nil {
+	if _, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave"}, false); err != nil {
 		t.Fatal(err)
 	}
 	kinds := []im.EventKind{}
@@ -78,13 +78,13 @@ func TestAddMembers(t *testing.T) {
 					accounts[i] = fmt.Sprintf("u%d", i)
 				}
 			}
-			_, err := e.svc.AddMembers(t.Context(), e.caller, tc.group, accounts)
+			_, err := e.svc.AddMembers(t.Context(), e.caller, tc.group, accounts, false)
 			wantCode(t, "AddMembers", err, tc.want)
 		})
 	}
 	t.Run("AVChatRoom", func(t *testing.T) {
 		av := e.mustCreate(t, im.TypeAVChatRoom, "owner")
-		_, err := e.svc.AddMembers(t.Context(), e.caller, av, []string{"bob"})
+		_, err := e.svc.AddMembers(t.Context(), e.caller, av, []string{"bob"}, false)
 		wantCode(t, "AddMembers to an AVChatRoom", err, im.CodeNotAllowed)
 	})
 }
@@ -95,7 +95,7 @@ func TestAddMembersRefusedByApp(t *testing.T) {
 	e := newEnv(t, "owner", "bob", "carol")
 	g := e.mustCreate(t, im.TypePublic, "owner")
 	e.events.verdict = im.Verdict{RefusedAccounts: []string{"carol"}}
-	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "carol"})
+	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "carol"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,19 +110,19 @@ func TestAddMembersRefusedByApp(t *testing.T) {
 func TestDeleteMembers(t *testing.T) {
 	e := newEnv(t, "owner", "bob", "carol", "dave")
 	g := e.mustCreate(t, im.TypePublic, "owner", "bob", "carol")
-	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"bob", "dave", "ghost"}); err != nil {
+	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"bob", "dave", "ghost"}, false); err != nil {
 		t.Fatalf("DeleteMembers: %v", err)
 	}
 	want := []im.Event{im.MembersLeft{EventHead: im.EventHead{Operator: "admin"}, ExitType: im.ExitKicked, Accounts: []string{"bob"}}}
 	if diff := cmp.Diff(want, e.events.take(), ignoreGroup); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"carol", "owner"})
+	err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"carol", "owner"}, false)
 	wantCode(t, "DeleteMembers of the owner", err, im.CodeInvalidParam)
 	if roles, _ := e.svc.RolesInGroup(t.Context(), e.caller, g, []string{"carol"}); roles[0].Role != im.RoleMember {
 		t.Errorf("carol after a refused delete: %s, want Member (nothing changes)", roles[0].Role)
 	}
-	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"dave"}); err != nil {
+	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"dave"}, false); err != nil {
 		t.Fatalf("DeleteMembers of a non-member: %v", err)
 	}
 	if evs := e.events.take(); len(evs) != 0 {

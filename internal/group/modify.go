@@ -59,7 +59,29 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *Mo
 	if err := ch.apply(ctx, tx, app.SDKAppID, m); err != nil {
 		return err
 	}
+	if err := s.fieldTips(ctx, tx, c, &g, m, ch); err != nil {
+		return err
+	}
 	return s.recordFieldChanged(ctx, tx, c, g, m.Account, ch)
+}
+
+// fieldTips appends the tips of a modify: admin set (5) or cancelled (6), and a mute (8)
+// with the seconds set (docs/compatibility.md §8).
+func (s *Service) fieldTips(ctx context.Context, tx im.Tx, c im.Caller, g *im.Group, m im.Member, ch memberChange) error {
+	switch {
+	case ch.role == im.RoleAdmin && m.Role != im.RoleAdmin:
+		if err := s.tip(ctx, tx, c, g, im.Tip{Op: im.TipSetAdmin, Members: []string{m.Account}}); err != nil {
+			return err
+		}
+	case ch.role == im.RoleMember && m.Role == im.RoleAdmin:
+		if err := s.tip(ctx, tx, c, g, im.Tip{Op: im.TipCancelAdmin, Members: []string{m.Account}}); err != nil {
+			return err
+		}
+	}
+	if !ch.mute {
+		return nil
+	}
+	return s.tip(ctx, tx, c, g, muteTip(ch.seconds, m.Account))
 }
 
 // recordFieldChanged records the one MemberFieldChanged of a successful

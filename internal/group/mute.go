@@ -46,7 +46,7 @@ func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string
 				return err
 			}
 		}
-		return nil
+		return s.tip(ctx, tx, c, &g, muteTip(n, accounts...)) // one tip lists every account
 	})
 }
 

@@ -34,6 +34,10 @@ func (s *Service) ChangeOwner(ctx context.Context, c im.Caller, groupID, newOwne
 		if err := s.transferOwner(ctx, tx, g, m); err != nil {
 			return err
 		}
+		g.Owner = newOwner
+		if err := s.tip(ctx, tx, c, &g, im.Tip{Op: im.TipGroupInfoChange, InfoChanges: []im.KV{{Key: "Owner_Account", Value: newOwner}}}); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, c, im.KindOwnerChanged, func() im.Event {
 			return im.OwnerChanged{EventHead: s.eventHead(c, g), OldOwner: old, NewOwner: newOwner}
 		})

@@ -84,10 +84,10 @@ func (s *Service) SpecifiedMembers(ctx context.Context, c im.Caller, groupID str
 	return out, err
 }
 
-// SetUnreadMsgNum is set_unread_msg_num. timd keeps no messages, so it cannot clamp the
-// number to the group's message count as Tencent does; it stores the number given.
-// ChatRoom and AVChatRoom groups keep no unread counts: the call succeeds and changes
-// nothing there, as Tencent documents.
+// SetUnreadMsgNum is set_unread_msg_num: it moves the member's read position so that n
+// messages count as unread, clamped to the messages that exist (docs/compatibility.md
+// §8). ChatRoom and AVChatRoom groups keep no unread counts: the call succeeds and
+// changes nothing there, as Tencent documents.
 func (s *Service) SetUnreadMsgNum(ctx context.Context, c im.Caller, groupID, account string, n int64) error {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
@@ -104,14 +104,29 @@ func (s *Service) SetUnreadMsgNum(ctx context.Context, c im.Caller, groupID, acc
 		if err != nil {
 			return err
 		}
-		if g.Type == im.TypeChatRoom || g.Type == im.TypeAVChatRoom {
+		if !keepsUnread(g.Type) {
 			return nil
 		}
 		m, err := loadMember(ctx, tx, g.App, g.ID, account)
 		if err != nil {
 			return err
 		}
-		m.UnreadMsgNum = n
+		if m.MsgSeq, err = readSeqFor(ctx, tx, g, n); err != nil {
+			return err
+		}
 		return tx.UpdateMember(ctx, g.App, m)
 	})
+}
+
+// readSeqFor returns the read position at which n messages of g count as unread: after
+// the n-th newest that counts, or before every message when fewer exist.
+func readSeqFor(ctx context.Context, tx im.Tx, g im.Group, n int64) (int64, error) {
+	if n == 0 {
+		return g.NextMsgSeq - 1, nil
+	}
+	seq, err := tx.NthUnread(ctx, g.App, g.ID, n)
+	if err != nil || seq == 0 {
+		return 0, err
+	}
+	return seq - 1, nil
 }

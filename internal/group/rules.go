@@ -17,6 +17,7 @@ const (
 	OpGetRole      Op = "get role"         // get_role_in_group
 	OpImport       Op = "import"           // import_group, import_group_member
 	OpSetAdminRole Op = "create with role" // Role Admin given in create_group MemberList
+	OpHistory      Op = "history"          // group_msg_get_simple, recall, import and modify of messages
 )
 
 // rule denies op on groups of a type (any type when Type is "") for targets of a role (any
@@ -50,6 +51,7 @@ var matrix = []rule{
 	{Type: im.TypeAVChatRoom, Op: OpChangeOwner, Code: im.CodeNotAllowed, Info: "AVChatRoom ownership cannot be transferred"},
 	{Type: im.TypeAVChatRoom, Op: OpGetRole, Code: im.CodeNotAllowed, Info: "AVChatRoom groups do not keep member roles"},
 	{Type: im.TypeAVChatRoom, Op: OpImport, Code: im.CodeNotAllowed, Info: "AVChatRoom groups cannot be imported"},
+	{Type: im.TypeAVChatRoom, Op: OpHistory, Code: im.CodeNotAllowed, Info: "AVChatRoom groups keep no message history"},
 }
 
 // allow returns nil if op is allowed on a group of type t against a target of role

@@ -58,6 +58,10 @@ func TestPermissionMatrix(t *testing.T) {
 			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
 			im.TypeAVChatRoom: {no, no, no, no}, im.TypeCommunity: {ok, ok, ok, ok},
 		},
+		OpHistory: {
+			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
+			im.TypeAVChatRoom: {no, no, no, no}, im.TypeCommunity: {ok, ok, ok, ok},
+		},
 	}
 	rows := 0
 	for op, byType := range want {

@@ -18,6 +18,8 @@ type Service struct {
 	clock  im.Clock
 	rand   func([]byte) // fills its argument with random bytes, for group IDs
 	events im.Events    // hears the rules' events; nil for none
+	live   im.Live      // hears what is never stored; nil for none
+	rates  *sendRates   // per-group send rate
 }
 
 // Options tune a Service. The zero value is valid.
@@ -28,11 +30,13 @@ type Options struct {
 	Rand func([]byte)
 	// Events hears the rules' events (the app's callbacks); default none.
 	Events im.Events
+	// Live hears system notifications and messages never stored; default none.
+	Live im.Live
 }
 
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
-	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events}
+	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live, rates: newSendRates()}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}
 	}

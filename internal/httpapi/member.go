@@ -31,7 +31,7 @@ func (a *API) addGroupMember(ctx context.Context, c im.Caller, req *addGroupMemb
 	for i, m := range req.MemberList {
 		accounts[i] = m.MemberAccount
 	}
-	out, err := a.groups.AddMembers(ctx, c, req.GroupID, accounts)
+	out, err := a.groups.AddMembers(ctx, c, req.GroupID, accounts, req.Silence == 1)
 	return addResults(out), err
 }
 
@@ -52,5 +52,5 @@ type deleteGroupMemberReq struct {
 }
 
 func (a *API) deleteGroupMember(ctx context.Context, c im.Caller, req *deleteGroupMemberReq) (empty, error) {
-	return empty{}, a.groups.DeleteMembers(ctx, c, req.GroupID, req.Accounts)
+	return empty{}, a.groups.DeleteMembers(ctx, c, req.GroupID, req.Accounts, req.Silence == 1)
 }

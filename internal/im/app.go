@@ -9,6 +9,25 @@ type App struct {
 	MemberFields []string // member custom-field keys the app defines (AppMemberDefinedData)
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
 	Limits       Limits
+	Messages     MessageSettings
+}
+
+// MessageSettings are an app's message settings (docs/compatibility.md §8).
+// DefaultMessageSettings gives the defaults.
+type MessageSettings struct {
+	// SendRate caps the messages stored per second in one group; more are dropped with
+	// MsgDropReason "MsgFreqCtrl". 0 turns the cap off. Default 40.
+	SendRate int
+	// Retention is how long messages are kept, in seconds: older ones read back as
+	// deleted. 0 keeps them forever. Default 7 days.
+	Retention int64
+	// Tips turns the tips of group and member changes on; default on.
+	Tips bool
+}
+
+// DefaultMessageSettings returns the message settings Tencent documents as defaults.
+func DefaultMessageSettings() MessageSettings {
+	return MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true}
 }
 
 // IsAdmin reports whether identifier is one of the app's admin accounts.

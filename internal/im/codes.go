@@ -78,4 +78,30 @@ const (
 	CodeAccountMissing Code = 70107
 	// CodeAccountParam (70402): an invalid parameter of an account command.
 	CodeAccountParam Code = 70402
+
+	// CodeMuted (10017): the sender is muted in the group, by MuteAllMember, or in every
+	// group by setnospeaking. send_group_msg.
+	CodeMuted Code = 10017
+	// CodeNoSuchMessage (10030): no such message, or it was recalled or has expired.
+	// group_msg_recall (per seq), modify_group_msg.
+	CodeNoSuchMessage Code = 10030
+	// CodeNotRecallable (10032): a tip, or a message already recalled. group_msg_recall
+	// (per seq), modify_group_msg.
+	CodeNotRecallable Code = 10032
+	// CodeMessageTooLong (80002): MsgBody and CloudCustomData over 12,000 bytes.
+	// send_group_msg, import_group_msg (per message).
+	CodeMessageTooLong Code = 80002
+	// CodeCallbackFailed (80003): Group.CallbackBeforeSendMsg failed and the app refuses
+	// messages then. send_group_msg.
+	CodeCallbackFailed Code = 80003
+	// CodeBadMsgBody (90002): modify_group_msg with neither MsgBody nor CloudCustomData, or
+	// a MsgBody that is no valid message (the openim family's code).
+	CodeBadMsgBody Code = 90002
+	// CodeNoSetAccount (130004): setnospeaking or getnospeaking without its account.
+	CodeNoSetAccount Code = 130004
+	// CodeBadSetAccount (130005): setnospeaking or getnospeaking of an account that is
+	// malformed or not imported.
+	CodeBadSetAccount Code = 130005
+	// CodeNoMuteTime (130008): setnospeaking with neither mute time.
+	CodeNoMuteTime Code = 130008
 )

@@ -28,6 +28,10 @@ const (
 	KindMemberFieldChanged EventKind = "MemberFieldChanged" // a member's role, card, mute or data changed
 	KindOwnerChanged       EventKind = "OwnerChanged"       // the group has a new owner
 	KindGroupFull          EventKind = "GroupFull"          // the group reached its MaxMemberNum
+	KindSendingMessage     EventKind = "SendingMessage"     // ask: a message is about to be sent
+	KindMessageSent        EventKind = "MessageSent"        // a message was sent
+	KindMessagesRecalled   EventKind = "MessagesRecalled"   // messages were recalled
+	KindSystemNotified     EventKind = "SystemNotified"     // a system notification was sent (live only)
 )
 
 // EventHead is what every event carries.
@@ -115,6 +119,47 @@ type GroupFull struct {
 	EventHead
 }
 
+// Outgoing is a message as a send asked for it, with what the stream does not keep.
+type Outgoing struct {
+	Message
+	OnlineOnly  bool
+	ToAccounts  []string // targeted receivers; empty for everyone
+	AtInfo      []AtInfo
+	OfflinePush []byte // the OfflinePushInfo JSON object as sent; nil for none
+}
+
+// AtInfo is one mention of a message: everyone, or one member.
+type AtInfo struct {
+	All     bool
+	Account string
+}
+
+// SendingMessage asks whether a message may be sent.
+type SendingMessage struct {
+	EventHead
+	Msg Outgoing
+}
+
+// MessageSent reports a message sent (stored, or delivered online only: Msg.Seq 0).
+type MessageSent struct {
+	EventHead
+	Msg Outgoing
+}
+
+// MessagesRecalled reports recalled messages by their Seq.
+type MessagesRecalled struct {
+	EventHead
+	Seqs []int64
+}
+
+// SystemNotified reports a system notification: never stored, delivered to members
+// online at that moment.
+type SystemNotified struct {
+	EventHead
+	To      []string // the members addressed; empty for everyone
+	Content string
+}
+
 // KV is a custom-field entry, in request order.
 type KV struct {
 	Key, Value string
@@ -150,6 +195,18 @@ func (OwnerChanged) Kind() EventKind { return KindOwnerChanged }
 // Kind returns KindGroupFull.
 func (GroupFull) Kind() EventKind { return KindGroupFull }
 
+// Kind returns KindSendingMessage.
+func (SendingMessage) Kind() EventKind { return KindSendingMessage }
+
+// Kind returns KindMessageSent.
+func (MessageSent) Kind() EventKind { return KindMessageSent }
+
+// Kind returns KindMessagesRecalled.
+func (MessagesRecalled) Kind() EventKind { return KindMessagesRecalled }
+
+// Kind returns KindSystemNotified.
+func (SystemNotified) Kind() EventKind { return KindSystemNotified }
+
 // Verdict is an app's answer to an Ask event. The zero Verdict allows the operation.
 // The rules, not the adapter, turn a verdict into the ErrorCode the caller gets.
 type Verdict struct {
@@ -165,6 +222,13 @@ type Verdict struct {
 	// RefusedAccounts lists accounts the app refuses while allowing the rest
 	// (InvitingMembers).
 	RefusedAccounts []string
+	// Drop asks to drop a message silently: the send succeeds and stores nothing
+	// (SendingMessage).
+	Drop bool
+	// Body and CloudCustomData, when set, replace what a message carries
+	// (SendingMessage).
+	Body            *MsgBody
+	CloudCustomData *string
 }
 
 // Events is where the rules send their events. The adapter behind it decides who hears
@@ -182,4 +246,11 @@ type Events interface {
 	Record(ctx context.Context, tx Tx, c Caller, ev Event) error
 	// Committed tells the adapter that transactions with recorded events have committed.
 	Committed()
+}
+
+// Live hears what happens once and is never stored: system notifications and messages
+// sent online only. A nil Live is valid in the rules.
+type Live interface {
+	// Publish hands over an event after the operation that made it has succeeded.
+	Publish(c Caller, ev Event)
 }

@@ -100,3 +100,17 @@ type NoSpeaking struct {
 	C2CUntil   int64
 	GroupUntil int64
 }
+
+// TipStored reports whether a tip of kind op is kept in the stream of a group of type t,
+// as Tencent does by default: member changes in Private, Public and Community groups;
+// group info changes in all but AVChatRoom; member info changes (admins, mutes) in
+// Private, Public and Community groups. An AVChatRoom keeps none.
+func TipStored(t GroupType, op TipOp) bool {
+	switch {
+	case t == TypeAVChatRoom:
+		return false
+	case op == TipGroupInfoChange:
+		return true
+	}
+	return t != TypeChatRoom
+}

@@ -29,7 +29,7 @@ func badInputSpecs() []*commandSpec {
 		grp   = "group_open_http_svc/"
 	)
 	groupIDOnly := []field{groupID("GroupId")}
-	return []*commandSpec{
+	specs := []*commandSpec{
 		{
 			cmd: login + "account_import", write: true,
 			base: `{"UserID":"newacct","Nick":"nick","FaceUrl":"http://face"}`,
@@ -83,7 +83,7 @@ func badInputSpecs() []*commandSpec {
 			base: `{"GroupId":"pub","Silence":1,"MemberList":[{"Member_Account":"free"}]}`,
 			fields: []field{
 				groupID("GroupId"),
-				integer("Silence", asBase, asBase, asBase),
+				integer("Silence", storeAsWithout("Silence"), storeAsWithout("Silence"), storeAsWithout("Silence")),
 				batch("MemberList", invalid, 300, codeBatch, memberN),
 				accountOf("MemberList[].Member_Account", im.CodeInvalidParam),
 			},
@@ -93,7 +93,7 @@ func badInputSpecs() []*commandSpec {
 			base: `{"GroupId":"pub","Silence":1,"Reason":"bye","MemberToDel_Account":["m2"]}`,
 			fields: []field{
 				groupID("GroupId"),
-				integer("Silence", asBase, asBase, asBase),
+				integer("Silence", storeAsWithout("Silence"), storeAsWithout("Silence"), storeAsWithout("Silence")),
 				stringOf("Reason", asBase, asBase),
 				batch("MemberToDel_Account", invalid, 100, codeBatch, userN),
 				accountOf("MemberToDel_Account[]", im.CodeInvalidParam),
@@ -281,6 +281,7 @@ func badInputSpecs() []*commandSpec {
 			},
 		},
 	}
+	return append(specs, messageSpecs(now)...)
 }
 
 // createFields are the fields of a create_group (and import_group) base body, without

@@ -140,6 +140,9 @@ type field struct {
 	neg, big, max, huge want
 	// Lists: an empty list; limit+1 entries made by item (when limit > 0).
 	empty want
+	// wrong, when set, answers a value of another JSON type instead of 60003 (MsgBody,
+	// whose "not an array" docs/compatibility.md §8 answers 10004).
+	wrong *want
 	limit int
 	over  want
 	item  func(i int) any
@@ -278,7 +281,11 @@ func (f field) cases() []badCase {
 		cs = append(cs, badCase{name: f.path + "/" + name, ops: ops, want: w})
 	}
 	for _, v := range wrongTypes[f.kind] {
-		add("wrong type "+v, badJSON, set(f.path, v))
+		w := badJSON
+		if f.wrong != nil {
+			w = *f.wrong
+		}
+		add("wrong type "+v, w, set(f.path, v))
 	}
 	if !strings.HasSuffix(f.path, "[]") {
 		cs = append(cs, badCase{name: f.path + "/null", ops: []op{set(f.path, "null")}, want: asAbsent, ref: []op{del(f.path)}})

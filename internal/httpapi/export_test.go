@@ -47,7 +47,7 @@ func valuePaths(t reflect.Type, p string, paths *[]string) {
 		t = t.Elem()
 	}
 	switch {
-	case t == rawMessageType:
+	case t == rawMessageType || t == reflect.TypeFor[jsonObject]():
 	case t.Kind() == reflect.Struct:
 		structPaths(t, p+".", paths)
 	case t.Kind() == reflect.Slice:

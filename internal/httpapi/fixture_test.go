@@ -91,6 +91,8 @@ func seedFixture(tb testing.TB, a appAdmin) {
 		},
 	})
 	a.mustOK(tb, svc+"forbid_send_msg", map[string]any{"GroupId": "pub", "Members_Account": []string{"m3"}, "MuteTime": 4294967295})
+	a.mustOK(tb, svc+"send_group_msg", map[string]any{"GroupId": "pub", "From_Account": "m2", "Random": 1,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "fixture"}}}})
 	a.mustOK(tb, svc+"set_unread_msg_num", map[string]any{"GroupId": "pub", "Member_Account": "m1", "UnreadMsgNum": 2})
 	for _, g := range []struct{ id, typ, member string }{
 		{"priv", "Private", "m1"}, {"@TGS#_comm", "Community", "m1"}, {"av", "AVChatRoom", ""}, {"victim", "Public", "m2"},
@@ -142,6 +144,8 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		if info["Type"] == "AVChatRoom" {
 			// Keyed by position: a minted ID differs from one run to the next.
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})
+		} else {
+			snap[fmt.Sprintf("history %d", i)] = historyOutline(tb, a, groups[i])
 		}
 	}
 	selfFields := []string{"Role", "JoinTime", "MsgFlag", "MsgSeq", "UnreadMsgNum", "NameCard", "MuteUntil"}
@@ -152,6 +156,25 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		})
 	}
 	return snap
+}
+
+// historyOutline reads the newest messages of a group, each as its MsgSeq, sender,
+// Random, state and element types: what a request's bad values could change. Element
+// contents are left out, since a sender's unknown keys inside them are kept as sent.
+func historyOutline(tb testing.TB, a appAdmin, group string) []any {
+	tb.Helper()
+	v := decodeAnswer(tb, a.mustOK(tb, "group_open_http_svc/group_msg_get_simple",
+		map[string]any{"GroupId": group, "ReqMsgNumber": 20, "WithRecalledMsg": 1}).Raw)
+	var out []any
+	for _, m := range list(v["RspMsgList"]) {
+		m := m.(map[string]any)
+		var types []any
+		for _, e := range list(m["MsgBody"]) {
+			types = append(types, e.(map[string]any)["MsgType"])
+		}
+		out = append(out, []any{m["MsgSeq"], m["From_Account"], m["MsgRandom"], m["IsPlaceMsg"], m["MsgPriority"], m["CloudCustomData"], types})
+	}
+	return out
 }
 
 // list returns v as a JSON array, or nil.
@@ -174,7 +197,7 @@ func decodeAnswer(tb testing.TB, raw []byte) map[string]any {
 
 // timeKeys are the answer fields that hold a unix time.
 var timeKeys = map[string]bool{
-	"CreateTime": true, "JoinTime": true, "LastInfoTime": true, "LastMsgTime": true, "LastSendMsgTime": true,
+	"CreateTime": true, "JoinTime": true, "LastInfoTime": true, "LastMsgTime": true, "LastSendMsgTime": true, "MsgTime": true,
 	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true,
 }
 

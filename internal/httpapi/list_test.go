@@ -393,8 +393,9 @@ func TestGetAppIDGroupList(t *testing.T) {
 	}
 }
 
-// TestSetUnreadMsgNum checks set_unread_msg_num (Tencent's docs, see docs/compatibility.md Sources): the count
-// shows in get_joined_group_list's SelfInfo; ChatRoom and AVChatRoom keep none.
+// TestSetUnreadMsgNum checks set_unread_msg_num (Tencent's docs, see docs/compatibility.md
+// Sources): the count shows in get_joined_group_list's SelfInfo, clamped to the messages
+// that exist (docs/compatibility.md §8); ChatRoom and AVChatRoom keep none.
 func TestSetUnreadMsgNum(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "bob", "dave")
@@ -413,11 +414,19 @@ func TestSetUnreadMsgNum(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			g := s.MustCreateGroup(t, typ, "owner", "bob")
 			mustCode(t, s, cmdSetUnread, set(g, "bob", 7), codeOK)
-			if got := unread(t, "bob", g); got != 7 {
-				t.Errorf("bob's UnreadMsgNum: got %d, want 7", got)
+			if got := unread(t, "bob", g); got != 0 {
+				t.Errorf("bob's UnreadMsgNum with no messages: got %d, want 0", got)
 			}
-			if got := unread(t, "owner", g); got != 0 {
-				t.Errorf("owner's UnreadMsgNum: got %d, want 0", got)
+			for i := range 5 {
+				s.MustOK(t, "group_open_http_svc/send_group_msg", map[string]any{"GroupId": g, "Random": i,
+					"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "x"}}}})
+			}
+			mustCode(t, s, cmdSetUnread, set(g, "bob", 7), codeOK)
+			if got := unread(t, "bob", g); got != 5 {
+				t.Errorf("bob's UnreadMsgNum: got %d, want 5 (7 clamped to the 5 messages)", got)
+			}
+			if got := unread(t, "owner", g); got != 5 {
+				t.Errorf("owner's UnreadMsgNum: got %d, want 5 (the messages sent since it joined)", got)
 			}
 			mustCode(t, s, cmdSetUnread, set(g, "owner", 3), codeOK)
 			mustCode(t, s, cmdSetUnread, set(g, "bob", 0), codeOK)
@@ -437,6 +446,10 @@ func TestSetUnreadMsgNum(t *testing.T) {
 		})
 	}
 	g := s.MustCreateGroup(t, "Public", "owner", "bob")
+	for i := range 5 {
+		s.MustOK(t, "group_open_http_svc/send_group_msg", map[string]any{"GroupId": g, "Random": i,
+			"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "x"}}}})
+	}
 	mustCode(t, s, cmdSetUnread, set(g, "bob", 5), codeOK)
 	for _, tc := range []struct {
 		name string

@@ -4,11 +4,13 @@ package httpapi
 const (
 	svcGroup   = "group_open_http_svc"
 	svcAccount = "im_open_login_svc"
+	svcOpenIM  = "openim"
+	svcConfig  = "openconfigsvr"
 )
 
 // commandTable is the one table of every REST command timd serves.
 func (a *API) commandTable() map[string]map[string]*command {
-	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}}
+	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}}
 	add := func(service, word string, h *command) {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
@@ -37,5 +39,15 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "import_group_member", handler(a.importGroupMember))
 	add(svcGroup, "set_unread_msg_num", handler(a.setUnreadMsgNum))
 	add(svcGroup, "get_specified_group_member_info", handler(a.getSpecifiedGroupMemberInfo))
+
+	add(svcGroup, "send_group_msg", handler(a.sendGroupMsg))
+	add(svcGroup, "send_group_system_notification", handler(a.sendGroupSystemNotification))
+	add(svcGroup, "group_msg_get_simple", handler(a.groupMsgGetSimple))
+	add(svcGroup, "group_msg_recall", handler(a.groupMsgRecall))
+	add(svcGroup, "delete_group_msg_by_sender", handler(a.deleteGroupMsgBySender))
+	add(svcGroup, "import_group_msg", handler(a.importGroupMsg))
+	add(svcOpenIM, "modify_group_msg", handler(a.modifyGroupMsg))
+	add(svcConfig, "setnospeaking", handler(a.setNoSpeaking))
+	add(svcConfig, "getnospeaking", handler(a.getNoSpeaking))
 	return t
 }

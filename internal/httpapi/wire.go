@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"unicode/utf8"
 
@@ -75,4 +76,20 @@ func (t *wireText) UnmarshalJSON(b []byte) error {
 
 type groupIDReq struct {
 	GroupID string `json:"GroupId"`
+}
+
+// jsonObject is a field that holds a JSON object kept as sent (OfflinePushInfo). Any other
+// JSON type is a field of the wrong type (60003); null is the field left out.
+type jsonObject []byte
+
+func (o *jsonObject) UnmarshalJSON(b []byte) error {
+	switch b[0] {
+	case 'n':
+		*o = nil
+		return nil
+	case '{':
+		*o = append(jsonObject(nil), b...)
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[map[string]any]()}
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/timdhq/timd/internal/im"
@@ -18,13 +19,17 @@ const (
 	AfterMemberFieldChanged = "Group.CallbackAfterMemberFieldChanged"
 	AfterChangeGroupOwner   = "Group.CallbackAfterChangeGroupOwner"
 	AfterGroupFull          = "Group.CallbackAfterGroupFull"
+	BeforeSendMsg           = "Group.CallbackBeforeSendMsg"
+	AfterSendMsg            = "Group.CallbackAfterSendMsg"
+	AfterRecallMsg          = "Group.CallbackAfterRecallMsg"
 )
 
 // Commands returns every CallbackCommand timd sends, before-callbacks first.
 func Commands() []string {
 	return []string{
-		BeforeCreateGroup, BeforeInviteJoinGroup, AfterCreateGroup, AfterNewMemberJoin, AfterMemberExit,
+		BeforeCreateGroup, BeforeInviteJoinGroup, BeforeSendMsg, AfterCreateGroup, AfterNewMemberJoin, AfterMemberExit,
 		AfterGroupDestroyed, AfterGroupInfoChanged, AfterMemberFieldChanged, AfterChangeGroupOwner, AfterGroupFull,
+		AfterSendMsg, AfterRecallMsg,
 	}
 }
 
@@ -149,6 +154,51 @@ type AfterMemberFieldChangedBody struct {
 	AppMemberDefinedData []KV    `json:"AppMemberDefinedData,omitempty"`
 }
 
+// SendMsgBody is the body of Group.CallbackBeforeSendMsg, and the start of
+// Group.CallbackAfterSendMsg's.
+type SendMsgBody struct {
+	Head
+	GroupID         string          `json:"GroupId"`
+	Type            string          `json:"Type"`
+	FromAccount     string          `json:"From_Account"`
+	OperatorAccount string          `json:"Operator_Account"`
+	Random          uint32          `json:"Random"`
+	OnlineOnlyFlag  int             `json:"OnlineOnlyFlag"`
+	MsgBody         json.RawMessage `json:"MsgBody"`
+	CloudCustomData string          `json:"CloudCustomData"`
+	OfflinePushInfo json.RawMessage `json:"OfflinePushInfo,omitempty"`
+	ToAccount       []string        `json:"To_Account,omitempty"`
+}
+
+// AfterSendMsgBody is the body of Group.CallbackAfterSendMsg: the message as stored,
+// with its MsgSeq (0 for a message not stored) and MsgTime.
+type AfterSendMsgBody struct {
+	SendMsgBody
+	MsgSeq      int64    `json:"MsgSeq"`
+	MsgTime     int64    `json:"MsgTime"`
+	GroupAtInfo []AtItem `json:"GroupAtInfo,omitempty"`
+}
+
+// AtItem is one GroupAtInfo entry.
+type AtItem struct {
+	GroupAtAllFlag int    `json:"GroupAtAllFlag"`
+	GroupAtAccount string `json:"GroupAt_Account"`
+}
+
+// AfterRecallMsgBody is the body of Group.CallbackAfterRecallMsg.
+type AfterRecallMsgBody struct {
+	Head
+	GroupID         string       `json:"GroupId"`
+	Type            string       `json:"Type"`
+	OperatorAccount string       `json:"Operator_Account"`
+	MsgSeqList      []MsgSeqItem `json:"MsgSeqList"`
+}
+
+// MsgSeqItem is a {"MsgSeq": n} entry.
+type MsgSeqItem struct {
+	MsgSeq int64 `json:"MsgSeq"`
+}
+
 // AfterChangeGroupOwnerBody is the body of Group.CallbackAfterChangeGroupOwner.
 type AfterChangeGroupOwnerBody struct {
 	Head
@@ -177,6 +227,9 @@ var commands = map[im.EventKind]string{
 	im.KindMemberFieldChanged: AfterMemberFieldChanged,
 	im.KindOwnerChanged:       AfterChangeGroupOwner,
 	im.KindGroupFull:          AfterGroupFull,
+	im.KindSendingMessage:     BeforeSendMsg,
+	im.KindMessageSent:        AfterSendMsg,
+	im.KindMessagesRecalled:   AfterRecallMsg,
 }
 
 // CommandOf returns the CallbackCommand of events of kind, or "" for none.
@@ -275,6 +328,42 @@ func bodyOf(ev im.Event) any {
 		}
 	case im.GroupFull:
 		return AfterGroupFullBody{Head: h, GroupID: g.ID}
+	case im.SendingMessage:
+		return sendMsgBody(h, g, e.Operator, e.Msg)
+	case im.MessageSent:
+		b := sendMsgBody(h, g, e.Operator, e.Msg)
+		return AfterSendMsgBody{SendMsgBody: b, MsgSeq: e.Msg.Seq, MsgTime: e.Msg.Time, GroupAtInfo: atInfo(e.Msg.AtInfo)}
+	case im.MessagesRecalled:
+		list := make([]MsgSeqItem, len(e.Seqs))
+		for i, seq := range e.Seqs {
+			list[i] = MsgSeqItem{MsgSeq: seq}
+		}
+		return AfterRecallMsgBody{Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator, MsgSeqList: list}
 	}
 	return nil
+}
+
+// sendMsgBody renders the fields both message callbacks carry.
+func sendMsgBody(h Head, g im.Group, operator string, m im.Outgoing) SendMsgBody {
+	b := SendMsgBody{
+		Head: h, GroupID: g.ID, Type: string(g.Type), FromAccount: m.From, OperatorAccount: operator,
+		Random: m.Random, MsgBody: json.RawMessage(m.Body), CloudCustomData: m.CloudCustomData,
+		OfflinePushInfo: json.RawMessage(m.OfflinePush), ToAccount: m.ToAccounts,
+	}
+	if m.OnlineOnly {
+		b.OnlineOnlyFlag = 1
+	}
+	return b
+}
+
+// atInfo renders mentions.
+func atInfo(in []im.AtInfo) []AtItem {
+	out := make([]AtItem, len(in))
+	for i, a := range in {
+		out[i] = AtItem{GroupAtAccount: a.Account}
+		if a.All {
+			out[i].GroupAtAllFlag = 1
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/msgbody"
 )
 
 // Hooks is the callbacks' side of the rules' events (im.Events): it asks an app's
@@ -45,13 +46,19 @@ func (h *Hooks) Ask(ctx context.Context, c im.Caller, ev im.Event) (im.Verdict, 
 	return verdict(a), nil
 }
 
-// verdict reads an app's answer: ErrorCode 0 allows (perhaps refusing some accounts),
-// anything else refuses with the code the app gave.
+// verdict reads an app's answer: ErrorCode 0 allows (perhaps refusing some accounts, or
+// replacing a message's body or custom data), anything else refuses with the code the
+// app gave (for a message, 2 drops it; the rules decide).
 func verdict(a Answer) im.Verdict {
-	if a.ErrorCode == 0 {
-		return im.Verdict{RefusedAccounts: a.RefusedMembers}
+	if a.ErrorCode != 0 {
+		return im.Verdict{Refused: true, AppCode: a.ErrorCode, AppInfo: a.ErrorInfo}
 	}
-	return im.Verdict{Refused: true, AppCode: a.ErrorCode, AppInfo: a.ErrorInfo}
+	v := im.Verdict{RefusedAccounts: a.RefusedMembers, CloudCustomData: a.CloudCustomData}
+	if len(a.MsgBody) > 0 && string(a.MsgBody) != "null" {
+		b := msgbody.Body(a.MsgBody)
+		v.Body = &b
+	}
+	return v
 }
 
 // Record writes the after-callback of ev into tx's outbox.

@@ -22,6 +22,10 @@ type Answer struct {
 	ErrorInfo    string `json:"ErrorInfo"`
 	// RefusedMembers lists the accounts a Group.CallbackBeforeInviteJoinGroup refuses.
 	RefusedMembers []string `json:"RefusedMembers_Account"`
+	// MsgBody and CloudCustomData, in an answer to Group.CallbackBeforeSendMsg with
+	// ErrorCode 0, replace what the message carries.
+	MsgBody         json.RawMessage `json:"MsgBody"`
+	CloudCustomData *string         `json:"CloudCustomData"`
 }
 
 // Sender posts callbacks.

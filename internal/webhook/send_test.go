@@ -270,14 +270,14 @@ func TestCommandsListsEverySentCommand(t *testing.T) {
 		webhook.BeforeCreateGroup, webhook.BeforeInviteJoinGroup, webhook.AfterCreateGroup,
 		webhook.AfterNewMemberJoin, webhook.AfterMemberExit, webhook.AfterGroupDestroyed,
 		webhook.AfterGroupInfoChanged, webhook.AfterMemberFieldChanged, webhook.AfterChangeGroupOwner,
-		webhook.AfterGroupFull,
+		webhook.AfterGroupFull, webhook.BeforeSendMsg, webhook.AfterSendMsg, webhook.AfterRecallMsg,
 	} {
 		if !webhook.Known(c) {
 			t.Errorf("Known(%q) = false, want true", c)
 		}
 	}
-	if len(got) != 10 {
-		t.Errorf("Commands() has %d entries, want 10: %v", len(got), got)
+	if len(got) != 13 {
+		t.Errorf("Commands() has %d entries, want 13: %v", len(got), got)
 	}
 	if webhook.Known("Group.CallbackAfterCreatGroup") {
 		t.Error("Known accepts a misspelt command")

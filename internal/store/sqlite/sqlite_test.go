@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -211,115 +210,6 @@ func TestGroupCommit(t *testing.T) {
 
 // storetestBoom is the error of fns that fail on purpose.
 var storetestBoom = errors.New("boom")
-
-// TestPanic checks that a panic in fn, with an error or another value, reaches the caller
-// as an error, rolls back fn's writes and leaves the writer working.
-func TestPanic(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	for i, p := range []any{"kaboom", storetestBoom} {
-		id := fmt.Sprintf("g%d", i)
-		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-			if err := tx.CreateGroup(ctx, group(id)); err != nil {
-				return err
-			}
-			panic(p)
-		})
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(p)) {
-			t.Errorf("Update panicking with %v: got %v, want an error naming it", p, err)
-		}
-		if pe, ok := p.(error); ok && !errors.Is(err, pe) {
-			t.Errorf("Update panicking with error %v: got %v, want it wrapped", pe, err)
-		}
-		if groupExists(t, db, id) {
-			t.Errorf("group written before the panic exists")
-		}
-	}
-	storetest.MustUpdate(t, db, createGroup("after"))
-	if !groupExists(t, db, "after") {
-		t.Errorf("group written after the panics is missing")
-	}
-}
-
-func TestUpdateCanceledContext(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	ran := false
-	err := db.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		ran = true
-		return nil
-	})
-	if !errors.Is(err, context.Canceled) || ran {
-		t.Errorf("Update with a canceled ctx: got %v (fn ran: %v), want context.Canceled without running", err, ran)
-	}
-}
-
-func TestNestedUpdate(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-		return db.Update(ctx, createGroup("g"))
-	})
-	if err == nil {
-		t.Errorf("Update inside Update: got nil error, want an error")
-	}
-}
-
-func TestTxAfterReturn(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	var kept im.Tx
-	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-		kept = tx
-		return nil
-	})
-	if err := kept.CreateGroup(t.Context(), group("g")); !errors.Is(err, errEnded) {
-		t.Errorf("CreateGroup on an ended Tx: got %v, want errEnded", err)
-	}
-}
-
-func TestClosed(t *testing.T) {
-	db, err := Open(t.Context(), tempPath(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	for name, err := range map[string]error{
-		"Update": db.Update(t.Context(), createGroup("g")),
-		"View":   db.View(t.Context(), func(context.Context, im.Tx) error { return nil }),
-		"Ping":   db.Ping(t.Context()),
-	} {
-		if !errors.Is(err, ErrClosed) {
-			t.Errorf("%s after Close: got %v, want ErrClosed", name, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Errorf("second Close: got %v, want nil", err)
-	}
-}
-
-// TestAppIDRoundTrip stores an SDKAppID with the high bit set, which SQLite's signed
-// integers hold only through the store's conversion.
-func TestAppIDRoundTrip(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	want := im.Account{App: math.MaxUint64, UserID: "u", Nick: "n"}
-	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-		return tx.PutAccount(ctx, want)
-	})
-	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
-		got, err := tx.GetAccount(ctx, math.MaxUint64, "u")
-		if err != nil {
-			return err
-		}
-		if got != want {
-			t.Errorf("GetAccount: got %+v, want %+v", got, want)
-		}
-		return nil
-	})
-}
 
 func TestOpenOptions(t *testing.T) {
 	for _, opts := range []Options{

@@ -71,6 +71,16 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestShared opens two stores of four connections on one schema, as two replicas would:
+// FOR UPDATE SKIP LOCKED keeps their claims of outbox events disjoint.
+func TestShared(t *testing.T) {
+	testDSN(t)
+	storetest.RunShared(t, func(t *testing.T) (im.Store, im.Store) {
+		dsn := MustSchema(t)
+		return MustOpen(t, dsn, Options{MaxConns: 4}), MustOpen(t, dsn, Options{MaxConns: 4})
+	})
+}
+
 // group returns a minimal group of app 1.
 func group(id string) im.Group {
 	return im.Group{App: 1, ID: id, Type: im.TypePublic, ApplyJoinOption: im.JoinFreeAccess}

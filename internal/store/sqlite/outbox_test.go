@@ -3,18 +3,7 @@ package sqlite
 import (
 	"strings"
 	"testing"
-
-	"github.com/timdhq/timd/internal/store/storetest"
 )
-
-// TestTwoHandlesClaimEvents claims events through two stores open on one file, as two
-// processes would: each claim runs in its writer's BEGIN IMMEDIATE transaction, so the two
-// never take the same event.
-func TestTwoHandlesClaimEvents(t *testing.T) {
-	path := tempPath(t)
-	a, b := MustOpen(t, path, Options{}), MustOpen(t, path, Options{})
-	storetest.ClaimConcurrently(t, a, b)
-}
 
 // TestQueryPlans checks that the lists, the claim and account deletion find their rows
 // through the indexes meant for them rather than by scanning a table or an app.

@@ -45,6 +45,15 @@ func TestStore(t *testing.T) {
 	})
 }
 
+// TestShared opens two stores on one file, as two processes would. Each one's Updates run
+// in its writer's BEGIN IMMEDIATE transactions, which SQLite serializes across the two.
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (im.Store, im.Store) {
+		path := tempPath(t)
+		return MustOpen(t, path, Options{}), MustOpen(t, path, Options{})
+	})
+}
+
 // group returns a minimal group of app 1.
 func group(id string) im.Group {
 	return im.Group{App: 1, ID: id, Type: im.TypePublic, ApplyJoinOption: im.JoinFreeAccess}

@@ -353,8 +353,8 @@ func TestCloseDuringUpdates(t *testing.T) {
 	}
 }
 
-// TestMigrateGroupSeq upgrades a database of version 1 that holds groups: migration 2
-// numbers them in creation order, and the next group created gets a Seq after theirs.
+// TestMigrateGroupSeq upgrades a database of version 1 that holds storetest.LegacyGroups,
+// for storetest.CheckLegacyGroupSeq to check the Seqs migration 2 gave them.
 func TestMigrateGroupSeq(t *testing.T) {
 	path := tempPath(t)
 	raw, err := sql.Open("sqlite", path)
@@ -369,14 +369,19 @@ func TestMigrateGroupSeq(t *testing.T) {
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`,
 		ms[0].SQL,
 		`INSERT INTO schema_migrations (version) VALUES (1)`,
-		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
-			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,
-			apply_join_option, invite_join_option, mute_all_member)
-		SELECT column1, column2, 'Public', '', '', '', '', '', column3, 0, 0, 0, 0, 0, 'FreeAccess', '', 0
-		FROM (VALUES (1, 'c', 100), (1, 'a', 300), (2, 'a', 150), (1, 'b', 200))`,
 	} {
 		if _, err := raw.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("version 1 schema: %v", err)
+		}
+	}
+	for _, g := range storetest.LegacyGroups() {
+		_, err := raw.ExecContext(t.Context(), `INSERT INTO groups (app, id, type, name, introduction,
+			notification, face_url, owner, create_time, info_seq, last_info_time, last_msg_time,
+			next_msg_seq, max_member_num, apply_join_option, invite_join_option, mute_all_member)
+		VALUES (?, ?, 'Public', '', '', '', '', '', ?, 0, 0, 0, 0, 0, 'FreeAccess', '', 0)`,
+			appID(g.App), g.ID, g.CreateTime)
+		if err != nil {
+			t.Fatalf("version 1 group: %v", err)
 		}
 	}
 	if err := raw.Close(); err != nil {
@@ -385,19 +390,7 @@ func TestMigrateGroupSeq(t *testing.T) {
 
 	db := MustOpen(t, path, Options{})
 	checkMigrations(t, db)
-	storetest.MustUpdate(t, db, createGroup("new"))
-	var got []string
-	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
-		gs, err := tx.ListGroups(ctx, 1, im.GroupQuery{})
-		for _, g := range gs {
-			got = append(got, fmt.Sprintf("%s:%d", g.ID, g.Seq))
-		}
-		return err
-	})
-	// Creation order over both apps: c 100, app 2's a 150, b 200, a 300; then new.
-	if want := []string{"c:1", "b:3", "a:4", "new:5"}; !slices.Equal(got, want) {
-		t.Errorf("groups of app 1 after the upgrade: got %v, want %v", got, want)
-	}
+	storetest.CheckLegacyGroupSeq(t, db)
 }
 
 // TestSyncerAnswersAfterFsync checks that with Synchronous FULL every Update is answered

@@ -369,45 +369,10 @@ func TestSecretNotInErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkUpdateMember measures Updates that each read one of 1000 members (locking it)
-// and write it back with a unique NameCard, from many goroutines (parallelism 32 per
-// GOMAXPROCS) over the default pool of 32 connections, with the server's default
-// synchronous_commit=on. It mirrors the SQLite store's benchmark of the same name.
+// BenchmarkUpdateMember runs storetest.BenchUpdateMember over the default pool of 32
+// connections, with the server's default synchronous_commit=on.
 func BenchmarkUpdateMember(b *testing.B) {
-	const members = 1000
-	db := MustOpenFresh(b, Options{})
-	storetest.MustUpdate(b, db, func(ctx context.Context, tx im.Tx) error {
-		if err := tx.CreateGroup(ctx, group("g")); err != nil {
-			return err
-		}
-		for i := range members {
-			m := im.Member{Group: "g", Account: fmt.Sprintf("u%04d", i), Role: im.RoleMember}
-			if err := tx.AddMember(ctx, 1, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-
-	var next atomic.Int64
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := next.Add(1)
-			err := db.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
-				m, err := tx.GetMember(ctx, 1, "g", fmt.Sprintf("u%04d", n%members))
-				if err != nil {
-					return err
-				}
-				m.NameCard = fmt.Sprintf("card %d", n)
-				return tx.UpdateMember(ctx, 1, m)
-			})
-			if err != nil {
-				b.Error(err)
-			}
-		}
-	})
+	storetest.BenchUpdateMember(b, MustOpenFresh(b, Options{}), nil)
 }
 
 // TestIsolation checks the transaction settings the locking design rests on: Update at

@@ -241,46 +241,12 @@ func TestOpenOptions(t *testing.T) {
 	storetest.MustUpdate(t, db, createGroup("g"))
 }
 
-// BenchmarkUpdateMember measures Updates that each read one of 1000 members and write it
-// back with a unique NameCard, from many goroutines (parallelism 32 per GOMAXPROCS), with
-// the default options (synchronous=FULL). writes/commit is the mean group-commit batch.
+// BenchmarkUpdateMember runs storetest.BenchUpdateMember with the default options
+// (synchronous=FULL). writes/commit is the mean group-commit batch.
 func BenchmarkUpdateMember(b *testing.B) {
-	const members = 1000
 	db := MustOpen(b, tempPath(b), Options{})
-	storetest.MustUpdate(b, db, func(ctx context.Context, tx im.Tx) error {
-		if err := tx.CreateGroup(ctx, group("g")); err != nil {
-			return err
-		}
-		for i := range members {
-			m := im.Member{Group: "g", Account: fmt.Sprintf("u%04d", i), Role: im.RoleMember}
-			if err := tx.AddMember(ctx, 1, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-
-	var next atomic.Int64
-	before := db.w.commits.Load()
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := next.Add(1)
-			err := db.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
-				m, err := tx.GetMember(ctx, 1, "g", fmt.Sprintf("u%04d", n%members))
-				if err != nil {
-					return err
-				}
-				m.NameCard = fmt.Sprintf("card %d", n)
-				return tx.UpdateMember(ctx, 1, m)
-			})
-			if err != nil {
-				b.Error(err)
-			}
-		}
-	})
-	b.StopTimer()
+	var before int64
+	storetest.BenchUpdateMember(b, db, func() { before = db.w.commits.Load() })
 	if commits := db.w.commits.Load() - before; commits > 0 {
 		b.ReportMetric(float64(b.N)/float64(commits), "writes/commit")
 	}

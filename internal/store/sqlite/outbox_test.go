@@ -25,7 +25,10 @@ func TestQueryPlans(t *testing.T) {
 		{"DeleteAccount mutes", deleteAccountStatements[2], []any{1, "u"}, []string{
 			"SEARCH mutes USING INDEX mutes_account (app=? AND account=?)",
 		}},
-		{"DeleteAccount owned groups", deleteAccountStatements[3], []any{1, "u"}, []string{
+		{"DeleteAccount account-wide mute", deleteAccountStatements[3], []any{1, "u"}, []string{
+			"SEARCH nospeaking USING PRIMARY KEY (app=? AND account=?)",
+		}},
+		{"DeleteAccount owned groups", deleteAccountStatements[4], []any{1, "u"}, []string{
 			"SEARCH groups USING INDEX groups_owner (app=? AND owner=?)",
 		}},
 		{"ListJoined", listJoined, []any{1, "u"}, []string{

@@ -6,7 +6,9 @@ import "context"
 // internal/store/sqlite and internal/store/postgres, both checked by internal/store/storetest.
 //
 // Stores run plain reads and writes and report storage conditions with the sentinels
-// ErrNotFound and ErrConflict (wrapped); they never decide a Tencent error code.
+// ErrNotFound and ErrConflict (wrapped); they never decide a Tencent error code. Their
+// other errors are their own: the text, and sentinels such as each store's ErrClosed,
+// differ between stores, and the contract promises only that such a call fails.
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it if fn returns nil. A store
 	// may call fn more than once (to retry a serialization failure) and may commit several
@@ -15,12 +17,22 @@ type Store interface {
 	// GetAccount are locked against concurrent Updates until the commit; lists and counts
 	// lock nothing, so a caller that needs them stable locks the group with GetGroup first
 	// (every group command does).
+	//
+	// Update returns fn's error unchanged when fn fails, and ctx.Err() without running fn
+	// when ctx is done before fn starts. When fn panics, its writes are rolled back and
+	// the store goes on serving; the panic reaches the caller either as itself (postgres)
+	// or as an error that names the panic value and wraps it when it is an error (sqlite,
+	// which runs fn on its writer goroutine). An Update of the same store inside fn fails
+	// rather than wait for the transaction its caller holds. tx is fn's alone: once fn
+	// returns, every method of tx fails.
 	Update(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
-	// View runs fn in a read-only transaction with a consistent snapshot.
+	// View runs fn in a read-only transaction with a consistent snapshot and returns fn's
+	// error unchanged. Once fn returns, every method of tx fails.
 	View(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
-	// Close releases the store; calls after Close fail.
+	// Close releases the store. Later calls of Update (and UpdateOutbox), View and Ping
+	// fail without running fn; a second Close returns what the first returned.
 	Close() error
 }
 

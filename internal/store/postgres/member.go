@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/store/paging"
 )
 
 // memberSelect reads members m with the MuteUntil of their mute record u; scanMember scans
@@ -242,44 +242,32 @@ func (t *tx) ListMembers(ctx context.Context, app uint64, group string, q im.Mem
 	return ms, nil
 }
 
-// bucketBits is log2 of the join sequence numbers one member_buckets row counts.
-const bucketBits = 10
-
-// seekOffset turns a deep Offset of q into a start: it sums member_buckets to find the
-// block of join sequence numbers that holds the member at Offset, then steps over the
-// rest of the Offset inside that block on the members_seq index. A page at any Offset
-// then costs about what the first page costs, instead of reading every member before
-// it. Queries with a role filter or a cursor, and shallow ones, are left as they are.
+// seekOffset turns a deep Offset of q into a start (see package paging): it reads the
+// group's member_buckets, walks them to the bucket that holds the member at Offset, and
+// steps over the rest of the Offset inside that bucket on the members_seq index.
 func (t *tx) seekOffset(ctx context.Context, app uint64, group string, q im.MemberQuery) (im.MemberQuery, error) {
-	if q.Offset < 1<<bucketBits || len(q.Roles) > 0 || q.AfterSeq != 0 {
+	if !paging.Deep(q) {
 		return q, nil
 	}
-	type bucket struct{ Bucket, N int64 }
-	buckets, err := collect(ctx, t, pgx.RowToStructByPos[bucket], `SELECT bucket, n FROM member_buckets
+	buckets, err := collect(ctx, t, pgx.RowToStructByPos[paging.Bucket], `SELECT bucket, n FROM member_buckets
 		WHERE app = $1 AND group_id = $2 AND n > 0 ORDER BY bucket`, appID(app), group)
 	if err != nil {
 		return q, err
 	}
-	skip := int64(q.Offset)
-	for _, b := range buckets {
-		if skip >= b.N {
-			skip -= b.N
-			continue
-		}
-		var seq int64
-		err := t.queryRow(ctx, `SELECT seq FROM members WHERE app = $1 AND group_id = $2 AND seq >= $3
-			ORDER BY seq LIMIT 1 OFFSET $4`, appID(app), group, b.Bucket<<bucketBits, skip).Scan(&seq)
-		if errors.Is(err, im.ErrNotFound) {
-			break
-		}
-		if err != nil {
-			return q, err
-		}
-		q.AfterSeq, q.Offset = seq-1, 0
-		return q, nil
+	from, skip, ok := paging.SeekOffset(buckets, int64(q.Offset))
+	if !ok {
+		return paging.PastEnd(q), nil
 	}
-	q.AfterSeq, q.Offset = math.MaxInt64, 0 // past the last member
-	return q, nil
+	var seq int64
+	err = t.queryRow(ctx, `SELECT seq FROM members WHERE app = $1 AND group_id = $2 AND seq >= $3
+		ORDER BY seq LIMIT 1 OFFSET $4`, appID(app), group, from, skip).Scan(&seq)
+	if errors.Is(err, im.ErrNotFound) {
+		return paging.PastEnd(q), nil
+	}
+	if err != nil {
+		return q, err
+	}
+	return paging.StartAt(q, seq), nil
 }
 
 // CountMembers counts the group's members with role, or all members if role is "" (from

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -10,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/store/storetest"
 )
 
@@ -131,7 +128,6 @@ func TestNewTestSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(t.Context())
 	var left bool
 	err = conn.QueryRow(t.Context(), `SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&left)
 	if err != nil || left || !strings.HasPrefix(schema, "timd_test_") {
@@ -139,8 +135,8 @@ func TestNewTestSchema(t *testing.T) {
 	}
 }
 
-// TestMigrateGroupSeq upgrades a schema of version 1 that holds groups: migration 2
-// numbers them in creation order, and the next group created gets a Seq after theirs.
+// TestMigrateGroupSeq upgrades a schema of version 1 that holds storetest.LegacyGroups,
+// for storetest.CheckLegacyGroupSeq to check the Seqs migration 2 gave them.
 func TestMigrateGroupSeq(t *testing.T) {
 	dsn := MustSchema(t)
 	conn, err := pgx.Connect(t.Context(), dsn)
@@ -156,14 +152,19 @@ func TestMigrateGroupSeq(t *testing.T) {
 			applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
 		ms[0].SQL,
 		`INSERT INTO schema_migrations (version) VALUES (1)`,
-		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
-			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,
-			apply_join_option, invite_join_option, mute_all_member)
-		SELECT app, id, 'Public', '', '', '', '', '', created, 0, 0, 0, 0, 0, 'FreeAccess', '', false
-		FROM (VALUES (1, 'c', 100), (1, 'a', 300), (2, 'a', 150), (1, 'b', 200)) AS v (app, id, created)`,
 	} {
 		if _, err := conn.Exec(t.Context(), sql); err != nil {
 			t.Fatalf("version 1 schema: %v", err)
+		}
+	}
+	for _, g := range storetest.LegacyGroups() {
+		_, err := conn.Exec(t.Context(), `INSERT INTO groups (app, id, type, name, introduction,
+			notification, face_url, owner, create_time, info_seq, last_info_time, last_msg_time,
+			next_msg_seq, max_member_num, apply_join_option, invite_join_option, mute_all_member)
+		VALUES ($1, $2, 'Public', '', '', '', '', '', $3, 0, 0, 0, 0, 0, 'FreeAccess', '', false)`,
+			appID(g.App), g.ID, g.CreateTime)
+		if err != nil {
+			t.Fatalf("version 1 group: %v", err)
 		}
 	}
 	conn.Close(t.Context())
@@ -172,17 +173,5 @@ func TestMigrateGroupSeq(t *testing.T) {
 	if got, want := appliedVersions(t, db), embeddedVersions(t); !slices.Equal(got, want) {
 		t.Errorf("schema_migrations after the upgrade: got %v, want %v", got, want)
 	}
-	storetest.MustUpdate(t, db, createGroup("new"))
-	var got []string
-	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
-		gs, err := tx.ListGroups(ctx, 1, im.GroupQuery{})
-		for _, g := range gs {
-			got = append(got, fmt.Sprintf("%s:%d", g.ID, g.Seq))
-		}
-		return err
-	})
-	// Creation order over both apps: c 100, app 2's a 150, b 200, a 300; then new.
-	if want := []string{"c:1", "b:3", "a:4", "new:5"}; !slices.Equal(got, want) {
-		t.Errorf("groups of app 1 after the upgrade: got %v, want %v", got, want)
-	}
+	storetest.CheckLegacyGroupSeq(t, db)
 }

@@ -5,18 +5,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/timdhq/timd/internal/store/storetest"
 )
-
-// TestTwoPoolsClaimEvents claims events through two stores on one schema, two claimers
-// each, as two replicas would: FOR UPDATE SKIP LOCKED keeps their claims disjoint and
-// the older-event condition keeps each group in order.
-func TestTwoPoolsClaimEvents(t *testing.T) {
-	dsn := MustSchema(t)
-	a, b := MustOpen(t, dsn, Options{MaxConns: 4}), MustOpen(t, dsn, Options{MaxConns: 4})
-	storetest.ClaimConcurrently(t, a, b, a, b)
-}
 
 // TestQueryPlans fills a schema with 5000 groups of 10 members (one muted) and 20000
 // events, analyzes it, and checks that the new lists and the claim find their rows through the indexes

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/store/paging"
 )
 
 // memberSelect reads members m with the MuteUntil of their mute record u; scanMember scans
@@ -197,59 +197,51 @@ func (t *tx) ListMembers(ctx context.Context, app uint64, group string, q im.Mem
 	return ms, nil
 }
 
-// bucketBits is log2 of the join sequence numbers one member_buckets row counts.
-const bucketBits = 10
-
-// seekOffset turns a deep Offset of q into a start: it sums member_buckets to find the
-// block of join sequence numbers that holds the member at Offset, then steps over the
-// rest of the Offset inside that block on the primary key alone. A page at any
-// Offset then costs about what the first page costs, instead of reading every member
-// before it. Queries with a role filter or a cursor, and shallow ones, are left as they
-// are.
+// seekOffset turns a deep Offset of q into a start (see package paging): it reads the
+// group's member_buckets, walks them to the bucket that holds the member at Offset, and
+// steps over the rest of the Offset inside that bucket on the primary key alone.
 func (t *tx) seekOffset(ctx context.Context, app uint64, group string, q im.MemberQuery) (im.MemberQuery, error) {
-	if q.Offset < 1<<bucketBits || len(q.Roles) > 0 || q.AfterSeq != 0 {
+	if !paging.Deep(q) {
 		return q, nil
 	}
-	rows, err := t.query(ctx, `SELECT bucket, n FROM member_buckets
-		WHERE app = ? AND group_id = ? ORDER BY bucket`, appID(app), group)
+	buckets, err := t.memberBuckets(ctx, app, group)
 	if err != nil {
 		return q, err
 	}
-	defer rows.Close()
-	skip := int64(q.Offset)
-	for rows.Next() {
-		var bucket, n int64
-		if err := rows.Scan(&bucket, &n); err != nil {
-			return q, err
-		}
-		if skip < n {
-			return t.seekInBucket(ctx, app, group, q, bucket<<bucketBits, skip)
-		}
-		skip -= n
+	from, skip, ok := paging.SeekOffset(buckets, int64(q.Offset))
+	if !ok {
+		return paging.PastEnd(q), nil
 	}
-	if err := rows.Err(); err != nil {
-		return q, err
-	}
-	q.AfterSeq, q.Offset = math.MaxInt64, 0 // past the last member
-	return q, nil
-}
-
-// seekInBucket finds the member skip places after join sequence number from and makes
-// it the start of q.
-func (t *tx) seekInBucket(ctx context.Context, app uint64, group string, q im.MemberQuery, from, skip int64) (im.MemberQuery, error) {
 	var seq int64
-	err := t.queryRow(ctx, `SELECT seq FROM members
+	err = t.queryRow(ctx, `SELECT seq FROM members
 		WHERE app = ? AND group_id = ? AND seq >= ? ORDER BY seq LIMIT 1 OFFSET ?`,
 		appID(app), group, from, skip).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		q.AfterSeq, q.Offset = math.MaxInt64, 0
-		return q, nil
+		return paging.PastEnd(q), nil
 	}
 	if err != nil {
 		return q, err
 	}
-	q.AfterSeq, q.Offset = seq-1, 0
-	return q, nil
+	return paging.StartAt(q, seq), nil
+}
+
+// memberBuckets returns the group's member_buckets in bucket order.
+func (t *tx) memberBuckets(ctx context.Context, app uint64, group string) ([]paging.Bucket, error) {
+	rows, err := t.query(ctx, `SELECT bucket, n FROM member_buckets
+		WHERE app = ? AND group_id = ? ORDER BY bucket`, appID(app), group)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var buckets []paging.Bucket
+	for rows.Next() {
+		var b paging.Bucket
+		if err := rows.Scan(&b.Index, &b.N); err != nil {
+			return nil, err
+		}
+		buckets = append(buckets, b)
+	}
+	return buckets, rows.Err()
 }
 
 // listMembersQuery builds the statement and arguments of ListMembers.

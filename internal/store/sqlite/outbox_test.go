@@ -3,18 +3,7 @@ package sqlite
 import (
 	"strings"
 	"testing"
-
-	"github.com/timdhq/timd/internal/store/storetest"
 )
-
-// TestTwoHandlesClaimEvents claims events through two stores open on one file, as two
-// processes would: each claim runs in its writer's BEGIN IMMEDIATE transaction, so the two
-// never take the same event.
-func TestTwoHandlesClaimEvents(t *testing.T) {
-	path := tempPath(t)
-	a, b := MustOpen(t, path, Options{}), MustOpen(t, path, Options{})
-	storetest.ClaimConcurrently(t, a, b)
-}
 
 // TestQueryPlans checks that the lists, the claim and account deletion find their rows
 // through the indexes meant for them rather than by scanning a table or an app.
@@ -36,7 +25,10 @@ func TestQueryPlans(t *testing.T) {
 		{"DeleteAccount mutes", deleteAccountStatements[2], []any{1, "u"}, []string{
 			"SEARCH mutes USING INDEX mutes_account (app=? AND account=?)",
 		}},
-		{"DeleteAccount owned groups", deleteAccountStatements[3], []any{1, "u"}, []string{
+		{"DeleteAccount account-wide mute", deleteAccountStatements[3], []any{1, "u"}, []string{
+			"SEARCH nospeaking USING PRIMARY KEY (app=? AND account=?)",
+		}},
+		{"DeleteAccount owned groups", deleteAccountStatements[4], []any{1, "u"}, []string{
 			"SEARCH groups USING INDEX groups_owner (app=? AND owner=?)",
 		}},
 		{"ListJoined", listJoined, []any{1, "u"}, []string{

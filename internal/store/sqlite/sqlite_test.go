@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,6 +42,15 @@ func tempPath(tb testing.TB) string {
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) im.Store {
 		return MustOpen(t, tempPath(t), Options{})
+	})
+}
+
+// TestShared opens two stores on one file, as two processes would. Each one's Updates run
+// in its writer's BEGIN IMMEDIATE transactions, which SQLite serializes across the two.
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (im.Store, im.Store) {
+		path := tempPath(t)
+		return MustOpen(t, path, Options{}), MustOpen(t, path, Options{})
 	})
 }
 
@@ -212,115 +220,6 @@ func TestGroupCommit(t *testing.T) {
 // storetestBoom is the error of fns that fail on purpose.
 var storetestBoom = errors.New("boom")
 
-// TestPanic checks that a panic in fn, with an error or another value, reaches the caller
-// as an error, rolls back fn's writes and leaves the writer working.
-func TestPanic(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	for i, p := range []any{"kaboom", storetestBoom} {
-		id := fmt.Sprintf("g%d", i)
-		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-			if err := tx.CreateGroup(ctx, group(id)); err != nil {
-				return err
-			}
-			panic(p)
-		})
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(p)) {
-			t.Errorf("Update panicking with %v: got %v, want an error naming it", p, err)
-		}
-		if pe, ok := p.(error); ok && !errors.Is(err, pe) {
-			t.Errorf("Update panicking with error %v: got %v, want it wrapped", pe, err)
-		}
-		if groupExists(t, db, id) {
-			t.Errorf("group written before the panic exists")
-		}
-	}
-	storetest.MustUpdate(t, db, createGroup("after"))
-	if !groupExists(t, db, "after") {
-		t.Errorf("group written after the panics is missing")
-	}
-}
-
-func TestUpdateCanceledContext(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	ran := false
-	err := db.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		ran = true
-		return nil
-	})
-	if !errors.Is(err, context.Canceled) || ran {
-		t.Errorf("Update with a canceled ctx: got %v (fn ran: %v), want context.Canceled without running", err, ran)
-	}
-}
-
-func TestNestedUpdate(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-		return db.Update(ctx, createGroup("g"))
-	})
-	if err == nil {
-		t.Errorf("Update inside Update: got nil error, want an error")
-	}
-}
-
-func TestTxAfterReturn(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	var kept im.Tx
-	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-		kept = tx
-		return nil
-	})
-	if err := kept.CreateGroup(t.Context(), group("g")); !errors.Is(err, errEnded) {
-		t.Errorf("CreateGroup on an ended Tx: got %v, want errEnded", err)
-	}
-}
-
-func TestClosed(t *testing.T) {
-	db, err := Open(t.Context(), tempPath(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	for name, err := range map[string]error{
-		"Update": db.Update(t.Context(), createGroup("g")),
-		"View":   db.View(t.Context(), func(context.Context, im.Tx) error { return nil }),
-		"Ping":   db.Ping(t.Context()),
-	} {
-		if !errors.Is(err, ErrClosed) {
-			t.Errorf("%s after Close: got %v, want ErrClosed", name, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Errorf("second Close: got %v, want nil", err)
-	}
-}
-
-// TestAppIDRoundTrip stores an SDKAppID with the high bit set, which SQLite's signed
-// integers hold only through the store's conversion.
-func TestAppIDRoundTrip(t *testing.T) {
-	db := MustOpen(t, tempPath(t), Options{})
-	want := im.Account{App: math.MaxUint64, UserID: "u", Nick: "n"}
-	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-		return tx.PutAccount(ctx, want)
-	})
-	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
-		got, err := tx.GetAccount(ctx, math.MaxUint64, "u")
-		if err != nil {
-			return err
-		}
-		if got != want {
-			t.Errorf("GetAccount: got %+v, want %+v", got, want)
-		}
-		return nil
-	})
-}
-
 func TestOpenOptions(t *testing.T) {
 	for _, opts := range []Options{
 		{Synchronous: "SOMETIMES"},
@@ -342,46 +241,12 @@ func TestOpenOptions(t *testing.T) {
 	storetest.MustUpdate(t, db, createGroup("g"))
 }
 
-// BenchmarkUpdateMember measures Updates that each read one of 1000 members and write it
-// back with a unique NameCard, from many goroutines (parallelism 32 per GOMAXPROCS), with
-// the default options (synchronous=FULL). writes/commit is the mean group-commit batch.
+// BenchmarkUpdateMember runs storetest.BenchUpdateMember with the default options
+// (synchronous=FULL). writes/commit is the mean group-commit batch.
 func BenchmarkUpdateMember(b *testing.B) {
-	const members = 1000
 	db := MustOpen(b, tempPath(b), Options{})
-	storetest.MustUpdate(b, db, func(ctx context.Context, tx im.Tx) error {
-		if err := tx.CreateGroup(ctx, group("g")); err != nil {
-			return err
-		}
-		for i := range members {
-			m := im.Member{Group: "g", Account: fmt.Sprintf("u%04d", i), Role: im.RoleMember}
-			if err := tx.AddMember(ctx, 1, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-
-	var next atomic.Int64
-	before := db.w.commits.Load()
-	b.SetParallelism(32)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := next.Add(1)
-			err := db.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
-				m, err := tx.GetMember(ctx, 1, "g", fmt.Sprintf("u%04d", n%members))
-				if err != nil {
-					return err
-				}
-				m.NameCard = fmt.Sprintf("card %d", n)
-				return tx.UpdateMember(ctx, 1, m)
-			})
-			if err != nil {
-				b.Error(err)
-			}
-		}
-	})
-	b.StopTimer()
+	var before int64
+	storetest.BenchUpdateMember(b, db, func() { before = db.w.commits.Load() })
 	if commits := db.w.commits.Load() - before; commits > 0 {
 		b.ReportMetric(float64(b.N)/float64(commits), "writes/commit")
 	}
@@ -454,8 +319,8 @@ func TestCloseDuringUpdates(t *testing.T) {
 	}
 }
 
-// TestMigrateGroupSeq upgrades a database of version 1 that holds groups: migration 2
-// numbers them in creation order, and the next group created gets a Seq after theirs.
+// TestMigrateGroupSeq upgrades a database of version 1 that holds storetest.LegacyGroups,
+// for storetest.CheckLegacyGroupSeq to check the Seqs migration 2 gave them.
 func TestMigrateGroupSeq(t *testing.T) {
 	path := tempPath(t)
 	raw, err := sql.Open("sqlite", path)
@@ -470,14 +335,19 @@ func TestMigrateGroupSeq(t *testing.T) {
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`,
 		ms[0].SQL,
 		`INSERT INTO schema_migrations (version) VALUES (1)`,
-		`INSERT INTO groups (app, id, type, name, introduction, notification, face_url, owner,
-			create_time, info_seq, last_info_time, last_msg_time, next_msg_seq, max_member_num,
-			apply_join_option, invite_join_option, mute_all_member)
-		SELECT column1, column2, 'Public', '', '', '', '', '', column3, 0, 0, 0, 0, 0, 'FreeAccess', '', 0
-		FROM (VALUES (1, 'c', 100), (1, 'a', 300), (2, 'a', 150), (1, 'b', 200))`,
 	} {
 		if _, err := raw.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("version 1 schema: %v", err)
+		}
+	}
+	for _, g := range storetest.LegacyGroups() {
+		_, err := raw.ExecContext(t.Context(), `INSERT INTO groups (app, id, type, name, introduction,
+			notification, face_url, owner, create_time, info_seq, last_info_time, last_msg_time,
+			next_msg_seq, max_member_num, apply_join_option, invite_join_option, mute_all_member)
+		VALUES (?, ?, 'Public', '', '', '', '', '', ?, 0, 0, 0, 0, 0, 'FreeAccess', '', 0)`,
+			appID(g.App), g.ID, g.CreateTime)
+		if err != nil {
+			t.Fatalf("version 1 group: %v", err)
 		}
 	}
 	if err := raw.Close(); err != nil {
@@ -486,19 +356,7 @@ func TestMigrateGroupSeq(t *testing.T) {
 
 	db := MustOpen(t, path, Options{})
 	checkMigrations(t, db)
-	storetest.MustUpdate(t, db, createGroup("new"))
-	var got []string
-	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) error {
-		gs, err := tx.ListGroups(ctx, 1, im.GroupQuery{})
-		for _, g := range gs {
-			got = append(got, fmt.Sprintf("%s:%d", g.ID, g.Seq))
-		}
-		return err
-	})
-	// Creation order over both apps: c 100, app 2's a 150, b 200, a 300; then new.
-	if want := []string{"c:1", "b:3", "a:4", "new:5"}; !slices.Equal(got, want) {
-		t.Errorf("groups of app 1 after the upgrade: got %v, want %v", got, want)
-	}
+	storetest.CheckLegacyGroupSeq(t, db)
 }
 
 // TestSyncerAnswersAfterFsync checks that with Synchronous FULL every Update is answered

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 // accountScenarios check PutAccount, GetAccount, ExistingAccounts and DeleteAccount.
 var accountScenarios = []scenario{
 	{"PutAccount/Upsert", testPutAccountUpsert},
+	{"PutAccount/HighBitAppID", testPutAccountHighBitAppID},
 	{"GetAccount/NotFound", testGetAccountNotFound},
 	{"ExistingAccounts", testExistingAccounts},
 	{"DeleteAccount", testDeleteAccount},
@@ -47,6 +49,20 @@ func testPutAccountUpsert(t *testing.T, s im.Store) {
 	}
 	if d := diff(second, got); d != "" {
 		t.Errorf("GetAccount after replace (-want +got):\n%s", d)
+	}
+}
+
+// testPutAccountHighBitAppID stores an account of an SDKAppID with the high bit set, which a
+// store's signed 64-bit integers hold only through its conversion, and reads it back.
+func testPutAccountHighBitAppID(t *testing.T, s im.Store) {
+	want := im.Account{App: math.MaxUint64, UserID: "u", Nick: "n"}
+	mustPutAccounts(t, s, want)
+	got, err := getAccount(t, s, math.MaxUint64, "u")
+	if err != nil {
+		t.Fatalf("GetAccount: %v", err)
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("GetAccount (-want +got):\n%s", d)
 	}
 }
 

@@ -25,7 +25,7 @@ var outboxScenarios = []scenario{
 	{"Outbox/RetryAndDelete", testOutboxRetryAndDelete},
 	{"Outbox/ViewWritesFail", testOutboxViewWritesFail},
 	{"Outbox/SurvivesDestroyGroup", testOutboxSurvivesDestroyGroup},
-	{"Concurrency/ClaimEvents", func(t *testing.T, s im.Store) { ClaimConcurrently(t, s, s) }},
+	{"Concurrency/ClaimEvents", func(t *testing.T, s im.Store) { claimConcurrently(t, s, s) }},
 }
 
 // nowMS is the unix ms the outbox scenarios claim at, unless they move it on.
@@ -420,7 +420,7 @@ func testOutboxSurvivesDestroyGroup(t *testing.T, s im.Store) {
 	checkClaim(t, s, "after the first is delivered", nowMS, nowMS+1000, "destroyed")
 }
 
-// ClaimConcurrently checks claims made at once: it enqueues 200 events in 20 groups through
+// claimConcurrently checks claims made at once: it enqueues 200 events in 20 groups through
 // stores[0], group after group, then claims from one goroutine per entry of stores (list a store twice for two
 // claimers on one store, or list stores that share a database for replicas), each one
 // delivering what it claimed by deleting it, or, once for some events, by RetryEvent to
@@ -428,7 +428,7 @@ func testOutboxSurvivesDestroyGroup(t *testing.T, s im.Store) {
 // another claimer holds it; and a group's events must be claimed in ID order, none while
 // an older one is still claimed. The claimers stop at the first violation, and when no
 // event has been claimable for 10s.
-func ClaimConcurrently(t *testing.T, stores ...im.Store) {
+func claimConcurrently(t *testing.T, stores ...im.Store) {
 	const groups, perGroup, limit = 20, 10, 7
 	const lease = nowMS + 3_600_000
 	const stall = 10 * time.Second

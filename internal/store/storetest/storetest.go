@@ -2,7 +2,10 @@
 // and Tx method against the contract documented in internal/im.
 //
 // A store's test calls Run with a function that opens a fresh, empty store and registers
-// its cleanup with t.Cleanup.
+// its cleanup with t.Cleanup, and RunShared with one that opens two stores on one fresh,
+// empty database. A behaviour both stores have is checked here once, with assertions
+// about the contract alone; a store's own tests check only what is its own (its
+// settings, statements, retries, migrations' SQL).
 package storetest
 
 import (
@@ -27,7 +30,7 @@ func scenarios() []scenario {
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, groupMemberScenarios, memberScenarios, muteScenarios,
 		listScenarios, offsetScenarios, outboxScenarios, followerScenarios, appScenarios, txScenarios,
-		concurrencyScenarios, messageScenarios,
+		lifecycleScenarios, concurrencyScenarios, messageScenarios,
 	} {
 		all = append(all, group...)
 	}

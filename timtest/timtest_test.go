@@ -173,3 +173,23 @@ func TestCallbackOptions(t *testing.T) {
 		t.Errorf("callback query: got %v, want it signed, for app %d", q, s.SDKAppID())
 	}
 }
+
+func TestMessagesAndNotifications(t *testing.T) {
+	s := timtest.NewServer(t, nil)
+	s.MustImportAccounts(t, "owner", "bob")
+	g := s.MustCreateGroup(t, "Public", "owner")
+	s.MustAddMembers(t, g, "bob")
+	s.MustOK(t, "group_open_http_svc/send_group_msg", map[string]any{"GroupId": g, "From_Account": "bob", "Random": 9,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "hi"}}}})
+	s.MustOK(t, "group_open_http_svc/send_group_system_notification", map[string]any{"GroupId": g, "Content": "notice"})
+	ms := s.Messages(t, g)
+	if len(ms) != 2 || ms[0].TipType != 2 || ms[0].TipMembers[0] != "bob" || ms[1].From != "bob" || ms[1].Seq != 2 || ms[1].Random != 9 {
+		t.Errorf("Messages: %+v", ms)
+	}
+	if tips := s.Tips(t, g); len(tips) != 1 || tips[0].Seq != 1 {
+		t.Errorf("Tips: %+v", tips)
+	}
+	if ns := s.SystemNotifications(); len(ns) != 1 || ns[0].GroupID != g || ns[0].Content != "notice" {
+		t.Errorf("SystemNotifications: %+v", ns)
+	}
+}

@@ -73,6 +73,7 @@ type Server struct {
 	accounts  *account.Service
 	api       *httpapi.API
 	metrics   *metrics
+	live      *liveLog // what is never stored, for tests and tools
 	handler   http.Handler
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
@@ -115,7 +116,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	hooks := s.startCallbacks(outbox, clock) // untimed: polling would swamp the store metrics
 	s.apps = apiApps(cfg)
-	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks})
+	s.live = newLiveLog()
+	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: s.live})
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	s.handler = withMetrics(s.metrics.handler(), s.api)

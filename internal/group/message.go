@@ -69,20 +69,24 @@ func (s *Service) SendMessage(ctx context.Context, c im.Caller, r SendRequest) (
 	}
 	if s.wants(c, im.KindSendingMessage) && !slices.Contains(r.ForbidCallback, ForbidBefore) {
 		var g im.Group
+		var first Sent
+		var retry bool
 		if err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error { // rows 5-9
 			var err error
-			g, _, err = s.checkSender(ctx, tx, c, &r)
+			if g, _, err = s.checkSender(ctx, tx, c, &r); err != nil || !stored(g, &r) {
+				return err
+			}
+			probe := out
+			probe.Time = s.now()
+			first, retry, err = s.findRetry(ctx, tx, g, probe)
 			return err
-		}); err != nil {
-			return Sent{}, err
+		}); err != nil || retry {
+			return first, err // a retry is answered without asking the app again
 		}
 		dropped, err := s.askSend(ctx, c, g, &r, &out) // row 10
 		if err != nil || dropped {
 			return Sent{Time: s.now(), DropReason: dropReason(dropped)}, err
 		}
-	}
-	if !s.sendAllowed(c, r.GroupID) { // row 11
-		return Sent{Time: s.now(), DropReason: MsgDropFreq}, nil
 	}
 	var sent Sent
 	var live bool
@@ -96,6 +100,10 @@ func (s *Service) SendMessage(ctx context.Context, c im.Caller, r SendRequest) (
 	}
 	return sent, err
 }
+
+// stored reports whether a send of r to g is kept in g's stream: not online only, not in
+// an AVChatRoom. Only a stored message can be recognised when it is sent again.
+func stored(g im.Group, r *SendRequest) bool { return !r.OnlineOnly && g.Type != im.TypeAVChatRoom }
 
 // dropReason is the MsgDropReason of a send the before-callback dropped, or "".
 func dropReason(dropped bool) string {
@@ -287,8 +295,8 @@ func (s *Service) askSend(ctx context.Context, c im.Caller, g im.Group, r *SendR
 }
 
 // storeMessage does the send's transaction: the sender's checks again (rows 5-9, now
-// with the group locked), a retried send recognised, then the message stored with the
-// group's next MsgSeq. A message sent online only, or to an AVChatRoom, is not stored
+// with the group locked), a retried send recognised, the group's send rate (row 11),
+// then the message stored with the group's next MsgSeq. A message sent online only, or to an AVChatRoom, is not stored
 // (live reports it): an AVChatRoom's counter still gives it a MsgSeq.
 func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest, out *im.Outgoing) (sent Sent, live bool, err error) {
 	g, sender, err := s.checkSender(ctx, tx, c, r)
@@ -297,6 +305,14 @@ func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *Se
 	}
 	now := s.now()
 	out.Time, out.Seq = now, 0
+	if stored(g, r) {
+		if first, ok, err := s.findRetry(ctx, tx, g, *out); err != nil || ok {
+			return first, false, err
+		}
+	}
+	if !s.sendAllowed(c, g.ID) { // row 11
+		return Sent{Time: now, DropReason: MsgDropFreq}, false, nil
+	}
 	switch {
 	case r.OnlineOnly:
 		return Sent{Time: now}, true, s.recordSent(ctx, tx, c, r, g, *out)
@@ -307,9 +323,6 @@ func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *Se
 			return Sent{}, false, fmt.Errorf("advance group %q: %w", g.ID, err)
 		}
 		return Sent{Seq: out.Seq, Time: now}, true, s.recordSent(ctx, tx, c, r, g, *out)
-	}
-	if first, ok, err := s.findRetry(ctx, tx, g, *out); err != nil || ok {
-		return first, false, err
 	}
 	out.Seq = g.NextMsgSeq
 	if err := tx.AppendMessage(ctx, out.Message); err != nil {

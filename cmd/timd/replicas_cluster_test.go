@@ -61,7 +61,7 @@ func startCluster(t *testing.T, dsn string, n int) *cluster {
 	_, _ = rand.Read(b[:])
 	key := hex.EncodeToString(b[:])
 	cfgPath := filepath.Join(t.TempDir(), "timd.json")
-	cfgFile := fmt.Sprintf(`{"apps":[{"sdkappid":%s,"rate_limits":{"default":0}}]}`, devSDKAppID)
+	cfgFile := fmt.Sprintf(`{"apps":[{"sdkappid":%s,"rate_limits":{"default":0},"messages":{"send_rate":0}}]}`, devSDKAppID)
 	if err := os.WriteFile(cfgPath, []byte(cfgFile), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,7 @@ func TestReplicas(t *testing.T) {
 	t.Run("one custom group ID", func(t *testing.T) { testReplicaCustomID(t, c) })
 	t.Run("one owner", func(t *testing.T) { testReplicaOwner(t, c) })
 	t.Run("max members", func(t *testing.T) { testReplicaMaxMembers(t, c) })
+	t.Run("one message sequence", func(t *testing.T) { testReplicaMessages(t, c) })
 }
 
 // A fieldUnit is what one modify_group_member_info call sets on one member: one field

@@ -560,15 +560,31 @@ func TestUnread(t *testing.T) {
 // MsgDropReason "MsgFreqCtrl" and MsgSeq 0, storing nothing.
 func TestSendRate(t *testing.T) {
 	s, g := msgServer(t, timtest.Options{Configure: func(c *config.Config) { c.Apps[0].Messages.SendRate = 2 }})
-	send(t, s, g, "bob", 1, textBody, codeOK)
-	send(t, s, g, "bob", 2, textBody, codeOK)
-	r := send(t, s, g, "bob", 3, textBody, codeOK)
-	if r.Fields["MsgDropReason"] != "MsgFreqCtrl" || seqOf(t, r) != 0 {
-		t.Errorf("third send in a second: %s", r.Raw)
+	_, before := history(t, s, g, nil)
+	// Ten sends at 2 per second: unless they span five seconds, some are dropped.
+	dropped := 0
+	for i := range 10 {
+		r := send(t, s, g, "bob", i, textBody, codeOK)
+		switch r.Fields["MsgDropReason"] {
+		case "MsgFreqCtrl":
+			dropped++
+			if seqOf(t, r) != 0 {
+				t.Errorf("a dropped send: %s", r.Raw)
+			}
+		case "":
+		default:
+			t.Errorf("send %d: %s", i, r.Raw)
+		}
 	}
-	s.Advance(time.Second)
-	if r := send(t, s, g, "bob", 4, textBody, codeOK); r.Fields["MsgDropReason"] != "" {
-		t.Errorf("a send the next second: %s", r.Raw)
+	if dropped == 0 {
+		t.Errorf("ten sends at a rate of 2 per second: none dropped")
+	}
+	if _, after := history(t, s, g, nil); len(after)-len(before) != 10-dropped {
+		t.Errorf("stored %d messages, want the %d not dropped", len(after)-len(before), 10-dropped)
+	}
+	s.Advance(time.Minute)
+	if r := send(t, s, g, "bob", 99, textBody, codeOK); r.Fields["MsgDropReason"] != "" {
+		t.Errorf("a send a minute later: %s", r.Raw)
 	}
 }
 

@@ -112,7 +112,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	s.handler = withMetrics(s.metrics.handler(), s.api)
-	s.http = newHTTPServer(s.handler, opts.Timeouts.withDefaults(), s.log)
+	s.http = newHTTPServer(drainBody(s.handler), opts.Timeouts.withDefaults(), s.log)
 	return s, nil
 }
 

@@ -162,6 +162,9 @@ type Config struct {
 	DebugListen string
 	// Apps are the apps served; default one development app (see Default).
 	Apps []App
+	// File is the config file Load read (-config, TIMD_CONFIG), as it was named; default
+	// "", none. It is for messages: Load has applied the file.
+	File string
 }
 
 // App is one SDKAppID's settings.
@@ -171,6 +174,11 @@ type App struct {
 	// SecretKey signs and verifies the app's UserSigs; default "", meaning the key is read
 	// from or created in <DataDir>/secret-<sdkappid>.key by ResolveSecrets.
 	SecretKey string
+	// KeySource says where SecretKey came from, for messages (never the key itself):
+	// "TIMD_SECRET_KEY", "-secret-key", "apps[0].secret_key in timd.json", "key file
+	// timd-data/secret-1400000000.key" or "new key file ..."; set by Load, ResolveSecrets
+	// and ReadSecrets; default "".
+	KeySource string
 	// Admins are the app admin accounts, the only identifiers the REST API accepts;
 	// default ["administrator"].
 	Admins []string

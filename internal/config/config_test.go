@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -494,5 +495,24 @@ func TestDomain(t *testing.T) {
 	d.Admins[0], d.MemberFields[0], d.Limits.MaxMembers[im.TypePrivate] = "x", "x", 1
 	if a.Admins[0] != "administrator" || a.MemberFields[0] != "Level" || a.Limits.MaxMembers[im.TypePrivate] != 200 {
 		t.Errorf("changing the Domain() result changed the App")
+	}
+}
+
+func TestUsageError(t *testing.T) {
+	for _, args := range [][]string{{"-lisen", ":1"}, {"-sdkappid", "x"}, {"-h"}} {
+		_, err := load(t, args, nil)
+		var ue *UsageError
+		if !errors.As(err, &ue) {
+			t.Errorf("Load(%q): got %v, want a *UsageError", args, err)
+		}
+	}
+	_, err := load(t, []string{"-h"}, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("Load(-h): got %v, want flag.ErrHelp", err)
+	}
+	_, err = load(t, nil, map[string]string{"TIMD_SDKAPPID": "x"})
+	var ue *UsageError
+	if err == nil || errors.As(err, &ue) {
+		t.Errorf("Load with a malformed TIMD_SDKAPPID: got %v, want an error that is no *UsageError", err)
 	}
 }

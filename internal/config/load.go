@@ -17,8 +17,9 @@ import (
 // else by TIMD_CONFIG; with neither there is no file. lookupEnv is normally os.LookupEnv;
 // nil means an empty environment. A variable set to the empty string counts as unset.
 //
-// A malformed value is an error naming the flag or variable. Load does not resolve
-// secret keys; see ResolveSecrets.
+// A malformed value is an error naming the flag or variable; a command line fs cannot
+// parse (an unknown flag, a malformed flag value, -h) is a *UsageError wrapping fs's
+// error, flag.ErrHelp for -h. Load does not resolve secret keys; see ResolveSecrets.
 func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (Config, error) {
 	if lookupEnv == nil {
 		lookupEnv = func(string) (string, bool) { return "", false }
@@ -28,7 +29,7 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		fs.Var(&knobValue{knob: k}, k.flag, k.usage+"; env "+k.env)
 	}
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return Config{}, &UsageError{Err: err}
 	}
 	c := Default()
 	if path := configPath(fs, *configFlag, lookupEnv); path != "" {
@@ -46,6 +47,15 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	}
 	return c, nil
 }
+
+// A UsageError is a command line that Load could not parse, as opposed to a
+// configuration it parsed and found wrong.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the flag package's error.
+func (e *UsageError) Unwrap() error { return e.Err }
 
 // configPath returns the config file named by -config if it was given, else by
 // TIMD_CONFIG.

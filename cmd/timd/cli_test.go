@@ -263,3 +263,50 @@ func TestUsersigHint(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsNameTheSetting checks the messages of the mistakes a new user makes: each
+// names the setting in its three forms and says what to do, and never shows a secret.
+func TestErrorsNameTheSetting(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"missing TLS certificate", map[string]string{"TIMD_TLS_CERT": "/nonexistent/cert.pem", "TIMD_TLS_KEY": "/nonexistent/key.pem"},
+			[]string{"serve", "-listen", "127.0.0.1:0"},
+			[]string{"tls_cert (TIMD_TLS_CERT, -tls-cert)", "/nonexistent/cert.pem", "no such file", "plain HTTP"}},
+		{"TLS certificate without key", map[string]string{"TIMD_TLS_CERT": "/nonexistent/cert.pem"}, []string{"serve"},
+			[]string{"tls_cert, tls_key: give both or neither", "TIMD_TLS_KEY"}},
+		{"DSN that does not parse", map[string]string{"TIMD_POSTGRES_DSN": "postgres://timd:hunter2@db:port/timd"}, []string{"migrate"},
+			[]string{"postgres_dsn (TIMD_POSTGRES_DSN, -postgres-dsn)", "postgres://user:password@127.0.0.1:5432/timd?sslmode=disable", "host=127.0.0.1"}},
+		{"data directory under a file", map[string]string{"TIMD_DATA": filepath.Join(notDir, "data")}, []string{"migrate"},
+			[]string{"data (TIMD_DATA, -data)", filepath.Join(notDir, "data"), "cannot be created"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := runArgs(t, tt.env, tt.args...)
+			if code != 1 {
+				t.Errorf("got exit %d, want 1", code)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("got %q, want it to contain %q", errOut, want)
+				}
+			}
+			if strings.Contains(errOut, "hunter2") {
+				t.Errorf("got %q, which shows the password", errOut)
+			}
+		})
+	}
+}
+
+func TestUsersigHintUnderGoRun(t *testing.T) {
+	if got := usersigHint("go run ./cmd/timd", config.Default()); got != "go run ./cmd/timd usersig" {
+		t.Errorf("got %q, want the go run command unquoted", got)
+	}
+}

@@ -93,8 +93,9 @@ func pickApp(cfg config.Config, id uint64) (config.App, error) {
 }
 
 // usersigHint returns the usersig command line that signs for the first app of cfg, the
-// configuration of a server started as prog: its settings as flags, which beat whatever
-// the shell it is pasted into has in its environment. A key given inline is not shown.
+// configuration of a server started as prog (a command line prefix, such as "go run
+// ./cmd/timd"): its settings as flags, which beat whatever the shell it is pasted into has
+// in its environment. A key given inline is not shown.
 func usersigHint(prog string, cfg config.Config) string {
 	def := config.Default()
 	args := []string{prog, "usersig"}
@@ -111,8 +112,8 @@ func usersigHint(prog string, cfg config.Config) string {
 	if app.Admins[0] != def.Apps[0].Admins[0] {
 		args = append(args, "-identifier", app.Admins[0])
 	}
-	for i, a := range args {
-		args[i] = shellQuote(a)
+	for i, a := range args[1:] {
+		args[i+1] = shellQuote(a)
 	}
 	line := strings.Join(args, " ")
 	switch app.KeySource {

@@ -143,12 +143,26 @@ func serveEnv(t *testing.T, env map[string]string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{"TIMD_LISTEN": ln.Addr().String()}
+	addr := ln.Addr().String()
+	ln.Close()
+	out := map[string]string{"TIMD_LISTEN": addr}
 	for k, v := range env {
 		out[k] = v
 	}
+	serveOn(t, out, addr)
+	return out
+}
+
+// serveOn starts timd in this process with the configuration of env on addr, until the
+// test ends.
+func serveOn(t *testing.T, env map[string]string, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := config.Load(flag.NewFlagSet("test", flag.ContinueOnError), nil, func(k string) (string, bool) {
-		v, ok := out[k]
+		v, ok := env[k]
 		return v, ok
 	})
 	if err != nil {
@@ -169,7 +183,6 @@ func serveEnv(t *testing.T, env map[string]string) map[string]string {
 		srv.Shutdown(ctx)
 		<-done
 	})
-	return out
 }
 
 func TestCall(t *testing.T) {
@@ -250,5 +263,39 @@ func TestRedactSig(t *testing.T) {
 	}
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("redactSig: got %q, want it to keep the cause", err)
+	}
+}
+
+// TestHealthWait starts a server only after health -wait has begun checking.
+func TestHealthWait(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"TIMD_DATA": t.TempDir(), "TIMD_SECRET_KEY": signKey, "TIMD_LISTEN": addr}
+	type result struct {
+		out  string
+		code int
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out, errOut strings.Builder
+		err := run(context.Background(), []string{"health", "-wait", "10s"}, &out, &errOut, func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		})
+		done <- result{out.String(), exitCode(err)}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	serveOn(t, env, addr)
+	select {
+	case r := <-done:
+		if r.code != 0 || !strings.Contains(r.out, "ready") {
+			t.Errorf("health -wait: got exit %d, %q; want 0 and ready", r.code, r.out)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("health -wait 10s still running after 15s")
 	}
 }

@@ -91,7 +91,8 @@
 //
 // max_members is keyed by group type; the newer names Work (Private) and Meeting
 // (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
-// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets).
+// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets; Config.ReadSecrets, for the
+// commands that sign for a running server, reads it and never creates one).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;

@@ -17,7 +17,9 @@ import (
 func TestUsersigHintWorks(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "my data")
 	p := MustStart(t, dataDir, "TIMD_SDKAPPID=1400000042", "TIMD_ADMINS=ops,root")
-	var first struct{ UsersigHint string `json:"usersig_hint"` }
+	var first struct {
+		UsersigHint string `json:"usersig_hint"`
+	}
 	if err := json.Unmarshal([]byte(p.firstLine), &first); err != nil {
 		t.Fatal(err)
 	}

@@ -15,37 +15,55 @@ import (
 	"github.com/timdhq/timd/internal/transfer"
 )
 
-// export writes one app's data from the configured store as a JSON document, to stdout
-// or to -o FILE: timd export [flags] [-app N] [-o FILE].
-func export(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
-	fs := flag.NewFlagSet("timd export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	appID := fs.Uint64("app", 0, "SDKAppID of the app to export (default: the first app)")
+// exportCommand is `timd export`.
+func exportCommand() command {
+	return command{
+		name: "export", synopsis: "[flags]", summary: "write one app's accounts, groups, members and mutes as JSON",
+		config: true,
+		help: `
+Write one app's accounts, groups, members and mute records as one JSON document, to
+stdout or to -o FILE (mode 0600, renamed into place when complete), for a backup or to
+move the app to another store with 'timd import'. It reads the configured store directly,
+in one consistent snapshot, so it is safe while a server runs; it refuses a data
+directory with no database rather than export nothing.
+
+On a terminal, stderr shows the progress (counts, rate, time left); elsewhere one summary
+line at the end.
+
+Examples:
+  timd export -o app.json
+  timd export -app 1400000001 > other.json
+  TIMD_POSTGRES_DSN=postgres://timd@db/timd timd export -o app.json
+`,
+		setup: setupExport,
+	}
+}
+
+// setupExport registers export's flags.
+func setupExport(fs *flag.FlagSet) action {
+	appID := fs.Uint64("app", 0, "`SDKAppID` of the app to export; default: the first app")
 	out := fs.String("o", "", "write to this `file` (mode 0600) instead of stdout")
-	cfg, err := config.Load(fs, args, lookupEnv)
-	if err != nil {
-		return err
+	return func(ctx context.Context, c *cli, cfg config.Config, _ []string) error {
+		if *appID == 0 {
+			*appID = cfg.Apps[0].SDKAppID
+		}
+		st, err := openExisting(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m := newMeter(c.stderr, "exporting")
+		d, err := transfer.Export(ctx, st, *appID, transfer.ExportOptions{Progress: m.update})
+		took := m.finish()
+		if err != nil {
+			return err
+		}
+		if err := writeDocument(*out, c.stdout, d); err != nil {
+			return err
+		}
+		c.notef("exported %v of app %d from %s %s", d.Summary(), *appID, storeName(cfg), took)
+		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("usage: timd export [flags] [-app N] [-o FILE]")
-	}
-	if *appID == 0 {
-		*appID = cfg.Apps[0].SDKAppID
-	}
-	st, err := openExisting(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	d, err := transfer.Export(ctx, st, *appID)
-	if err != nil {
-		return err
-	}
-	if err := writeDocument(*out, stdout, d); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stderr, "timd: exported %v of app %d from %s\n", d.Summary(), *appID, storeName(cfg))
-	return err
 }
 
 // openExisting opens the configured store for export, refusing to create an empty
@@ -54,7 +72,7 @@ func openExisting(ctx context.Context, cfg config.Config) (im.Store, error) {
 	if cfg.PostgresDSN == "" {
 		path := filepath.Join(cfg.DataDir, "timd.db")
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no database to export: %w", err)
+			return nil, fmt.Errorf("no database to export: %w; point data (TIMD_DATA, -data) or postgres_dsn (TIMD_POSTGRES_DSN, -postgres-dsn) at the server's", err)
 		}
 	}
 	return server.OpenStore(ctx, cfg)

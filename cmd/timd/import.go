@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/timdhq/timd/internal/config"
@@ -13,43 +12,62 @@ import (
 	"github.com/timdhq/timd/internal/transfer"
 )
 
-// importApp reads a document `timd export` wrote and writes it into the configured
-// store: timd import [flags] [-app N] [-force] FILE ("-" for stdin).
-func importApp(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
-	fs := flag.NewFlagSet("timd import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	appID := fs.Uint64("app", 0, "SDKAppID to import into (default: the document's)")
-	force := fs.Bool("force", false, "replace the app's data if it has any (default: refuse)")
-	cfg, err := config.Load(fs, args, lookupEnv)
-	if err != nil {
+// importCommand is `timd import`.
+func importCommand() command {
+	return command{
+		name: "import", synopsis: "[flags] FILE", summary: "read what export wrote into the configured store",
+		config: true, minArgs: 1, maxArgs: 1,
+		help: `
+Read a document 'timd export' wrote (FILE, or - for stdin) into the configured store, in
+one transaction: all of it or nothing. An app that already has accounts or groups is
+refused unless -force, which deletes its data first, in the same transaction. Run it while
+no server writes to that app. It applies pending migrations to the target store, and warns
+when the target app is not in the configuration (timd would not serve its data).
+
+On a terminal, stderr shows the progress (counts, rate, time left); the summary line goes
+to stdout.
+
+Examples:
+  timd import app.json
+  TIMD_POSTGRES_DSN=postgres://timd@db/timd timd import -force app.json
+  timd import -app 1400000002 app.json
+  timd export | timd import -data ./copy -
+`,
+		setup: setupImport,
+	}
+}
+
+// setupImport registers import's flags.
+func setupImport(fs *flag.FlagSet) action {
+	appID := fs.Uint64("app", 0, "`SDKAppID` to import into; default: the document's")
+	force := fs.Bool("force", false, "replace the app's data if it has any; default: refuse")
+	return func(ctx context.Context, c *cli, cfg config.Config, args []string) error {
+		d, err := readDocument(args[0])
+		if err != nil {
+			return err
+		}
+		target := *appID
+		if target == 0 {
+			target = d.SDKAppID
+		}
+		warnUnserved(c, cfg, target)
+		st, err := server.OpenStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		m := newMeter(c.stderr, "importing")
+		err = transfer.Import(ctx, st, d, transfer.ImportOptions{App: target, Replace: *force, Progress: m.update})
+		took := m.finish()
+		if errors.Is(err, transfer.ErrNotEmpty) {
+			return fmt.Errorf("%w; give -force to replace it", err)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(c.stdout, "timd: imported %v into app %d of %s %s\n", d.Summary(), target, storeName(cfg), took)
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: timd import [flags] [-app N] [-force] FILE (- for stdin)")
-	}
-	d, err := readDocument(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	target := *appID
-	if target == 0 {
-		target = d.SDKAppID
-	}
-	warnUnserved(stderr, cfg, target)
-	st, err := server.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	err = transfer.Import(ctx, st, d, transfer.ImportOptions{App: target, Replace: *force})
-	if errors.Is(err, transfer.ErrNotEmpty) {
-		return fmt.Errorf("%w; give -force to replace it", err)
-	}
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "timd: imported %v into app %d of %s\n", d.Summary(), target, storeName(cfg))
-	return err
 }
 
 // readDocument reads and checks the document in the file path, or on stdin for "-".
@@ -67,11 +85,11 @@ func readDocument(path string) (*transfer.Document, error) {
 
 // warnUnserved warns when the configuration does not serve app: the import works, but
 // timd will not answer for the data until the app is configured.
-func warnUnserved(stderr io.Writer, cfg config.Config, app uint64) {
+func warnUnserved(c *cli, cfg config.Config, app uint64) {
 	for _, a := range cfg.Apps {
 		if a.SDKAppID == app {
 			return
 		}
 	}
-	fmt.Fprintf(stderr, "timd: warning: app %d is not in the configuration; timd will not serve its data until it is\n", app)
+	c.notef("warning: app %d is not in the configuration; timd will not serve its data until it is", app)
 }

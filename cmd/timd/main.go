@@ -2,18 +2,27 @@
 //
 // Usage:
 //
-//	timd [serve] [flags]     run the server (the default)
-//	timd migrate [flags]     apply the store's pending schema migrations and exit
-//	timd usersig [flags]     print a UserSig for an app admin
-//	timd call [flags] COMMAND [JSON]
-//	                         sign and send one REST call to a running server, print the answer
-//	timd export [flags] [-app N] [-o FILE]
-//	                         write one app's accounts, groups, members and mutes as JSON
-//	timd import [flags] [-app N] [-force] FILE
-//	                         read what export wrote into the configured store
-//	timd version             print the version
+//	timd [COMMAND] [flags] [arguments]
 //
-// Every subcommand takes the configuration flags; `timd serve -h` lists them.
+// The commands:
+//
+//	serve       run the server (the default command: timd -listen X is timd serve -listen X)
+//	migrate     apply the store's pending schema migrations and exit
+//	usersig     print a UserSig for an admin of a configured app
+//	call        sign and send one REST call to a running server, print the answer
+//	health      check that a running server is ready: exit 0 if so, 1 if not
+//	export      write one app's accounts, groups, members and mutes as JSON
+//	import      read what export wrote into the configured store
+//	version     print timd's version, also as timd -version or --version
+//	completion  print a shell completion script for bash or zsh
+//	help        print help about timd or one of its commands
+//
+// `timd help COMMAND` gives a command's flags and examples. Flags go before the
+// arguments. Every command but version, completion and help reads the configuration as
+// the server does (flags, then TIMD_* variables, then the config file, then defaults).
+// usersig and call sign with the configured app's key as the server reads it and never
+// create one. The exit status is 0 on success, 1 on a failure (for call, also a FAIL
+// answer), and 2 for a command line that cannot run.
 //
 // The store is SQLite under the data directory, or PostgreSQL when TIMD_POSTGRES_DSN (or
 // -postgres-dsn, or postgres_dsn in the config file) is set. serve applies pending schema
@@ -29,53 +38,18 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	stopWithGoRun()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
-	}
+	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "timd:", err)
-		os.Exit(1)
+		report(os.Stderr, err)
 	}
-}
-
-// run runs the subcommand named by args[0] (serve when there is none).
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
-	sub := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "serve":
-		return serve(ctx, args, stderr, lookupEnv)
-	case "migrate":
-		return migrate(ctx, args, stdout, stderr, lookupEnv)
-	case "usersig":
-		return printUserSig(args, stdout, stderr, lookupEnv)
-	case "call":
-		return call(ctx, args, stdout, stderr, lookupEnv)
-	case "export":
-		return export(ctx, args, stdout, stderr, lookupEnv)
-	case "import":
-		return importApp(ctx, args, stdout, stderr, lookupEnv)
-	case "version":
-		_, err := fmt.Fprintln(stdout, "timd", version)
-		return err
-	}
-	return fmt.Errorf("unknown command %q (want serve, migrate, usersig, call, export, import or version)", sub)
+	os.Exit(exitCode(err))
 }

@@ -12,15 +12,43 @@ import (
 	"github.com/timdhq/timd/internal/server"
 )
 
+// serveCommand is `timd serve`, the command timd runs when given none.
+func serveCommand() command {
+	return command{
+		name: "serve", synopsis: "[flags]", summary: "run the server (the default command)",
+		config: true,
+		help: `
+Serve the REST API until SIGTERM or SIGINT, then finish the requests in flight (for up
+to -shutdown-timeout) and exit 0. Pending schema migrations are applied at start-up.
+
+The configuration comes from the flags below, then the TIMD_* environment variable
+named in each flag's text, then the config file (-config or TIMD_CONFIG; its format is
+in 'go doc ./internal/config'), then the defaults. An app with no secret key gets one
+created in <data>/secret-<sdkappid>.key on first start. The first log line says where
+the server listens and gives the 'timd usersig' command for this configuration.
+
+Examples:
+  timd
+  timd serve -listen 0.0.0.0:8080 -data /var/lib/timd
+  TIMD_POSTGRES_DSN=postgres://timd@127.0.0.1/timd timd serve
+  timd serve -config timd.json -tls-cert cert.pem -tls-key key.pem
+`,
+		setup: func(*flag.FlagSet) action { return serve },
+	}
+}
+
 // serve runs the server until ctx is done, then shuts it down gracefully.
-func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(string) (string, bool)) error {
-	fs := flag.NewFlagSet("timd serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := loadConfig(fs, args, lookupEnv)
-	if err != nil {
+func serve(ctx context.Context, c *cli, cfg config.Config, _ []string) error {
+	if err := cfg.CheckTLS(); err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.LogLevel)
+	if err := cfg.ResolveSecrets(); err != nil {
+		return err
+	}
+	log := newLogger(c.stderr, cfg.LogLevel)
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
 	srv, err := server.New(ctx, cfg, server.Options{Logger: log})
 	if err != nil {
 		return err
@@ -36,16 +64,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		_ = srv.Shutdown(context.Background())
-		return err
+		return fmt.Errorf("listen (TIMD_LISTEN, -listen): %w", err)
 	}
-	scheme := "http"
-	if cfg.TLSCert != "" {
-		scheme = "https"
-	}
-	app := cfg.Apps[0]
-	log.Info("timd listening", "addr", ln.Addr().String(), "sdkappid", app.SDKAppID, "data", storeName(cfg),
-		"usersig_hint", fmt.Sprintf("get a UserSig with: timd usersig -identifier %s, then POST %s://%s/v4/im_open_login_svc/account_check?sdkappid=%d&identifier=%s&usersig=SIG&random=1&contenttype=json",
-			app.Admins[0], scheme, ln.Addr(), app.SDKAppID, app.Admins[0]))
+	logListening(log, cfg, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -64,16 +85,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, lookupEnv func(
 	return <-errc
 }
 
-// loadConfig loads the configuration and resolves the apps' secret keys.
-func loadConfig(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (config.Config, error) {
-	cfg, err := config.Load(fs, args, lookupEnv)
-	if err != nil {
-		return cfg, err
-	}
-	if err := cfg.ResolveSecrets(); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+// logListening logs the first line: where timd listens, the app, where its key comes
+// from, and how to make a first call.
+func logListening(log *slog.Logger, cfg config.Config, addr string) {
+	listening := cfg
+	listening.Listen = addr
+	app := cfg.Apps[0]
+	log.Info("timd listening", "addr", addr, "sdkappid", app.SDKAppID, "data", storeName(cfg), "key", app.KeySource,
+		"usersig_hint", fmt.Sprintf("get a UserSig with: %s; then POST %s/v4/im_open_login_svc/account_check?sdkappid=%d&identifier=%s&usersig=SIG&random=1&contenttype=json",
+			usersigHint(progName(), cfg), serverURL(listening), app.SDKAppID, app.Admins[0]))
 }
 
 // newLogger returns a JSON logger at level.

@@ -91,7 +91,8 @@
 //
 // max_members is keyed by group type; the newer names Work (Private) and Meeting
 // (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
-// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets).
+// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets; Config.ReadSecrets, for the
+// commands that sign for a running server, reads it and never creates one).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;
@@ -162,6 +163,9 @@ type Config struct {
 	DebugListen string
 	// Apps are the apps served; default one development app (see Default).
 	Apps []App
+	// File is the config file Load read (-config, TIMD_CONFIG), as it was named; default
+	// "", none. It is for messages: Load has applied the file.
+	File string
 }
 
 // App is one SDKAppID's settings.
@@ -171,6 +175,11 @@ type App struct {
 	// SecretKey signs and verifies the app's UserSigs; default "", meaning the key is read
 	// from or created in <DataDir>/secret-<sdkappid>.key by ResolveSecrets.
 	SecretKey string
+	// KeySource says where SecretKey came from, for messages (never the key itself):
+	// "TIMD_SECRET_KEY", "-secret-key", "apps[0].secret_key in timd.json", "key file
+	// timd-data/secret-1400000000.key" or "new key file ..."; set by Load, ResolveSecrets
+	// and ReadSecrets; default "".
+	KeySource string
 	// Admins are the app admin accounts, the only identifiers the REST API accepts;
 	// default ["administrator"].
 	Admins []string

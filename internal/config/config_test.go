@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -108,7 +109,7 @@ func TestEnv(t *testing.T) {
 		{"TIMD_DEV", "true", func(c *Config) { c.Dev = true }},
 		{"TIMD_DEV", "0", func(c *Config) {}},
 		{"TIMD_SDKAPPID", "1400000042", func(c *Config) { c.Apps[0].SDKAppID = 1400000042 }},
-		{"TIMD_SECRET_KEY", "s3cr3t", func(c *Config) { c.Apps[0].SecretKey = "s3cr3t" }},
+		{"TIMD_SECRET_KEY", "s3cr3t", func(c *Config) { c.Apps[0].SecretKey, c.Apps[0].KeySource = "s3cr3t", "TIMD_SECRET_KEY" }},
 		{"TIMD_ADMINS", " root, ,ops ,", func(c *Config) { c.Apps[0].Admins = []string{"root", "ops"} }},
 		{"TIMD_MEMBER_FIELDS", "Level,Team", func(c *Config) { c.Apps[0].MemberFields = []string{"Level", "Team"} }},
 		{"TIMD_GROUP_FIELDS", "Topic", func(c *Config) { c.Apps[0].GroupFields = []string{"Topic"} }},
@@ -151,7 +152,7 @@ func TestFlags(t *testing.T) {
 	want.PostgresMaxConns, want.PostgresMinConns = 100, 10
 	want.ShutdownTimeout, want.Dev, want.TLSCert, want.TLSKey = 2*time.Second, true, "c.pem", "k.pem"
 	a := &want.Apps[0]
-	a.SDKAppID, a.SecretKey, a.Admins = 7, "k", []string{"a", "b"}
+	a.SDKAppID, a.SecretKey, a.KeySource, a.Admins = 7, "k", "-secret-key", []string{"a", "b"}
 	a.MemberFields, a.GroupFields = []string{"M"}, []string{"G1", "G2"}
 	if diff := cmp.Diff(want, MustLoad(t, args, nil)); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
@@ -220,11 +221,13 @@ func TestExampleFile(t *testing.T) {
 	c := MustLoad(t, []string{"-config", filepath.Join("testdata", "example.json")}, nil)
 
 	want := Default()
+	want.File = filepath.Join("testdata", "example.json")
 	want.Listen, want.DataDir, want.LogLevel = "0.0.0.0:9443", "/var/lib/timd", "warn"
 	want.ShutdownTimeout, want.TLSCert, want.TLSKey = 30*time.Second, "/etc/timd/cert.pem", "/etc/timd/key.pem"
 	want.PostgresMaxConns, want.PostgresMinConns = 64, 4
 	first := newApp(1400000001)
 	first.SecretKey = "5f0a8c1e9b7d4f3a2c6e8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"
+	first.KeySource = "apps[0].secret_key in " + want.File
 	first.Admins = []string{"administrator", "ops"}
 	first.MemberFields, first.GroupFields = []string{"Level", "Team"}, []string{"Topic"}
 	first.RateLimits = RateLimits{Default: 500, Commands: map[string]float64{
@@ -493,5 +496,24 @@ func TestDomain(t *testing.T) {
 	d.Admins[0], d.MemberFields[0], d.Limits.MaxMembers[im.TypePrivate] = "x", "x", 1
 	if a.Admins[0] != "administrator" || a.MemberFields[0] != "Level" || a.Limits.MaxMembers[im.TypePrivate] != 200 {
 		t.Errorf("changing the Domain() result changed the App")
+	}
+}
+
+func TestUsageError(t *testing.T) {
+	for _, args := range [][]string{{"-lisen", ":1"}, {"-sdkappid", "x"}, {"-h"}} {
+		_, err := load(t, args, nil)
+		var ue *UsageError
+		if !errors.As(err, &ue) {
+			t.Errorf("Load(%q): got %v, want a *UsageError", args, err)
+		}
+	}
+	_, err := load(t, []string{"-h"}, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("Load(-h): got %v, want flag.ErrHelp", err)
+	}
+	_, err = load(t, nil, map[string]string{"TIMD_SDKAPPID": "x"})
+	var ue *UsageError
+	if err == nil || errors.As(err, &ue) {
+		t.Errorf("Load with a malformed TIMD_SDKAPPID: got %v, want an error that is no *UsageError", err)
 	}
 }

@@ -140,6 +140,11 @@ func applyFile(c *Config, path string) error {
 	if err := f.apply(c); err != nil {
 		return fmt.Errorf("config: file %s: %w", path, err)
 	}
+	for i := range c.Apps {
+		if c.Apps[i].SecretKey != "" {
+			c.Apps[i].KeySource = fmt.Sprintf("apps[%d].secret_key in %s", i, path)
+		}
+	}
 	return nil
 }
 

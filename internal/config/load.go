@@ -17,8 +17,9 @@ import (
 // else by TIMD_CONFIG; with neither there is no file. lookupEnv is normally os.LookupEnv;
 // nil means an empty environment. A variable set to the empty string counts as unset.
 //
-// A malformed value is an error naming the flag or variable. Load does not resolve
-// secret keys; see ResolveSecrets.
+// A malformed value is an error naming the flag or variable; a command line fs cannot
+// parse (an unknown flag, a malformed flag value, -h) is a *UsageError wrapping fs's
+// error, flag.ErrHelp for -h. Load does not resolve secret keys; see ResolveSecrets.
 func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)) (Config, error) {
 	if lookupEnv == nil {
 		lookupEnv = func(string) (string, bool) { return "", false }
@@ -28,13 +29,14 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 		fs.Var(&knobValue{knob: k}, k.flag, k.usage+"; env "+k.env)
 	}
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return Config{}, &UsageError{Err: err}
 	}
 	c := Default()
 	if path := configPath(fs, *configFlag, lookupEnv); path != "" {
 		if err := applyFile(&c, path); err != nil {
 			return Config{}, err
 		}
+		c.File = path
 	}
 	if err := applyEnv(&c, lookupEnv); err != nil {
 		return Config{}, err
@@ -45,6 +47,15 @@ func Load(fs *flag.FlagSet, args []string, lookupEnv func(string) (string, bool)
 	}
 	return c, nil
 }
+
+// A UsageError is a command line that Load could not parse, as opposed to a
+// configuration it parsed and found wrong.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the flag package's error.
+func (e *UsageError) Unwrap() error { return e.Err }
 
 // configPath returns the config file named by -config if it was given, else by
 // TIMD_CONFIG.
@@ -70,8 +81,36 @@ func applyEnv(c *Config, lookupEnv func(string) (string, bool)) error {
 			return fmt.Errorf("config: %s: %w", k.env, err)
 		}
 		set(c)
+		noteKeySource(c, k, k.env)
 	}
 	return nil
+}
+
+// noteKeySource records origin as the first app's KeySource when k is the secret key.
+func noteKeySource(c *Config, k knob, origin string) {
+	if k.flag == "secret-key" {
+		c.Apps[0].KeySource = origin
+	}
+}
+
+// setting names the setting of a knob in all three of its forms, for messages:
+// "tls_cert (TIMD_TLS_CERT, -tls-cert)".
+func setting(flagName string) string {
+	for _, k := range knobs() {
+		if k.flag == flagName {
+			return fmt.Sprintf("%s (%s, -%s)", k.key, k.env, k.flag)
+		}
+	}
+	return "-" + flagName
+}
+
+// FlagNames returns the names of the configuration flags Load registers, -config first.
+func FlagNames() []string {
+	names := []string{"config"}
+	for _, k := range knobs() {
+		names = append(names, k.flag)
+	}
+	return names
 }
 
 // applyFlags applies every knob flag given on the command line.
@@ -79,6 +118,7 @@ func applyFlags(c *Config, fs *flag.FlagSet) {
 	fs.Visit(func(f *flag.Flag) {
 		if v, ok := f.Value.(*knobValue); ok && v.set != nil {
 			v.set(c)
+			noteKeySource(c, v.knob, "-"+v.knob.flag)
 		}
 	})
 }
@@ -89,49 +129,50 @@ type setter func(c *Config)
 // A knob is one setting that a flag and an environment variable both set.
 type knob struct {
 	flag, env, usage string
-	isBool           bool // the flag may be given bare, as -name
-	secret           bool // the value must never be shown
+	key              string // the config file's name of the setting
+	isBool           bool   // the flag may be given bare, as -name
+	secret           bool   // the value must never be shown
 	parse            func(s string) (setter, error)
 }
 
 // knobs lists the settings of flags and environment variables.
 func knobs() []knob {
 	return []knob{
-		{flag: "listen", env: "TIMD_LISTEN", usage: "`host:port` to listen on; default " + defaultListen,
+		{flag: "listen", key: "listen", env: "TIMD_LISTEN", usage: "`host:port` to listen on; default " + defaultListen,
 			parse: stringKnob(func(c *Config) *string { return &c.Listen })},
-		{flag: "data", env: "TIMD_DATA", usage: "data `directory`: SQLite database and key files; default " + defaultDataDir,
+		{flag: "data", key: "data", env: "TIMD_DATA", usage: "data `directory`: SQLite database and key files; default " + defaultDataDir,
 			parse: stringKnob(func(c *Config) *string { return &c.DataDir })},
-		{flag: "postgres-dsn", env: "TIMD_POSTGRES_DSN", usage: "PostgreSQL `dsn`; default none (SQLite under the data directory)",
+		{flag: "postgres-dsn", key: "postgres_dsn", env: "TIMD_POSTGRES_DSN", usage: "PostgreSQL `dsn`; default none (SQLite under the data directory)",
 			secret: true, parse: stringKnob(func(c *Config) *string { return &c.PostgresDSN })},
-		{flag: "postgres-max-conns", env: "TIMD_POSTGRES_MAX_CONNS", usage: "`number` of PostgreSQL connections at most; default 32",
+		{flag: "postgres-max-conns", key: "postgres_max_conns", env: "TIMD_POSTGRES_MAX_CONNS", usage: "`number` of PostgreSQL connections at most; default 32",
 			parse: intKnob(func(c *Config) *int { return &c.PostgresMaxConns })},
-		{flag: "postgres-min-conns", env: "TIMD_POSTGRES_MIN_CONNS", usage: "`number` of PostgreSQL connections kept open when idle; default 0",
+		{flag: "postgres-min-conns", key: "postgres_min_conns", env: "TIMD_POSTGRES_MIN_CONNS", usage: "`number` of PostgreSQL connections kept open when idle; default 0",
 			parse: intKnob(func(c *Config) *int { return &c.PostgresMinConns })},
-		{flag: "log-level", env: "TIMD_LOG_LEVEL", usage: "log `level`: debug, info, warn or error; default " + defaultLogLevel,
+		{flag: "log-level", key: "log_level", env: "TIMD_LOG_LEVEL", usage: "log `level`: debug, info, warn or error; default " + defaultLogLevel,
 			parse: stringKnob(func(c *Config) *string { return &c.LogLevel })},
-		{flag: "shutdown-timeout", env: "TIMD_SHUTDOWN_TIMEOUT", usage: "graceful shutdown `duration`; default 10s",
+		{flag: "shutdown-timeout", key: "shutdown_timeout", env: "TIMD_SHUTDOWN_TIMEOUT", usage: "graceful shutdown `duration`; default 10s",
 			parse: parseShutdownTimeout},
-		{flag: "dev", env: "TIMD_DEV", usage: "enable development-only endpoints; default false",
+		{flag: "dev", key: "dev", env: "TIMD_DEV", usage: "enable development-only endpoints; default false",
 			isBool: true, parse: parseDev},
-		{flag: "debug-listen", env: "TIMD_DEBUG_LISTEN", usage: "`host:port` serving pprof profiles (bind to loopback); default none",
+		{flag: "debug-listen", key: "debug_listen", env: "TIMD_DEBUG_LISTEN", usage: "`host:port` serving pprof profiles (bind to loopback); default none",
 			parse: stringKnob(func(c *Config) *string { return &c.DebugListen })},
-		{flag: "tls-cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",
+		{flag: "tls-cert", key: "tls_cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",
 			parse: stringKnob(func(c *Config) *string { return &c.TLSCert })},
-		{flag: "tls-key", env: "TIMD_TLS_KEY", usage: "TLS key PEM `file`; default none (plain HTTP)",
+		{flag: "tls-key", key: "tls_key", env: "TIMD_TLS_KEY", usage: "TLS key PEM `file`; default none (plain HTTP)",
 			parse: stringKnob(func(c *Config) *string { return &c.TLSKey })},
-		{flag: "sdkappid", env: "TIMD_SDKAPPID", usage: "`SDKAppID` of the first app; default 1400000000",
+		{flag: "sdkappid", key: "apps[0].sdkappid", env: "TIMD_SDKAPPID", usage: "`SDKAppID` of the first app; default 1400000000",
 			parse: parseSDKAppID},
-		{flag: "secret-key", env: "TIMD_SECRET_KEY", usage: "secret `key` of the first app (prefer the env or file); default: key file in the data directory",
+		{flag: "secret-key", key: "apps[0].secret_key", env: "TIMD_SECRET_KEY", usage: "secret `key` of the first app (prefer the env or file); default: key file in the data directory",
 			secret: true, parse: stringKnob(func(c *Config) *string { return &c.Apps[0].SecretKey })},
-		{flag: "admins", env: "TIMD_ADMINS", usage: "comma `list` of the first app's admin accounts; default " + defaultAdmin,
+		{flag: "admins", key: "apps[0].admins", env: "TIMD_ADMINS", usage: "comma `list` of the first app's admin accounts; default " + defaultAdmin,
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].Admins })},
-		{flag: "member-fields", env: "TIMD_MEMBER_FIELDS", usage: "comma `list` of the first app's member custom-field keys; default none",
+		{flag: "member-fields", key: "apps[0].member_fields", env: "TIMD_MEMBER_FIELDS", usage: "comma `list` of the first app's member custom-field keys; default none",
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].MemberFields })},
-		{flag: "callback-url", env: "TIMD_CALLBACK_URL", usage: "`URL` of the first app's callbacks; default none",
+		{flag: "callback-url", key: "apps[0].callback.url", env: "TIMD_CALLBACK_URL", usage: "`URL` of the first app's callbacks; default none",
 			parse: stringKnob(func(c *Config) *string { return &c.Apps[0].Callback.URL })},
-		{flag: "callback-token", env: "TIMD_CALLBACK_TOKEN", usage: "`token` that signs the first app's callbacks; default none",
+		{flag: "callback-token", key: "apps[0].callback.token", env: "TIMD_CALLBACK_TOKEN", usage: "`token` that signs the first app's callbacks; default none",
 			secret: true, parse: stringKnob(func(c *Config) *string { return &c.Apps[0].Callback.Token })},
-		{flag: "group-fields", env: "TIMD_GROUP_FIELDS", usage: "comma `list` of the first app's group custom-field keys; default none",
+		{flag: "group-fields", key: "apps[0].group_fields", env: "TIMD_GROUP_FIELDS", usage: "comma `list` of the first app's group custom-field keys; default none",
 			parse: listKnob(func(c *Config) *[]string { return &c.Apps[0].GroupFields })},
 	}
 }

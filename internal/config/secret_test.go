@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestResolveSecrets(t *testing.T) {
@@ -88,5 +91,80 @@ func checkMode(t *testing.T, path string, want fs.FileMode) {
 	}
 	if got := info.Mode(); got != want {
 		t.Errorf("%s: got mode %v, want %v", path, got, want)
+	}
+}
+
+func TestKeySource(t *testing.T) {
+	file := MustWriteFile(t, `{"apps": [{"sdkappid": 1, "secret_key": "filekey"}, {"sdkappid": 2}]}`)
+	dataDir := t.TempDir()
+	if err := os.WriteFile(secretPath(dataDir, 2), []byte("key2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string // KeySource of each app after ReadSecrets
+	}{
+		{"file", []string{"-config", file, "-data", dataDir}, nil,
+			[]string{"apps[0].secret_key in " + file, "key file " + secretPath(dataDir, 2)}},
+		{"env beats file", []string{"-config", file, "-data", dataDir}, map[string]string{"TIMD_SECRET_KEY": "envkey"},
+			[]string{"TIMD_SECRET_KEY", "key file " + secretPath(dataDir, 2)}},
+		{"flag beats env", []string{"-config", file, "-data", dataDir, "-secret-key", "flagkey"}, map[string]string{"TIMD_SECRET_KEY": "envkey"},
+			[]string{"-secret-key", "key file " + secretPath(dataDir, 2)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := MustLoad(t, tt.args, tt.env)
+			if err := c.ReadSecrets(); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range c.Apps {
+				got = append(got, a.KeySource)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("KeySource mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestReadSecretsCreatesNothing checks that ReadSecrets, unlike ResolveSecrets, fails
+// on a missing key file with a message naming the file and the settings to give, and
+// creates neither the file nor the directory.
+func TestReadSecretsCreatesNothing(t *testing.T) {
+	c := Default()
+	c.DataDir = filepath.Join(t.TempDir(), "data")
+	wantErr(t, c.ReadSecrets(), secretPath(c.DataDir, devSDKAppID), "does not exist", "TIMD_DATA", "-config", "TIMD_SECRET_KEY")
+	if _, err := os.Stat(c.DataDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("data directory after ReadSecrets: got %v, want none created", err)
+	}
+
+	if err := c.ResolveSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "new key file " + secretPath(c.DataDir, devSDKAppID); c.Apps[0].KeySource != want {
+		t.Errorf("KeySource after ResolveSecrets created the key: got %q, want %q", c.Apps[0].KeySource, want)
+	}
+	again := Default()
+	again.DataDir = c.DataDir
+	if err := again.ReadSecrets(); err != nil {
+		t.Fatal(err)
+	}
+	if again.Apps[0].SecretKey != c.Apps[0].SecretKey {
+		t.Errorf("ReadSecrets read another key than ResolveSecrets created")
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	c := MustLoad(t, nil, map[string]string{"TIMD_SECRET_KEY": "short"})
+	w := c.Warnings()
+	if len(w) != 1 || !strings.Contains(w[0], "TIMD_SECRET_KEY") || !strings.Contains(w[0], "5 bytes") || strings.Contains(w[0], "short") {
+		t.Errorf("Warnings with a 5-byte TIMD_SECRET_KEY: got %q, want one naming TIMD_SECRET_KEY and 5 bytes, not the key", w)
+	}
+	c = MustLoad(t, nil, map[string]string{"TIMD_SECRET_KEY": strings.Repeat("k", 32)})
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("Warnings with a 32-byte key: got %q, want none", w)
 	}
 }

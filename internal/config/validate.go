@@ -58,8 +58,9 @@ func (c *Config) validateServer(p *problems) {
 		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		p.addf("tls_cert, tls_key", "give both or neither")
+		p.addf("tls_cert, tls_key", "give both or neither (%s, %s)", setting("tls-cert"), setting("tls-key"))
 	}
+	checkDSN(p, c.PostgresDSN)
 	if c.PostgresMaxConns < 1 || c.PostgresMaxConns > math.MaxInt32 {
 		p.addf("postgres_max_conns", "%d is not from 1 to %d", c.PostgresMaxConns, math.MaxInt32)
 	}
@@ -248,6 +249,9 @@ func validRate(r float64) bool { return r >= 0 && !math.IsInf(r, 1) }
 
 // problems collects the errors Validate finds.
 type problems []error
+
+// add records a problem.
+func (p *problems) add(err error) { *p = append(*p, err) }
 
 // addf records a problem of the named field.
 func (p *problems) addf(field, format string, args ...any) {

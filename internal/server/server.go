@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -121,7 +120,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	s.handler = withMetrics(s.metrics.handler(), s.api)
-	s.http = newHTTPServer(s.handler, opts.Timeouts.withDefaults(), s.log)
+	s.http = newHTTPServer(drainBody(s.handler), opts.Timeouts.withDefaults(), s.log)
 	return s, nil
 }
 
@@ -180,8 +179,8 @@ func OpenStore(ctx context.Context, cfg config.Config) (im.Store, error) {
 		}
 		return db, nil
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	if err := config.CheckDataDir(cfg.DataDir, "timd.db", "timd.db-wal", "timd.db-shm"); err != nil {
+		return nil, err
 	}
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "timd.db"), sqlite.Options{})
 	if err != nil {

@@ -9,15 +9,25 @@ import (
 	"github.com/timdhq/timd/internal/im"
 )
 
+// ExportOptions tune Export. The zero value reports no progress.
+type ExportOptions struct {
+	// Progress, when set, is called as the export goes: after the accounts, after the
+	// list of groups and after each group; default nil.
+	Progress func(Progress)
+}
+
 // Export reads all of app's data from st in one consistent snapshot.
-func Export(ctx context.Context, st im.Store, app uint64) (*Document, error) {
+func Export(ctx context.Context, st im.Store, app uint64, opts ExportOptions) (*Document, error) {
 	d := &Document{Format: Format, SDKAppID: app, Exported: time.Now().Unix()}
 	err := st.View(ctx, func(ctx context.Context, tx im.Tx) error {
 		d.Accounts, d.Groups = nil, nil
+		p := progress{report: opts.Progress}
 		if err := exportAccounts(ctx, tx, d); err != nil {
 			return err
 		}
-		return exportGroups(ctx, tx, d)
+		p.Accounts = len(d.Accounts)
+		p.send()
+		return exportGroups(ctx, tx, d, &p)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("export app %d: %w", app, err)
@@ -40,11 +50,13 @@ func exportAccounts(ctx context.Context, tx im.Tx, d *Document) error {
 }
 
 // exportGroups reads the app's groups with their members and mute records.
-func exportGroups(ctx context.Context, tx im.Tx, d *Document) error {
+func exportGroups(ctx context.Context, tx im.Tx, d *Document, p *progress) error {
 	gs, err := tx.ListGroups(ctx, d.SDKAppID, im.GroupQuery{})
 	if err != nil {
 		return err
 	}
+	p.TotalGroups = len(gs)
+	p.send()
 	d.Groups = make([]Group, 0, len(gs))
 	for _, g := range gs {
 		ms, err := tx.ListMembers(ctx, d.SDKAppID, g.ID, im.MemberQuery{})
@@ -57,6 +69,9 @@ func exportGroups(ctx context.Context, tx im.Tx, d *Document) error {
 			return err
 		}
 		d.Groups = append(d.Groups, fromGroup(g, ms, mutes))
+		p.Groups++
+		p.Members += len(ms)
+		p.send()
 	}
 	return nil
 }

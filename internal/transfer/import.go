@@ -21,6 +21,9 @@ type ImportOptions struct {
 	// group IDs and pending callbacks) before the import, in the same transaction; default
 	// false, under which an app with any account or group is refused with ErrNotEmpty.
 	Replace bool
+	// Progress, when set, is called as the import goes: every progressEvery accounts or
+	// members and after each group; default nil. The last call comes before the commit.
+	Progress func(Progress)
 }
 
 // Import writes d into st in one transaction: all of it, or nothing. d must pass Check.
@@ -32,17 +35,22 @@ func Import(ctx context.Context, st im.Store, d *Document, opts ImportOptions) e
 	if app == 0 {
 		app = d.SDKAppID
 	}
+	sum := d.Summary()
 	err := st.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		p := &progress{report: opts.Progress}
+		p.TotalAccounts, p.TotalGroups, p.TotalMembers = sum.Accounts, sum.Groups, sum.Members
 		if err := prepare(ctx, tx, app, opts.Replace); err != nil {
 			return err
 		}
-		if err := importAccounts(ctx, tx, app, d.Accounts); err != nil {
+		if err := importAccounts(ctx, tx, app, d.Accounts, p); err != nil {
 			return err
 		}
 		for i := range d.Groups {
-			if err := importGroup(ctx, tx, app, &d.Groups[i]); err != nil {
+			if err := importGroup(ctx, tx, app, &d.Groups[i], p); err != nil {
 				return fmt.Errorf("group %q: %w", d.Groups[i].ID, err)
 			}
+			p.Groups++
+			p.send()
 		}
 		return nil
 	})
@@ -72,18 +80,22 @@ func prepare(ctx context.Context, tx im.Tx, app uint64, replace bool) error {
 }
 
 // importAccounts writes the accounts.
-func importAccounts(ctx context.Context, tx im.Tx, app uint64, as []Account) error {
+func importAccounts(ctx context.Context, tx im.Tx, app uint64, as []Account, p *progress) error {
 	for _, a := range as {
 		err := tx.PutAccount(ctx, im.Account{App: app, UserID: a.UserID, Nick: a.Nick, FaceURL: a.FaceURL, Created: a.Created})
 		if err != nil {
 			return err
 		}
+		if p.Accounts++; p.Accounts%progressEvery == 0 {
+			p.send()
+		}
 	}
+	p.send()
 	return nil
 }
 
 // importGroup writes a group, then its members in order, then its mute records.
-func importGroup(ctx context.Context, tx im.Tx, app uint64, g *Group) error {
+func importGroup(ctx context.Context, tx im.Tx, app uint64, g *Group, p *progress) error {
 	if err := tx.CreateGroup(ctx, toGroup(app, g)); err != nil {
 		return err
 	}
@@ -95,6 +107,9 @@ func importGroup(ctx context.Context, tx im.Tx, app uint64, g *Group) error {
 		})
 		if err != nil {
 			return fmt.Errorf("member %q: %w", m.Account, err)
+		}
+		if p.Members++; p.Members%progressEvery == 0 {
+			p.send()
 		}
 	}
 	for _, mu := range g.Mutes {

@@ -103,6 +103,31 @@ func (s Summary) String() string {
 	return fmt.Sprintf("%d accounts, %d groups, %d members, %d mute records", s.Accounts, s.Groups, s.Members, s.Mutes)
 }
 
+// Progress is how far an Export or Import has come: what it has read or written so
+// far, and the totals it knows. An Import knows every total from its document; an Export
+// learns TotalGroups once it has listed the groups, and no other total.
+type Progress struct {
+	Accounts, Groups, Members                int
+	TotalAccounts, TotalGroups, TotalMembers int
+}
+
+// progressEvery is how many accounts or members an Import writes between two reports
+// inside one list.
+const progressEvery = 1000
+
+// progress is the Progress of a running Export or Import and where to report it.
+type progress struct {
+	Progress
+	report func(Progress)
+}
+
+// send reports the progress so far, if anyone listens.
+func (p *progress) send() {
+	if p.report != nil {
+		p.report(p.Progress)
+	}
+}
+
 // Write writes d to w as indented JSON.
 func Write(w io.Writer, d *Document) error {
 	enc := json.NewEncoder(w)

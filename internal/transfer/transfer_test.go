@@ -132,7 +132,7 @@ func fill(t *testing.T, st im.Store) {
 // export exports app from st, failing t on an error.
 func export(t *testing.T, st im.Store, a uint64) *transfer.Document {
 	t.Helper()
-	d, err := transfer.Export(t.Context(), st, a)
+	d, err := transfer.Export(t.Context(), st, a, transfer.ExportOptions{})
 	if err != nil {
 		t.Fatalf("Export: %v", err)
 	}
@@ -303,5 +303,36 @@ func TestReadRefuses(t *testing.T) {
 				t.Errorf("Read: got %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestProgress checks what Export and Import report as they go: counts that only grow,
+// and at the end the document's summary.
+func TestProgress(t *testing.T) {
+	src := openSQLite(t)
+	fill(t, src)
+	var got []transfer.Progress
+	record := func(p transfer.Progress) {
+		if n := len(got); n > 0 && (p.Accounts < got[n-1].Accounts || p.Groups < got[n-1].Groups || p.Members < got[n-1].Members) {
+			t.Errorf("progress went back: %+v after %+v", p, got[n-1])
+		}
+		got = append(got, p)
+	}
+	d, err := transfer.Export(t.Context(), src, app, transfer.ExportOptions{Progress: record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := transfer.Progress{Accounts: 4, Groups: 3, Members: 6, TotalGroups: 3}
+	if len(got) == 0 || got[len(got)-1] != want {
+		t.Errorf("Export's last progress: got %+v, want %+v", got, want)
+	}
+
+	got = nil
+	if err := transfer.Import(t.Context(), openSQLite(t), d, transfer.ImportOptions{Progress: record}); err != nil {
+		t.Fatal(err)
+	}
+	want = transfer.Progress{Accounts: 4, Groups: 3, Members: 6, TotalAccounts: 4, TotalGroups: 3, TotalMembers: 6}
+	if len(got) == 0 || got[len(got)-1] != want {
+		t.Errorf("Import's last progress: got %+v, want %+v", got, want)
 	}
 }

@@ -237,12 +237,33 @@ func TestExampleFile(t *testing.T) {
 	first.Limits.ResponseMax, first.Limits.BodyMax = 2<<20, 2<<20
 	first.Limits.MaxMembers[im.TypePrivate] = 500
 	first.Limits.MaxMembers[im.TypeCommunity] = 200000
+	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false}
 	second := newApp(1400000002)
 	second.Admins = []string{"admin2"}
 	want.Apps = []App{first, second}
 
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("example.json mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestMessagesFile checks the messages settings of a config file and their errors.
+func TestMessagesFile(t *testing.T) {
+	for _, tc := range []struct {
+		json, err string
+	}{
+		{`{"send_rate":-1}`, "messages.send_rate -1 is negative"},
+		{`{"retention_days":-2}`, "messages.retention_days -2 is negative"},
+		{`{"send_rate":"x"}`, "send_rate"},
+	} {
+		path := filepath.Join(t.TempDir(), "timd.json")
+		if err := os.WriteFile(path, []byte(`{"apps":[{"sdkappid":1400000000,"messages":`+tc.json+`}]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := load(t, []string{"-config", path}, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("messages %s: got %v, want an error containing %q", tc.json, err, tc.err)
+		}
 	}
 }
 

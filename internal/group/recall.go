@@ -174,6 +174,11 @@ func (s *Service) SystemNotification(ctx context.Context, c im.Caller, groupID s
 	if len(to) > l.AccountListBatch {
 		return im.Errorf(im.CodeBatchTooLarge, "ToMembers_Account has %d accounts, over the limit of %d", len(to), l.AccountListBatch)
 	}
+	for _, a := range to {
+		if err := checkAccount(l, "ToMembers_Account entry", a); err != nil {
+			return err
+		}
+	}
 	var g im.Group
 	err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error

@@ -9,16 +9,23 @@ type App struct {
 	MemberFields []string // member custom-field keys the app defines (AppMemberDefinedData)
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
 	Limits       Limits
+	// Declared are the custom-field keys declared at run time, besides MemberFields and
+	// GroupFields (see Field); nil means none.
+	Declared *FieldSet
 }
 
 // IsAdmin reports whether identifier is one of the app's admin accounts.
 func (a *App) IsAdmin(identifier string) bool { return slices.Contains(a.Admins, identifier) }
 
 // HasMemberField reports whether key is a member custom field the app defines.
-func (a *App) HasMemberField(key string) bool { return slices.Contains(a.MemberFields, key) }
+func (a *App) HasMemberField(key string) bool {
+	return slices.Contains(a.MemberFields, key) || a.Declared.Has(FieldMember, key)
+}
 
 // HasGroupField reports whether key is a group custom field the app defines.
-func (a *App) HasGroupField(key string) bool { return slices.Contains(a.GroupFields, key) }
+func (a *App) HasGroupField(key string) bool {
+	return slices.Contains(a.GroupFields, key) || a.Declared.Has(FieldGroup, key)
+}
 
 // Limits are the size limits of decisions.md §4. Every field is configurable per app;
 // DefaultLimits gives the defaults.

@@ -121,4 +121,15 @@ type Tx interface {
 	RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt int64) error
 	// CountEvents returns the number of events in the outbox.
 	CountEvents(ctx context.Context) (int64, error)
+
+	// Custom fields declared at run time (field.go). Kept apart so that this block can
+	// move to an interface of its own.
+
+	// PutField records a declared custom-field key; f.App, f.Kind and f.Key identify it.
+	// ErrConflict if the app has already declared that key for that kind.
+	PutField(ctx context.Context, f Field) error
+	// ListFields returns every field app has declared, ordered by Kind, then Created,
+	// then Key. In Update it also locks the app's declarations until commit, so that a
+	// transaction that counts them before PutField cannot race another doing the same.
+	ListFields(ctx context.Context, app uint64) ([]Field, error)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/timdhq/timd/internal/account"
 	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/field"
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/im"
@@ -77,6 +78,12 @@ type Server struct {
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
 	http          *http.Server
+
+	// The admin console's (console.go): the custom fields declared at run time, and
+	// the recent callback attempts.
+	fields      *field.Service
+	stopFields  func()
+	callbackLog *callbackLog
 }
 
 // New opens the store and assembles the server for cfg, which must be valid and have
@@ -106,12 +113,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	s.metrics = newMetrics()
 	store := timedStore{Store: s.store, hist: s.metrics.store}
-	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
 	s.apps = apiApps(cfg)
+	if err := s.startConsole(ctx, clock); err != nil {
+		return nil, s.closeOwned(err)
+	}
+	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
 	s.groups = group.New(store, group.Options{Clock: clock, Hooks: hooks})
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
-	s.handler = withMetrics(s.metrics.handler(), s.api)
+	s.handler = withMetrics(s.metrics.handler(), withConsole(s.api))
 	s.http = newHTTPServer(s.handler, opts.Timeouts.withDefaults(), s.log)
 	return s, nil
 }
@@ -128,6 +138,8 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Logger:   s.log,
 		Clock:    clock,
 		Observe:  s.metrics.observe,
+
+		Fields: s.fields, Callbacks: s.callbackLog,
 	}
 	if dev != nil {
 		o.Journal, o.Dev = dev.journal.add, dev
@@ -271,6 +283,7 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	s.stopCallbacks()
+	s.stopFields()
 	if s.ownsStore {
 		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr

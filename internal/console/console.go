@@ -28,11 +28,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 // Handler serves the console: GET or HEAD of /console/ and the assets below it; /console
 // redirects to /console/.
 func Handler() http.Handler {
-	sub, err := fs.Sub(assets, "assets")
-	if err != nil {
-		panic("console: " + err.Error()) // the embedded tree always has assets/
-	}
-	files := http.StripPrefix("/console", http.FileServerFS(sub))
+	files := http.StripPrefix("/console", http.FileServerFS(Assets()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -55,4 +51,13 @@ func Handler() http.Handler {
 		h.Set("Cache-Control", "no-cache")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// Assets returns the files of the page, as served under /console/.
+func Assets() fs.FS {
+	sub, err := fs.Sub(assets, "assets")
+	if err != nil {
+		panic("console: " + err.Error()) // the embedded tree always has assets/
+	}
+	return sub
 }

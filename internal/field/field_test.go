@@ -1,6 +1,7 @@
 package field_test
 
 import (
+	"context"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -128,4 +129,29 @@ func TestDeclareConfiguredOverLimit(t *testing.T) {
 	if added, err := svc.Declare(t.Context(), c, im.FieldMember, "Conf"); added || err != nil {
 		t.Errorf("a configured key: got %v, %v; want false, nil", added, err)
 	}
+}
+
+// TestRefresh: a replica's app learns a key declared through another replica's service
+// at its next refresh.
+func TestRefresh(t *testing.T) {
+	st := openStore(t)
+	here, there := newApp(), newApp()
+	if _, err := field.New(st, nil).Declare(t.Context(), im.Caller{App: there}, im.FieldGroup, "Topic"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		field.New(st, nil).Refresh(ctx, []*im.App{here}, 10*time.Millisecond)
+		close(done)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !here.HasGroupField("Topic") {
+		if time.Now().After(deadline) {
+			t.Fatal("Refresh did not load the key declared elsewhere")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }

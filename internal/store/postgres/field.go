@@ -15,7 +15,8 @@ func (t *tx) PutField(ctx context.Context, f im.Field) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	tag, err := t.exec(ctx, `INSERT INTO custom_fields (app, kind, key, created) VALUES ($1, $2, $3, $4)
+	tag, err := t.exec(ctx, `INSERT INTO custom_fields (app, kind, key, created, seq)
+		SELECT $1, $2, $3, $4, COALESCE(MAX(seq), 0) + 1 FROM custom_fields WHERE app = $1
 		ON CONFLICT (app, kind, key) DO NOTHING`, appID(f.App), string(f.Kind), f.Key, f.Created)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = im.ErrConflict
@@ -33,10 +34,10 @@ const lockFields = `SELECT pg_advisory_xact_lock(hashtextextended('timd.custom_f
 
 // listFields is the statement of ListFields.
 const listFields = `SELECT kind, key, created FROM custom_fields WHERE app = $1
-	ORDER BY kind, created, key`
+	ORDER BY kind, seq, key`
 
-// ListFields returns every field app has declared, ordered by kind, time and key. In
-// Update it first locks the app's declarations until commit.
+// ListFields returns every field app has declared, by kind and then in the order
+// declared. In Update it first locks the app's declarations until commit.
 func (t *tx) ListFields(ctx context.Context, app uint64) ([]im.Field, error) {
 	if err := t.check(false); err != nil {
 		return nil, err

@@ -13,7 +13,8 @@ func (t *tx) PutField(ctx context.Context, f im.Field) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	res, err := t.exec(ctx, `INSERT INTO custom_fields (app, kind, key, created) VALUES (?, ?, ?, ?)
+	res, err := t.exec(ctx, `INSERT INTO custom_fields (app, kind, key, created, seq)
+		SELECT ?1, ?2, ?3, ?4, COALESCE(MAX(seq), 0) + 1 FROM custom_fields WHERE app = ?1
 		ON CONFLICT (app, kind, key) DO NOTHING`, appID(f.App), string(f.Kind), f.Key, f.Created)
 	if err != nil {
 		return fmt.Errorf("put field %s %q: %w", f.Kind, f.Key, err)
@@ -32,14 +33,14 @@ func conflictOr(err error) error {
 	return im.ErrConflict
 }
 
-// ListFields returns every field app has declared, ordered by kind, time and key. An
-// Update needs no lock to count them: the store has one writer.
+// ListFields returns every field app has declared, by kind and then in the order
+// declared. An Update needs no lock to count them: the store has one writer.
 func (t *tx) ListFields(ctx context.Context, app uint64) ([]im.Field, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
 	rows, err := t.query(ctx, `SELECT kind, key, created FROM custom_fields WHERE app = ?
-		ORDER BY kind, created, key`, appID(app))
+		ORDER BY kind, seq, key`, appID(app))
 	if err != nil {
 		return nil, fmt.Errorf("list fields: %w", err)
 	}

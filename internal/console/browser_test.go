@@ -191,9 +191,13 @@ func (tb *tab) waitFor(what, js string) {
 	}
 }
 
+// shotQuality is the JPEG quality of the screenshots the tests keep: cheaper to take
+// than PNGs, and enough to see what went wrong.
+const shotQuality = 70
+
 // snap keeps a screenshot of the page as it is, written out only if the test fails.
 func (tb *tab) snap(name string) {
-	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(shotQuality))
 	if err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -224,12 +228,12 @@ func (tb *tab) writeArtifacts() {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(tb.ctx), 10*time.Second)
 	defer cancel()
-	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+	if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(shotQuality)); err == nil {
 		tb.shots["last"] = buf
 		tb.order = append(tb.order, "last")
 	}
 	for i, name := range tb.order {
-		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s.png", i, name)), tb.shots[name], 0o644)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s.jpg", i, name)), tb.shots[name], 0o644)
 	}
 	tb.t.Logf("screenshots of the test are in %s", dir)
 }

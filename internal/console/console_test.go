@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"encoding/json"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,8 +35,8 @@ func (tb *tab) open(s *timtest.Server) {
 func (tb *tab) signInWithKey(s *timtest.Server) {
 	tb.t.Helper()
 	tb.do("sign in with the secret key",
-		chromedp.SetValue(chromedp.CSS("#signin [name=sdkappid]"), strconv.FormatUint(s.SDKAppID(), 10)),
-		chromedp.SetValue(chromedp.CSS("#signin [name=identifier]"), s.Admin()),
+		setValue("#signin [name=sdkappid]", strconv.FormatUint(s.SDKAppID(), 10)),
+		setValue("#signin [name=identifier]", s.Admin()),
 		chromedp.Click(chromedp.CSS("#signin [name=method][value=key]")),
 		chromedp.WaitVisible(chromedp.CSS("#signin [name=key]")),
 		chromedp.SendKeys(chromedp.CSS("#signin [name=key]"), s.SecretKey()+kb.Enter),
@@ -49,15 +50,36 @@ func (tb *tab) goTo(route, sel string) {
 	tb.do("go to "+route, chromedp.Evaluate[chromedp.Void]("location.hash = "+strconv.Quote(route)), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
-// submit fills the named fields of the form sel and submits it.
+// submit fills the named fields of the form sel, submits it and waits for the answer.
 func (tb *tab) submit(form string, fields map[string]string) {
 	tb.t.Helper()
-	var steps []chromedp.Action[chromedp.Void]
+	tb.submitOnly(form, fields)
+	// The form is busy until its calls are answered (or gone, with its dialog).
+	tb.waitFor(form+" answered", `!document.querySelector(`+strconv.Quote(form)+`)?.hasAttribute('aria-busy')`)
+}
+
+// submitOnly fills the named fields of the form sel and submits it, for a form that asks
+// for a confirmation before it calls timd.
+func (tb *tab) submitOnly(form string, fields map[string]string) {
+	tb.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(form))}
 	for name, v := range fields {
-		steps = append(steps, chromedp.SetValue(chromedp.CSS(form+" [name='"+name+"']"), v))
+		steps = append(steps, setValue(form+" [name='"+name+"']", v))
 	}
 	steps = append(steps, chromedp.Click(chromedp.CSS(form+" button[type=submit]")))
 	tb.do("submit "+form, steps...)
+}
+
+// setValue sets the value of the control sel selects as typing would, with input and
+// change events. (chromedp.SetValue cannot set an empty value.)
+func setValue(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => {
+		const el = document.querySelector(` + strconv.Quote(sel) + `);
+		el.value = ` + strconv.Quote(v) + `;
+		el.dispatchEvent(new Event('input', { bubbles: true }));
+		el.dispatchEvent(new Event('change', { bubbles: true }));
+		if (el.value !== ` + strconv.Quote(v) + `) throw new Error('cannot set ' + el.name);
+	})()`)
 }
 
 // TestConsole walks an admin's session: sign in with the secret key, declare a custom
@@ -100,9 +122,10 @@ func TestConsole(t *testing.T) {
 		chromedp.Focus(chromedp.CSS("#members tr[data-account=bob] button.edit")),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.ID("edit-member")))
-	tb.submit("#edit-member", map[string]string{"Role": "Admin", "AppMemberDefinedData.Level": "7"})
-	tb.waitFor("bob as Admin with Level 7", `(() => { const r = document.querySelector('#members tr[data-account=bob]');
-		return r && r.querySelector('td.role').textContent === 'Admin' && r.querySelector('td.custom-Level').textContent === '7'; })()`)
+	tb.submit("#edit-member", map[string]string{"Role": "Admin", "NameCard": "Bob B.", "AppMemberDefinedData.Level": "7"})
+	tb.waitFor("bob as Admin with a name card and Level 7", `(() => { const r = document.querySelector('#members tr[data-account=bob]');
+		return r && r.querySelector('td.role').textContent === 'Admin' && r.querySelector('td.namecard').textContent === 'Bob B.'
+			&& r.querySelector('td.custom-Level').textContent === '7'; })()`)
 
 	tb.do("open carol's mute dialog", chromedp.Click(chromedp.CSS("#members tr[data-account=carol] button.mute")), chromedp.WaitVisible(chromedp.ID("mute-member")))
 	tb.submit("#mute-member", map[string]string{"MuteTime": "3600"})
@@ -119,6 +142,9 @@ func TestConsole(t *testing.T) {
 		t.Errorf("get_group_muted_account after the console muted carol: %s", r.Raw)
 	}
 	tb.snap("group")
+	if path := os.Getenv("TIMD_CONSOLE_README_SHOT"); path != "" {
+		tb.writeMembersShot(path)
+	}
 
 	// A refused action: the API's ErrorCode and ErrorInfo show next to the field.
 	refused := s.MustCall(t, "group_open_http_svc/change_group_owner", map[string]any{"GroupId": group, "NewOwner_Account": "nobody"})
@@ -219,4 +245,96 @@ func TestConsolePhoneWidth(t *testing.T) {
 			t.Errorf("%s is %d px wide at a 375 px viewport", page.route, w)
 		}
 	}
+}
+
+// TestConsoleGroupLifecycle drives the rest of the console's actions on seeded data:
+// search groups by name and type, edit base info and a group custom field, unmute,
+// remove a member, transfer ownership, see an account's joined groups, check and delete
+// an account, and destroy the group after typing its ID.
+func TestConsoleGroupLifecycle(t *testing.T) {
+	s := timtest.NewServer(t, &timtest.Options{SecretKey: testKey, GroupFields: []string{"Topic"}})
+	s.MustImportAccounts(t, "alice", "bob", "carol", "dave")
+	group := s.MustCreateGroup(t, "Public", "alice", "bob", "carol")
+	other := s.MustCreateGroup(t, "Private", "alice")
+	s.MustOK(t, "group_open_http_svc/forbid_send_msg", map[string]any{"GroupId": group, "Members_Account": []string{"carol"}, "MuteTime": 600})
+	s.MustOK(t, "group_open_http_svc/modify_group_base_info", map[string]any{"GroupId": other, "Name": "private room"})
+	tb := newTab(t)
+	tb.open(s)
+	tb.signInWithKey(s)
+
+	tb.waitFor("both groups listed", `document.querySelectorAll('#group-results tbody tr').length === 2`)
+	tb.submit("#group-search", map[string]string{"q": "ROOM", "GroupType": ""})
+	tb.waitFor("the name search", `(() => { const rows = document.querySelectorAll('#group-results tbody tr');
+		return rows.length === 1 && rows[0].textContent.includes('private room'); })()`)
+	tb.submit("#group-search", map[string]string{"q": "", "GroupType": "Public"})
+	tb.waitFor("the type filter", `(() => { const rows = document.querySelectorAll('#group-results tbody tr');
+		return rows.length === 1 && rows[0].textContent.includes('Public'); })()`)
+	tb.submit("#group-search", map[string]string{"q": group, "GroupType": ""})
+	tb.waitFor("the ID search", `(() => { const rows = document.querySelectorAll('#group-results tbody tr');
+		return rows.length === 1 && rows[0].textContent.includes(`+strconv.Quote(group)+`); })()`)
+	tb.do("open the group", chromedp.Click(chromedp.CSS("#group-results tbody a")), chromedp.WaitVisible(chromedp.CSS("#members tr[data-account=carol]")))
+
+	tb.do("open the base info", chromedp.Click(chromedp.CSS("#base summary")))
+	tb.submit("#base-info", map[string]string{"Name": "renamed", "AppDefinedData.Topic": "go", "MuteAllMember": "On"})
+	tb.waitFor("the new name", `document.getElementById('group-title').textContent === 'renamed'`)
+	r := s.MustOK(t, "group_open_http_svc/get_group_info", map[string]any{"GroupIdList": []string{group}})
+	for _, want := range []string{`"Name":"renamed"`, `"MuteAllMember":"On"`, `{"Key":"Topic","Value":"go"}`} {
+		if !strings.Contains(string(r.Raw), want) {
+			t.Errorf("get_group_info after the edit lacks %s: %s", want, r.Raw)
+		}
+	}
+
+	tb.do("unmute carol", chromedp.Click(chromedp.CSS("#members tr[data-account=carol] button.unmute")))
+	tb.waitFor("carol unmuted", `document.querySelector('#members tr[data-account=carol] [data-mute-until]').dataset.muteUntil === '0'`)
+	tb.do("remove carol", chromedp.Click(chromedp.CSS("#members tr[data-account=carol] button.remove")),
+		chromedp.Click(chromedp.CSS("dialog button.danger")))
+	tb.waitFor("carol gone", `!document.querySelector('#members tr[data-account=carol]') && document.querySelector('#members tr[data-account=bob]')`)
+
+	tb.submit("#transfer", map[string]string{"NewOwner_Account": "bob"})
+	tb.waitFor("bob the owner", `document.querySelector('#members tr[data-account=bob] td.role').textContent === 'Owner'`)
+
+	tb.do("open alice's account", chromedp.Click(chromedp.CSS("#members tr[data-account=alice] td.account a")))
+	tb.waitFor("alice's groups", `document.querySelectorAll('#joined tbody tr').length === 2`)
+	if got := tb.text("#joined h2"); got != "Groups of alice" {
+		t.Errorf("joined groups heading: %q", got)
+	}
+	tb.submit("#check", map[string]string{"CheckItem": "dave nobody"})
+	tb.waitFor("the check", `document.querySelector('#check-result tr[data-user=nobody] td.status')`)
+	if got := tb.text("#check-result tr[data-user=nobody] td.status"); got != "NotImported" {
+		t.Errorf("account_check of nobody: %q, want NotImported", got)
+	}
+	tb.submitOnly("#delete", map[string]string{"DeleteItem": "dave"})
+	tb.do("confirm the delete", chromedp.Click(chromedp.CSS("dialog button.danger")))
+	tb.waitFor("the delete", `document.querySelector('#delete-result tbody td')`)
+	r = s.MustOK(t, "im_open_login_svc/account_check", map[string]any{"CheckItem": []map[string]string{{"UserID": "dave"}}})
+	if !strings.Contains(string(r.Raw), "NotImported") {
+		t.Errorf("dave after the console deleted him: %s", r.Raw)
+	}
+
+	tb.goTo("#/group/"+strings.ReplaceAll(group, "#", "%23"), "#destroy-open")
+	tb.do("open the destroy dialog", chromedp.Click(chromedp.ID("destroy-open")), chromedp.WaitVisible(chromedp.ID("destroy")))
+	tb.submit("#destroy", map[string]string{"GroupId": "wrong"})
+	tb.waitFor("the mismatch", `!document.querySelector('#destroy [data-error-for=GroupId]').hidden`)
+	tb.submit("#destroy", map[string]string{"GroupId": group})
+	tb.do("back to the groups", chromedp.WaitVisible(chromedp.ID("group-search")))
+	r = s.MustOK(t, "group_open_http_svc/get_group_info", map[string]any{"GroupIdList": []string{group}})
+	if !strings.Contains(string(r.Raw), `"ErrorCode":10010`) {
+		t.Errorf("the group after the console destroyed it: %s", r.Raw)
+	}
+}
+
+// writeMembersShot writes the picture of the members table that README shows, as PNG,
+// at a desktop width: TIMD_CONSOLE_README_SHOT=$PWD/docs/console-members.png go test
+// -run 'TestConsole$' ./internal/console
+func (tb *tab) writeMembersShot(path string) {
+	tb.t.Helper()
+	tb.do("a desktop width", chromedp.EmulateViewport(1000, 800))
+	buf, err := chromedp.Run(tb.ctx, chromedp.Screenshot(chromedp.CSS("#members")))
+	if err != nil {
+		tb.t.Fatalf("screenshot of the members: %v", err)
+	}
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.do("back to the window's width", chromedp.ResetViewport())
 }

@@ -19,8 +19,8 @@ export async function render(main) {
   const lists = h('div', { id: 'field-lists' });
   const problem = h('p', { class: 'error', role: 'alert', hidden: true });
   const show = (r) => {
-    const source = (k) => [k.Configured ? 'configuration' : '', k.Declared ? `declared ${time(k.Declared)}` : '']
-      .filter(Boolean).join(', ');
+    const source = (k) => [k.Configured && 'configuration', k.Configured && k.Declared && ', ',
+      k.Declared && ['declared ', time(k.Declared)]];
     const cols = [['Key', (k) => k.Key, 'key'], ['Source', source, 'source']];
     lists.replaceChildren(
       table(`Member fields (AppMemberDefinedData): ${r.MemberFields.length} of ${r.MemberFieldsMax}`, cols, r.MemberFields,
@@ -41,11 +41,14 @@ export async function render(main) {
     h('p', { class: 'lead' }, 'Keys a group\'s AppDefinedData and a member\'s AppMemberDefinedData may hold. ',
       'A key declared here is stored with the app\'s data and applies at once; it cannot be removed. ',
       'Keys in the configuration file apply too; both count towards the limits.'),
-    problem, lists, h('section', { class: 'card' }, h('h2', {}, 'Declare a field'), f));
+    problem, lists);
   try {
     show(await consoleGet('fields'));
   } catch (e) {
     problem.textContent = errorText(e);
     problem.hidden = false;
   }
+  // The form comes once the list is shown, so that its answer cannot be overwritten by
+  // the first list's.
+  main.append(h('section', { class: 'card' }, h('h2', {}, 'Declare a field'), f));
 }

@@ -112,7 +112,6 @@ function membersSection(g) {
       ['Name card', (m) => m.NameCard, 'namecard'],
       ['Muted', (m) => h('span', { 'data-mute-until': m.MuteUntil || 0 }, muteText(m.MuteUntil)), 'mute'],
       ['Joined', (m) => time(m.JoinTime), 'joined'],
-      ['Message flag', (m) => m.MsgFlag, 'msgflag'],
       ...g.keys.member.map((k) => [k, (m) => kvMap(m.AppMemberDefinedData)[k] ?? '', `custom custom-${k}`]),
       ['', (m) => rowActions(g, m, reload, problem), 'row-actions'],
     ];
@@ -202,7 +201,7 @@ function editMember(g, m) {
     field('Name card', 'NameCard', input({ value: m.NameCard || '' })),
     field('Messages', 'MsgFlag', select(['AcceptAndNotify', 'AcceptNotNotify', 'Discard'], m.MsgFlag)),
     field('Mute for (seconds)', 'MuteTime', input({ inputMode: 'numeric', placeholder: 'unchanged' }),
-      `${muteText(m.MuteUntil)}; 0 unmutes, ${MUTE_FOREVER} mutes with no end.`),
+      [muteText(m.MuteUntil), `; 0 unmutes, ${MUTE_FOREVER} mutes with no end.`]),
     g.keys.member.map((k) => field(k, `AppMemberDefinedData.${k}`, input({ value: custom[k] ?? '' }))),
   ], 'Save', async (v) => {
     const req = { GroupId: g.id, Member_Account: m.Member_Account };

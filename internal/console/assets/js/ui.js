@@ -147,12 +147,15 @@ export function table(caption, columns, rows, rowAttrs = () => ({})) {
       : rows.map((r) => h('tr', rowAttrs(r), columns.map(([head, cell, cls]) => h('td', { class: cls, 'data-label': head }, cell(r))))))));
 }
 
-// time formats unix seconds as a local date and time; 0 as an empty string.
+// time formats unix seconds as a local date and time to the minute, in a <time> whose
+// title has the seconds; 0 as an empty string.
 export function time(unix) {
   if (!unix) return '';
   const d = new Date(unix * 1000);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const day = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const minute = `${p(d.getHours())}:${p(d.getMinutes())}`;
+  return h('time', { dateTime: d.toISOString(), title: `${day} ${minute}:${p(d.getSeconds())}` }, `${day} ${minute}`);
 }
 
 // MUTE_FOREVER is the MuteUntil of a mute with no end.
@@ -162,7 +165,7 @@ export const MUTE_FOREVER = 4294967295;
 export function muteText(until) {
   if (!until) return 'not muted';
   if (until >= MUTE_FOREVER) return 'muted, no end';
-  return `until ${time(until)}`;
+  return h('span', {}, 'until ', time(until));
 }
 
 // announce says text to screen readers.

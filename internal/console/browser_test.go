@@ -18,8 +18,10 @@ import (
 
 // The browser tests drive a real headless Chromium through the DevTools protocol. They
 // run when a Chromium is installed (Debian's chromium package; .ci/run installs it), or
-// when TIMD_CHROMIUM names the binary, and say they are skipped otherwise. One browser
-// serves every test of the package, each test in tabs of its own.
+// when TIMD_CHROMIUM names the binary, and say they are skipped otherwise, unless
+// TIMD_TEST_REQUIRE_CHROMIUM is set (as .ci/run sets it), which makes a missing browser
+// a failure. One browser serves every test of the package, each test in a tab of its
+// own.
 
 // browser is the package's shared browser, started by the first test that needs one.
 var browser struct {
@@ -55,6 +57,10 @@ func chromiumPath() (string, error) {
 // startBrowser starts the shared browser once.
 func startBrowser() {
 	path, err := chromiumPath()
+	if err != nil && os.Getenv("TIMD_TEST_REQUIRE_CHROMIUM") != "" {
+		browser.err = fmt.Errorf("%w; TIMD_TEST_REQUIRE_CHROMIUM is set", err)
+		return
+	}
 	if err != nil {
 		browser.skip = "browser tests skipped: " + err.Error() + " (apt-get install chromium, or run .ci/run)"
 		return

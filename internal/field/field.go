@@ -1,8 +1,8 @@
 // Package field declares custom-field keys at run time, as Tencent's console does:
 // member keys (AppMemberDefinedData) and group keys (AppDefinedData), stored per app and
 // applied to the app's im.FieldSet at once, so the next call may use them. The keys of
-// the configuration file still count; the limits of decisions.md §4 hold for both
-// together.
+// the configuration file still count: the custom-field limits of docs/compatibility.md
+// (at most 5 member and 10 group keys by default) hold for both together.
 package field
 
 import (

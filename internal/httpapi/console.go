@@ -50,16 +50,18 @@ type CallbackTotal struct {
 // command word, the body limit, the envelope, the log line, metrics and the journal.
 func (a *API) consoleCommands() map[string]*command {
 	t := map[string]*command{}
-	add := func(method, path, word string, h *command) {
-		h.name, h.word = "console/"+word, word
+	// name is logged and measured as "console/name"; rate limits know it as
+	// "console_name".
+	add := func(method, path, name string, h *command) {
+		h.name, h.word = "console/"+name, "console_"+name
 		t[method+" "+consoleAPIPrefix+path] = h
 	}
 	if a.fields != nil {
-		add(http.MethodGet, "fields", "console_get_fields", bodyless(a.consoleFields))
-		add(http.MethodPost, "fields", "console_declare_field", handler(a.declareField))
+		add(http.MethodGet, "fields", "get_fields", bodyless(a.consoleFields))
+		add(http.MethodPost, "fields", "declare_field", handler(a.declareField))
 	}
 	if a.callbacks != nil {
-		add(http.MethodGet, "callbacks", "console_get_callbacks", bodyless(a.consoleCallbacks))
+		add(http.MethodGet, "callbacks", "get_callbacks", bodyless(a.consoleCallbacks))
 	}
 	return t
 }

@@ -23,7 +23,7 @@ func (k FieldKind) Valid() bool { return k == FieldMember || k == FieldGroup }
 type Field struct {
 	App     uint64
 	Kind    FieldKind
-	Key     string // 1..16 bytes of A-Z a-z 0-9 _ (decisions.md §4)
+	Key     string // 1..16 bytes of A-Z a-z 0-9 _ (docs/compatibility.md, limits)
 	Created int64  // unix seconds
 }
 

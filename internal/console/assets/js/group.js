@@ -304,7 +304,7 @@ function transferForm(g) {
 //
 // NOT YET: the messages of a group (history paged by MsgSeq with group_msg_get_simple,
 // send a text as an account with send_group_msg, recall with group_msg_recall) belong
-// here once timd serves the group-message commands (decisions.md §8).
+// here once timd serves the group-message commands (docs/compatibility.md, group messages).
 function messagesSection() {
   return h('section', { class: 'card placeholder', id: 'messages', 'aria-labelledby': 'messages-h' },
     h('h2', { id: 'messages-h' }, 'Messages'),

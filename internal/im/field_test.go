@@ -10,7 +10,7 @@ import (
 // TestFieldSet adds keys from many goroutines while others read: every key ends up in
 // the set once, in its kind only, and App sees configured and declared keys alike.
 func TestFieldSet(t *testing.T) {
-	app := &App{MemberFields: []string{"Conf"}, Declared: new(FieldSet)}
+	app := &App{MemberFields: []string{"Conf"}}
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() { app.Declared.Add(FieldMember, fmt.Sprint("M", i%10), "Conf") })

@@ -36,9 +36,10 @@ type Key struct {
 	Declared   int64 // unix seconds when it was declared at run time; 0 if it was not
 }
 
-// Load reads the declarations of every app from the store into the app's Declared set.
-// A server calls it when it starts and then now and again (Refresh), so that keys
-// another replica declared reach this one.
+// Load reads the declarations of every app from the store into the app's Declared set,
+// creating the set if the app has none. A server calls it when it starts, before the
+// apps serve calls (the set must not be created while they do), and then now and again
+// (Refresh), so that keys another replica declared reach this one.
 func (s *Service) Load(ctx context.Context, apps []*im.App) error {
 	for _, app := range apps {
 		var fs []im.Field
@@ -71,6 +72,9 @@ func (s *Service) Refresh(ctx context.Context, apps []*im.App, interval time.Dur
 
 // apply adds fs to the app's Declared set.
 func apply(app *im.App, fs []im.Field) {
+	if app.Declared == nil {
+		app.Declared = new(im.FieldSet)
+	}
 	for _, f := range fs {
 		app.Declared.Add(f.Kind, f.Key)
 	}

@@ -136,6 +136,7 @@ func TestDeclareConfiguredOverLimit(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	st := openStore(t)
 	here, there := newApp(), newApp()
+	here.Declared = new(im.FieldSet) // as Load leaves it, before the app is shared
 	if _, err := field.New(st, nil).Declare(t.Context(), im.Caller{App: there}, im.FieldGroup, "Topic"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,9 @@ type App struct {
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
 	Limits       Limits
 	// Declared are the custom-field keys declared at run time, besides MemberFields and
-	// GroupFields (see Field). An App must not be copied once it is in use.
-	Declared FieldSet
+	// GroupFields (see Field); nil means none. A server sets it before the app serves
+	// calls (field.Service.Load) and never replaces it.
+	Declared *FieldSet
 }
 
 // IsAdmin reports whether identifier is one of the app's admin accounts.

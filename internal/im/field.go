@@ -75,6 +75,12 @@ func (s *FieldSet) Keys(kind FieldKind) []string {
 	return k.group
 }
 
+// Equal reports whether s and o hold the same keys in the same order; nil equals an
+// empty set. It lets go-cmp compare Apps.
+func (s *FieldSet) Equal(o *FieldSet) bool {
+	return slices.Equal(s.Keys(FieldMember), o.Keys(FieldMember)) && slices.Equal(s.Keys(FieldGroup), o.Keys(FieldGroup))
+}
+
 // Add adds keys of kind that the set does not hold yet.
 func (s *FieldSet) Add(kind FieldKind, keys ...string) {
 	for {

@@ -10,7 +10,7 @@ import (
 // TestFieldSet adds keys from many goroutines while others read: every key ends up in
 // the set once, in its kind only, and App sees configured and declared keys alike.
 func TestFieldSet(t *testing.T) {
-	app := &App{MemberFields: []string{"Conf"}}
+	app := &App{MemberFields: []string{"Conf"}, Declared: new(FieldSet)}
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() { app.Declared.Add(FieldMember, fmt.Sprint("M", i%10), "Conf") })
@@ -43,5 +43,22 @@ func TestValidFieldKey(t *testing.T) {
 		if got := ValidFieldKey(key); got != want {
 			t.Errorf("ValidFieldKey(%q): got %v, want %v", key, got, want)
 		}
+	}
+}
+
+// TestFieldSetEqual: go-cmp compares Apps through Equal.
+func TestFieldSetEqual(t *testing.T) {
+	a, b := new(FieldSet), new(FieldSet)
+	var none *FieldSet
+	if !a.Equal(none) || !none.Equal(a) {
+		t.Error("an empty set differs from nil")
+	}
+	a.Add(FieldGroup, "x")
+	if a.Equal(b) {
+		t.Error("sets with different keys are equal")
+	}
+	b.Add(FieldGroup, "x")
+	if !a.Equal(b) {
+		t.Error("sets with the same keys differ")
 	}
 }

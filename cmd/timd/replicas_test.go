@@ -408,7 +408,7 @@ func testReplicaOwner(t *testing.T, c *cluster) {
 				replica := (w + j + 1) % len(c.procs)
 				req := map[string]any{"GroupId": group, "Member_Account": random(), "Role": roleFor(j)}
 				st, err := c.call(replica, svcGroup+"modify_group_member_info", req, nil)
-				// 10004: the target was the owner at that moment (decisions.md §5 row 8).
+				// 10004: the target was the owner at that moment (docs/compatibility.md §5 row 8).
 				if err != nil || st.ErrorCode != 0 && st.ErrorCode != 10004 {
 					t.Errorf("modify_group_member_info %v on replica %d: got %v %d %s, want OK or 10004", req, replica, err, st.ErrorCode, st.ErrorInfo)
 					return

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
 )
 
@@ -151,10 +150,10 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 }
 
 // checkProfile returns 70402 unless p's fields are well-formed. A Nick or FaceUrl that is
-// not valid UTF-8 is an invalid parameter too (decisions.md §4a lists only the length;
+// not valid UTF-8 is an invalid parameter too (docs/compatibility.md §4a lists only the length;
 // its guiding rule is strict on input that is plainly wrong, as the group texts are).
 func checkProfile(l im.Limits, p Profile) error {
-	if !group.ValidUserID(l, p.UserID) {
+	if !im.ValidUserID(l, p.UserID) {
 		return im.Errorf(im.CodeAccountParam, "UserID %q must be 1 to %d bytes of printable ASCII", p.UserID, l.UserIDMax)
 	}
 	for _, f := range []struct {
@@ -191,7 +190,7 @@ func checkIDs(l im.Limits, ids []string) error {
 		return err
 	}
 	for _, id := range ids {
-		if !group.ValidUserID(l, id) {
+		if !im.ValidUserID(l, id) {
 			return im.Errorf(im.CodeAccountParam, "UserID %q must be 1 to %d bytes of printable ASCII", id, l.UserIDMax)
 		}
 	}

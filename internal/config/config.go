@@ -199,7 +199,7 @@ type RateLimits struct {
 	Commands map[string]float64
 }
 
-// DefaultRateLimits returns the rate limits of decisions.md §1: 200 calls per second, and
+// DefaultRateLimits returns the rate limits of docs/compatibility.md §1: 200 calls per second, and
 // 100 for the account commands Tencent documents at 100.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{

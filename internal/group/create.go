@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // NewMember is one entry of a create_group MemberList.
@@ -40,7 +39,7 @@ type Created struct {
 }
 
 // defaultApplyJoin is the ApplyJoinOption of a new group that names none, following how
-// each type admits applicants (tencent-facts.md §3.1): Public groups need approval,
+// each type admits applicants (Tencent's docs, see docs/compatibility.md Sources): Public groups need approval,
 // ChatRoom, AVChatRoom and Community groups let anyone in, Private groups take no
 // applications at all.
 var defaultApplyJoin = map[im.GroupType]string{
@@ -65,12 +64,12 @@ func (s *Service) create(ctx context.Context, c im.Caller, r CreateRequest, op O
 	if err != nil {
 		return Created{}, err
 	}
-	if op != OpImport && s.enabled(c, webhook.BeforeCreateGroup) {
-		body, err := s.beforeCreateBody(ctx, c, g, members)
+	if op != OpImport && s.wants(c, im.KindCreatingGroup) {
+		ev, err := s.creatingGroup(ctx, c, g, members)
 		if err != nil {
 			return Created{}, err
 		}
-		if _, err := s.before(ctx, c, webhook.BeforeCreateGroup, body); err != nil {
+		if _, err := s.ask(ctx, c, ev); err != nil {
 			return Created{}, err
 		}
 	}
@@ -82,7 +81,9 @@ func (s *Service) create(ctx context.Context, c im.Caller, r CreateRequest, op O
 			if err := s.insertGroup(ctx, tx, c.App, &g, members); err != nil || op == OpImport {
 				return err
 			}
-			return s.emit(ctx, tx, c, g.ID, webhook.AfterCreateGroup, s.afterCreateBody(c, g, members))
+			return s.record(ctx, tx, c, im.KindGroupCreated, func() im.Event {
+				return im.GroupCreated{EventHead: s.eventHead(c, g), Members: memberAccounts(members)}
+			})
 		})
 		if !errors.Is(err, errMintedIDTaken) {
 			return Created{GroupID: g.ID, Type: g.Type}, err
@@ -230,7 +231,7 @@ func (s *Service) newMembers(app *im.App, g im.Group, list []NewMember, op Op) (
 }
 
 // checkInitialAdmins returns 10004 if the initial members hold more admins than the
-// app allows per group (decisions.md §4).
+// app allows per group (docs/compatibility.md §4).
 func checkInitialAdmins(l im.Limits, members []im.Member) error {
 	if l.AdminsPerGroup <= 0 {
 		return nil
@@ -327,26 +328,23 @@ func (s *Service) DestroyGroup(ctx context.Context, c im.Caller, groupID string)
 		if err != nil {
 			return err
 		}
-		if err := s.emitDestroyed(ctx, tx, c, g); err != nil {
+		if err := s.recordDestroyed(ctx, tx, c, g); err != nil {
 			return err
 		}
 		return tx.DestroyGroup(ctx, c.App.SDKAppID, groupID)
 	})
 }
 
-// emitDestroyed writes Group.CallbackAfterGroupDestroyed with the members g had.
-func (s *Service) emitDestroyed(ctx context.Context, tx im.Tx, c im.Caller, g im.Group) error {
-	if !s.enabled(c, webhook.AfterGroupDestroyed) {
+// recordDestroyed records the GroupDestroyed event of g, with the members it had.
+func (s *Service) recordDestroyed(ctx context.Context, tx im.Tx, c im.Caller, g im.Group) error {
+	if !s.wants(c, im.KindGroupDestroyed) {
 		return nil
 	}
 	ms, err := tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
 	if err != nil {
 		return fmt.Errorf("list members: %w", err)
 	}
-	return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupDestroyed, webhook.AfterGroupDestroyedBody{
-		Head: s.head(webhook.AfterGroupDestroyed), GroupID: g.ID, Type: string(g.Type),
-		OwnerAccount: g.Owner, Name: g.Name, MemberList: webhook.Accounts(memberAccounts(ms)),
-	})
+	return s.events.Record(ctx, tx, c, im.GroupDestroyed{EventHead: s.eventHead(c, g), Members: memberAccounts(ms)})
 }
 
 // memberAccounts lists the accounts of ms.
@@ -358,16 +356,13 @@ func memberAccounts(ms []im.Member) []string {
 	return out
 }
 
-// beforeCreateBody is the Group.CallbackBeforeCreateGroup of a new group.
-func (s *Service) beforeCreateBody(ctx context.Context, c im.Caller, g im.Group, members []im.Member) (webhook.BeforeCreateGroupBody, error) {
+// creatingGroup is the CreatingGroup event of a new group.
+func (s *Service) creatingGroup(ctx context.Context, c im.Caller, g im.Group, members []im.Member) (im.Event, error) {
 	owned, err := s.ownedGroups(ctx, c.App.SDKAppID, g.Owner, g.Type)
 	if err != nil {
-		return webhook.BeforeCreateGroupBody{}, err
+		return nil, err
 	}
-	return webhook.BeforeCreateGroupBody{
-		Head: s.head(webhook.BeforeCreateGroup), OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
-		Type: string(g.Type), Name: g.Name, CreateGroupNum: owned, MemberList: webhook.Accounts(memberAccounts(members)),
-	}, nil
+	return im.CreatingGroup{EventHead: s.eventHead(c, g), Members: memberAccounts(members), OwnedOfType: owned}, nil
 }
 
 // ownedGroups counts the groups of type t that owner owns: the CreateGroupNum of
@@ -393,17 +388,4 @@ func (s *Service) ownedGroups(ctx context.Context, app uint64, owner string, t i
 		return nil
 	})
 	return n, err
-}
-
-// afterCreateBody is the Group.CallbackAfterCreateGroup of a created group; its member
-// list includes the owner.
-func (s *Service) afterCreateBody(c im.Caller, g im.Group, members []im.Member) webhook.AfterCreateGroupBody {
-	accounts := memberAccounts(members)
-	if g.Owner != "" {
-		accounts = append([]string{g.Owner}, accounts...)
-	}
-	return webhook.AfterCreateGroupBody{
-		Head: s.head(webhook.AfterCreateGroup), GroupID: g.ID, OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
-		Type: string(g.Type), Name: g.Name, MemberList: webhook.Accounts(accounts), UserDefinedDataList: kvs(g.AppData),
-	}
 }

@@ -2,78 +2,70 @@ package group
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"sort"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
-// Hooks connect the group service to the app's callbacks. A nil Hooks sends none.
-type Hooks interface {
-	// Enabled reports whether app wants callback command.
-	Enabled(app uint64, command string) bool
-	// Before runs a before-callback and returns its answer, or the coded error that
-	// refuses the operation.
-	Before(ctx context.Context, c im.Caller, command string, body []byte) (webhook.Answer, error)
-	// Notify tells the deliverer that transactions with events have committed.
-	Notify()
+// wants reports whether c's app listens to events of kind.
+func (s *Service) wants(c im.Caller, kind im.EventKind) bool {
+	return s.events != nil && s.events.Wants(c.App.SDKAppID, kind)
 }
 
-// enabled reports whether c's app wants callback command.
-func (s *Service) enabled(c im.Caller, command string) bool {
-	return s.hooks != nil && s.hooks.Enabled(c.App.SDKAppID, command)
+// eventHead starts an event of c's request about g at the current time.
+func (s *Service) eventHead(c im.Caller, g im.Group) im.EventHead {
+	return im.EventHead{Time: s.clock.Now().UnixMilli(), Operator: c.Identifier, Group: g}
 }
 
-// head starts a callback body at the current time.
-func (s *Service) head(command string) webhook.Head {
-	return webhook.Head{CallbackCommand: command, EventTime: s.clock.Now().UnixMilli()}
-}
-
-// before runs the before-callback command with body, when the app wants it.
-func (s *Service) before(ctx context.Context, c im.Caller, command string, body any) (webhook.Answer, error) {
-	if !s.enabled(c, command) {
-		return webhook.Answer{}, nil
+// ask puts an Ask event to the app, when it listens, and returns the accounts it refuses
+// while allowing the rest, or the coded error that refuses the whole operation. The rules
+// pick the code (docs/compatibility.md §7): an app's ErrorCode from 10100 to 10200 is
+// passed through, any other refusal is 10016, and so is an app that could not be asked
+// when it wants such operations refused.
+func (s *Service) ask(ctx context.Context, c im.Caller, ev im.Event) ([]string, error) {
+	if !s.wants(c, ev.Kind()) {
+		return nil, nil
 	}
-	data, err := json.Marshal(body)
+	v, err := s.events.Ask(ctx, c, ev)
 	if err != nil {
-		return webhook.Answer{}, fmt.Errorf("encode %s: %w", command, err)
+		return nil, err
 	}
-	return s.hooks.Before(ctx, c, command, data)
+	switch {
+	case v.Failed && v.DenyOnFailure:
+		return nil, im.Errorf(im.CodeCallbackRefused, "the app's callback before %s failed", ev.Kind())
+	case !v.Refused:
+		return v.RefusedAccounts, nil
+	case v.AppCode >= 10100 && v.AppCode <= 10200:
+		return nil, im.Errorf(im.Code(v.AppCode), "%s", v.AppInfo)
+	}
+	return nil, im.Errorf(im.CodeCallbackRefused, "the app's callback refused %s", ev.Kind())
 }
 
-// emit writes the after-callback command with body to the outbox inside tx, when the
-// app wants it, so the event commits or rolls back with the change it reports.
-func (s *Service) emit(ctx context.Context, tx im.Tx, c im.Caller, groupID, command string, body any) error {
-	if !s.enabled(c, command) {
+// record writes a change event into tx, when the app listens, so the event commits or
+// rolls back with the change it reports. build runs only then: an event nobody hears
+// costs nothing.
+func (s *Service) record(ctx context.Context, tx im.Tx, c im.Caller, kind im.EventKind, build func() im.Event) error {
+	if !s.wants(c, kind) {
 		return nil
 	}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", command, err)
-	}
-	return tx.Enqueue(ctx, im.Event{
-		App: c.App.SDKAppID, Group: groupID, Command: command, ClientIP: c.ClientIP,
-		Body: data, Created: s.clock.Now().UnixMilli(),
-	})
+	return s.events.Record(ctx, tx, c, build())
 }
 
-// update runs fn in a store transaction and, once it has committed, nudges the deliverer
-// of after-callbacks.
+// update runs fn in a store transaction and, once it has committed, tells the events'
+// adapter so that it delivers what fn recorded.
 func (s *Service) update(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error) error {
 	err := s.store.Update(ctx, fn)
-	if err == nil && s.hooks != nil {
-		s.hooks.Notify()
+	if err == nil && s.events != nil {
+		s.events.Committed()
 	}
 	return err
 }
 
-// kvs turns custom data into callback entries, sorted by key.
-func kvs(data map[string]string) []webhook.KV {
-	out := make([]webhook.KV, 0, len(data))
+// sortedKVs turns custom data into entries sorted by key.
+func sortedKVs(data map[string]string) []im.KV {
+	out := make([]im.KV, 0, len(data))
 	for k, v := range data {
-		out = append(out, webhook.KV{Key: k, Value: v})
+		out = append(out, im.KV{Key: k, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out

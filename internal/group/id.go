@@ -13,7 +13,7 @@ const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 // communityIDLen is the length of a minted Community ID: "@TGS#_@TGS#c" and 10 characters.
 const communityIDLen = 22
 
-// typeChar is the character after "@TGS#" in a minted ID (decisions.md §6).
+// typeChar is the character after "@TGS#" in a minted ID (docs/compatibility.md §6).
 var typeChar = map[im.GroupType]byte{
 	im.TypePrivate: '1', im.TypePublic: '2', im.TypeChatRoom: '3', im.TypeAVChatRoom: 'a', im.TypeCommunity: 'c',
 }

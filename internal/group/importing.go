@@ -123,7 +123,7 @@ func importedMember(g im.Group, nm ImportedMember, role im.Role, now int64) (im.
 	}
 	m := im.Member{Group: g.ID, Account: nm.Account, Role: role, JoinTime: join, MsgFlag: im.MsgAcceptAndNotify, UnreadMsgNum: nm.UnreadMsgNum}
 	if g.Type == im.TypeChatRoom {
-		m.UnreadMsgNum = 0 // ChatRoom groups keep no unread counts (tencent-facts.md §3.1)
+		m.UnreadMsgNum = 0 // ChatRoom groups keep no unread counts (Tencent's docs, see docs/compatibility.md Sources)
 	}
 	return m, true
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ModifyBaseRequest is a modify_group_base_info request. A nil field is absent.
@@ -55,9 +54,11 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 		if r.Name == nil && r.Introduction == nil && r.Notification == nil && r.FaceURL == nil {
 			return nil
 		}
-		return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupInfoChanged, webhook.AfterGroupInfoChangedBody{
-			Head: s.head(webhook.AfterGroupInfoChanged), GroupID: g.ID, Type: string(g.Type), OperatorAccount: c.Identifier,
-			Name: r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
+		return s.record(ctx, tx, c, im.KindGroupInfoChanged, func() im.Event {
+			return im.GroupInfoChanged{
+				EventHead: s.eventHead(c, g),
+				Name:      r.Name, Introduction: r.Introduction, Notification: r.Notification, FaceURL: r.FaceURL,
+			}
 		})
 	})
 }
@@ -140,7 +141,10 @@ type GroupInfo struct {
 	Code    im.Code
 	Info    string
 	Group   im.Group
-	Members []im.Member // only when asked for; nil for an AVChatRoom
+	// Listed tells whether the group's member list is part of the answer: when asked
+	// for, and never for an AVChatRoom, whose members are unknown here. Members holds it.
+	Listed  bool
+	Members []im.Member
 }
 
 // GroupsInfo is get_group_info. Each group is answered on its own: a malformed ID is
@@ -181,7 +185,8 @@ func (s *Service) groupInfo(ctx context.Context, tx im.Tx, app *im.App, id strin
 		return info, err
 	}
 	info.Group = g
-	if withMembers && g.Type != im.TypeAVChatRoom {
+	info.Listed = withMembers && g.Type != im.TypeAVChatRoom
+	if info.Listed {
 		ms, err := tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
 		if err != nil {
 			return info, err

@@ -23,7 +23,7 @@ type JoinedPage struct {
 
 // JoinedGroups is get_joined_group_list: the groups account is a member of, in creation
 // order. AVChatRoom groups are left out unless WithHugeGroups, even when GroupType names
-// them (tencent-facts.md §4.9: 0 means they are not fetched). timd has no notion of a
+// them (Tencent's docs, see docs/compatibility.md Sources: 0 means they are not fetched). timd has no notion of a
 // Private group that is not yet active, so WithNoActiveGroups changes nothing. An account
 // that was never imported is in no group.
 func (s *Service) JoinedGroups(ctx context.Context, c im.Caller, q JoinedQuery) (JoinedPage, error) {

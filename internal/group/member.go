@@ -6,13 +6,12 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // AddResult is an add_group_member outcome for one account.
 type AddResult int
 
-// Outcomes of add_group_member per account (tencent-facts.md §4.5).
+// Outcomes of add_group_member per account (Tencent's docs, see docs/compatibility.md Sources).
 const (
 	AddFailed        AddResult = 0 // not an imported account
 	AddAdded         AddResult = 1
@@ -53,7 +52,7 @@ func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, a
 // refuses. The group is read outside the add's transaction only to fill in the body;
 // the add itself checks the group again.
 func (s *Service) beforeInvite(ctx context.Context, c im.Caller, groupID string, accounts []string) (map[string]bool, error) {
-	if !s.enabled(c, webhook.BeforeInviteJoinGroup) {
+	if !s.wants(c, im.KindInvitingMembers) {
 		return nil, nil
 	}
 	var g im.Group
@@ -68,15 +67,12 @@ func (s *Service) beforeInvite(ctx context.Context, c im.Caller, groupID string,
 	if err := allow(g.Type, OpAddMember, ""); err != nil {
 		return nil, err
 	}
-	a, err := s.before(ctx, c, webhook.BeforeInviteJoinGroup, webhook.BeforeInviteJoinGroupBody{
-		Head: s.head(webhook.BeforeInviteJoinGroup), GroupID: g.ID, Type: string(g.Type),
-		OperatorAccount: c.Identifier, DestinationMembers: webhook.Accounts(accounts),
-	})
+	accs, err := s.ask(ctx, c, im.InvitingMembers{EventHead: s.eventHead(c, g), Accounts: accounts})
 	if err != nil {
 		return nil, err
 	}
-	refused := make(map[string]bool, len(a.RefusedMembers))
-	for _, r := range a.RefusedMembers {
+	refused := make(map[string]bool, len(accs))
+	for _, r := range accs {
 		refused[r] = true
 	}
 	return refused, nil
@@ -120,12 +116,12 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID
 		return nil, im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d new, MaxMemberNum %d", groupID, g.MemberNum, added, g.MaxMemberNum)
 	}
 	g.MemberNum += added
-	return out, s.emitJoined(ctx, tx, c, g, out)
+	return out, s.recordJoined(ctx, tx, c, g, out)
 }
 
-// emitJoined writes Group.CallbackAfterNewMemberJoin for the accounts added, and
-// Group.CallbackAfterGroupFull when they filled the group.
-func (s *Service) emitJoined(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, out []AddOutcome) error {
+// recordJoined records MembersJoined for the accounts added, and GroupFull when they
+// filled the group.
+func (s *Service) recordJoined(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, out []AddOutcome) error {
 	var joined []string
 	for _, o := range out {
 		if o.Result == AddAdded {
@@ -135,14 +131,15 @@ func (s *Service) emitJoined(ctx context.Context, tx im.Tx, c im.Caller, g im.Gr
 	if len(joined) == 0 {
 		return nil
 	}
-	err := s.emit(ctx, tx, c, g.ID, webhook.AfterNewMemberJoin, webhook.AfterNewMemberJoinBody{
-		Head: s.head(webhook.AfterNewMemberJoin), GroupID: g.ID, Type: string(g.Type), JoinType: "Invited",
-		OperatorAccount: c.Identifier, NewMemberList: webhook.Accounts(joined),
+	err := s.record(ctx, tx, c, im.KindMembersJoined, func() im.Event {
+		return im.MembersJoined{EventHead: s.eventHead(c, g), JoinType: im.JoinInvited, Accounts: joined}
 	})
 	if err != nil || g.MaxMemberNum == 0 || g.MemberNum < g.MaxMemberNum {
 		return err
 	}
-	return s.emit(ctx, tx, c, g.ID, webhook.AfterGroupFull, webhook.AfterGroupFullBody{Head: s.head(webhook.AfterGroupFull), GroupID: g.ID})
+	return s.record(ctx, tx, c, im.KindGroupFull, func() im.Event {
+		return im.GroupFull{EventHead: s.eventHead(c, g)}
+	})
 }
 
 // checkAccountList returns 10004 for an empty list or a malformed account, and 10005 for
@@ -190,9 +187,8 @@ func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string
 		if len(gone) == 0 {
 			return nil
 		}
-		return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberExit, webhook.AfterMemberExitBody{
-			Head: s.head(webhook.AfterMemberExit), GroupID: g.ID, Type: string(g.Type), ExitType: "Kicked",
-			OperatorAccount: c.Identifier, ExitMemberList: webhook.Accounts(gone),
+		return s.record(ctx, tx, c, im.KindMembersLeft, func() im.Event {
+			return im.MembersLeft{EventHead: s.eventHead(c, g), ExitType: im.ExitKicked, Accounts: gone}
 		})
 	})
 }

@@ -1,197 +1,131 @@
 package group_test
 
 import (
-	"strings"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/timdhq/timd/timtest"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/timdhq/timd/internal/group"
+	"github.com/timdhq/timd/internal/im"
 )
 
-// addResults returns the MemberList of an add_group_member answer as account → Result,
-// in order.
-func addResults(t *testing.T, r *timtest.Response) [][2]any {
-	t.Helper()
-	var out [][2]any
-	for _, m := range memberList(t, r) {
-		out = append(out, [2]any{m["Member_Account"], num(t, m, "Result")})
+// ignoreGroup leaves the group of an event out of a comparison: tests check its ID apart.
+var ignoreGroup = cmpopts.IgnoreFields(im.EventHead{}, "Group", "Time")
+
+// TestAddMembers checks add_group_member's per-account outcomes, the all-or-nothing
+// MaxMemberNum check, and the events of an add that fills the group.
+func TestAddMembers(t *testing.T) {
+	e := newEnv(t, "owner", "bob", "carol", "dave", "erin")
+	c, err := e.svc.CreateGroup(t.Context(), e.caller, group.CreateRequest{Type: "Public", Name: "g", Owner: "owner", MaxMemberCount: 4})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
-}
+	g := c.GroupID
+	e.events.take()
+	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "ghost", "bob"})
+	if err != nil {
+		t.Fatalf("AddMembers: %v", err)
+	}
+	want := []group.AddOutcome{{"bob", group.AddAdded}, {"ghost", group.AddFailed}, {"bob", group.AddAlreadyMember}}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]im.Event{im.MembersJoined{EventHead: im.EventHead{Operator: "admin"}, JoinType: im.JoinInvited, Accounts: []string{"bob"}}},
+		e.events.take(), ignoreGroup); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
 
-// TestAddGroupMember checks add_group_member (decisions.md §6).
-func TestAddGroupMember(t *testing.T) {
-	s := newServer(t, timtest.Options{})
-	s.MustImportAccounts(t, "owner", "bob", "peter", "tommy")
+	// Three more would make 5 of 4: nobody is added.
+	_, err = e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave", "erin"})
+	wantCode(t, "AddMembers over MaxMemberNum", err, im.CodeGroupFull)
+	if evs := e.events.take(); len(evs) != 0 {
+		t.Errorf("a refused add recorded %v", evs)
+	}
+	if roles, _ := e.svc.RolesInGroup(t.Context(), e.caller, g, []string{"carol"}); roles[0].Role != im.RoleNotMember {
+		t.Errorf("carol after a refused add: %s", roles[0].Role)
+	}
 
-	t.Run("result per account", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		r := mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("bob", "peter", "ghost", "owner", "tommy", "tommy")}, codeOK)
-		want := [][2]any{{"bob", int64(2)}, {"peter", int64(1)}, {"ghost", int64(0)}, {"owner", int64(2)}, {"tommy", int64(1)}, {"tommy", int64(2)}}
-		if diff := cmp.Diff(want, addResults(t, r)); diff != "" {
-			t.Errorf("results (-want +got):\n%s", diff)
-		}
-		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner,bob,peter,tommy" {
-			t.Errorf("members: got %v, want owner, bob, peter, tommy", got)
-		}
-		if n := num(t, s.MustCall(t, cmdGetMembers, map[string]any{"GroupId": g}).Fields, "MemberNum"); n != 4 {
-			t.Errorf("MemberNum: got %d, want 4", n)
-		}
-	})
-	t.Run("Silence is accepted", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner")
-		r := mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "Silence": 1, "MemberList": memberObjects("bob")}, codeOK)
-		if diff := cmp.Diff([][2]any{{"bob", int64(1)}}, addResults(t, r)); diff != "" {
-			t.Errorf("results (-want +got):\n%s", diff)
-		}
-	})
-	t.Run("full", func(t *testing.T) {
-		r := createGroup(t, s, "Public", map[string]any{"Owner_Account": "owner", "MaxMemberCount": 3, "MemberList": memberObjects("bob")}, codeOK)
-		g, _ := r.Fields["GroupId"].(string)
-		before := snapshot(t, s, g)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("peter", "tommy")}, codeFull)
-		if diff := cmp.Diff(before, snapshot(t, s, g)); diff != "" {
-			t.Errorf("the group changed after 10014 (-before +after):\n%s", diff)
-		}
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("peter")}, codeOK)
-		// Members already in and accounts not imported take no place.
-		r = mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("bob", "ghost")}, codeOK)
-		if diff := cmp.Diff([][2]any{{"bob", int64(2)}, {"ghost", int64(0)}}, addResults(t, r)); diff != "" {
-			t.Errorf("results (-want +got):\n%s", diff)
-		}
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("bob", "tommy")}, codeFull)
-		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner,bob,peter" {
-			t.Errorf("members: got %v, want owner, bob, peter", got)
-		}
-	})
-	t.Run("AVChatRoom", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "AVChatRoom", "owner")
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("bob")}, codeNotAllowed)
-	})
-	t.Run("batch", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "ChatRoom", "owner")
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(names("nobody", 301)...)}, codeBatch)
-		r := mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(names("nobody", 300)...)}, codeOK)
-		if got := len(memberList(t, r)); got != 300 {
-			t.Errorf("results: got %d, want 300", got)
-		}
-	})
-	t.Run("bad requests", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner")
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": []any{}}, codeInvalid)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g}, codeInvalid)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects(strings.Repeat("x", 33))}, codeInvalid)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": unknown, "MemberList": memberObjects("bob")}, codeNoGroup)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": "", "MemberList": memberObjects("bob")}, codeBadGroupID)
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": g, "MemberList": []string{"bob"}}, codeBadJSON)
-	})
-}
+	// Two fill it: MembersJoined, then GroupFull.
+	if _, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"carol", "dave"}); err != nil {
+		t.Fatal(err)
+	}
+	kinds := []im.EventKind{}
+	for _, ev := range e.events.take() {
+		kinds = append(kinds, ev.Kind())
+	}
+	if diff := cmp.Diff([]im.EventKind{im.KindMembersJoined, im.KindGroupFull}, kinds); diff != "" {
+		t.Errorf("event kinds (-want +got):\n%s", diff)
+	}
 
-// TestDeleteGroupMember checks delete_group_member (tencent-facts.md §4.6, decisions.md §6).
-func TestDeleteGroupMember(t *testing.T) {
-	s := newServer(t, timtest.Options{})
-	s.MustImportAccounts(t, "owner", "bob", "peter", "dave")
-
-	t.Run("members leave", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner", "bob", "peter")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{"bob"}, "Silence": 1, "Reason": "spam"}, codeOK)
-		r := mustCode(t, s, cmdGetMembers, map[string]any{"GroupId": g}, codeOK)
-		if got := accounts(memberList(t, r)); strings.Join(got, ",") != "owner,peter" {
-			t.Errorf("members: got %v, want owner, peter", got)
-		}
-		if n := num(t, r.Fields, "MemberNum"); n != 2 {
-			t.Errorf("MemberNum: got %d, want 2", n)
-		}
-	})
-	t.Run("non-members succeed", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{"dave", "ghost", "bob", "bob"}}, codeOK)
-		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner" {
-			t.Errorf("members: got %v, want owner", got)
-		}
-	})
-	t.Run("owner", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{"bob", "owner"}}, codeInvalid)
-		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner,bob" {
-			t.Errorf("members after the refused call: got %v, want owner, bob", got)
-		}
-	})
-	t.Run("batch", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": append(names("x", 100), "bob")}, codeBatch)
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": append(names("x", 99), "bob")}, codeOK)
-		if got := accounts(mustMembers(t, s, g)); strings.Join(got, ",") != "owner" {
-			t.Errorf("members: got %v, want owner", got)
-		}
-	})
-	t.Run("AVChatRoom", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "AVChatRoom", "owner")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{"bob"}}, codeInvalid)
-	})
-	t.Run("bad requests", func(t *testing.T) {
-		g := s.MustCreateGroup(t, "Public", "owner")
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{}}, codeInvalid)
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": unknown, "MemberToDel_Account": []string{"bob"}}, codeNoGroup)
-		mustCode(t, s, cmdDelete, map[string]any{"GroupId": strings.Repeat("g", 200), "MemberToDel_Account": []string{"bob"}}, codeBadGroupID)
-	})
-}
-
-// TestDestroyGroup checks that a destroyed group answers 10010 to every command.
-func TestDestroyGroup(t *testing.T) {
-	s := newServer(t, timtest.Options{})
-	s.MustImportAccounts(t, "owner", "bob")
-	for _, typ := range []string{"Private", "Public", "ChatRoom", "AVChatRoom", "Community"} {
-		t.Run(typ, func(t *testing.T) {
-			g := s.MustCreateGroup(t, typ, "owner")
-			mustCode(t, s, cmdDestroy, map[string]any{"GroupId": g}, codeOK)
-			for _, c := range []struct {
-				command string
-				body    map[string]any
-			}{
-				{cmdDestroy, map[string]any{"GroupId": g}},
-				{cmdAdd, map[string]any{"GroupId": g, "MemberList": memberObjects("bob")}},
-				{cmdDelete, map[string]any{"GroupId": g, "MemberToDel_Account": []string{"bob"}}},
-				{cmdModify, modify(g, "owner", map[string]any{"NameCard": "x"})},
-				{cmdModify, modify(g, "owner", nil)},
-				{cmdGetMembers, map[string]any{"GroupId": g}},
-				{cmdForbid, map[string]any{"GroupId": g, "Members_Account": []string{"bob"}, "MuteTime": 60}},
-				{cmdMuted, map[string]any{"GroupId": g}},
-				{cmdShutted, map[string]any{"GroupId": g}},
-			} {
-				mustCode(t, s, c.command, c.body, codeNoGroup)
+	for _, tc := range []struct {
+		name     string
+		group    string
+		accounts []string
+		want     im.Code
+	}{
+		{"empty list", g, nil, im.CodeInvalidParam},
+		{"malformed account", g, []string{"a\x01"}, im.CodeInvalidParam},
+		{"over the batch", g, make([]string, 301), im.CodeBatchTooLarge},
+		{"bad group ID", "", []string{"bob"}, im.CodeInvalidGroupID},
+		{"no such group", "@TGS#2AAAAAAAA", []string{"bob"}, im.CodeGroupNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			accounts := tc.accounts
+			for i := range accounts {
+				if accounts[i] == "" {
+					accounts[i] = fmt.Sprintf("u%d", i)
+				}
 			}
+			_, err := e.svc.AddMembers(t.Context(), e.caller, tc.group, accounts)
+			wantCode(t, "AddMembers", err, tc.want)
 		})
 	}
-	t.Run("bad IDs", func(t *testing.T) {
-		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": ""}, codeBadGroupID)
-		mustCode(t, s, cmdDestroy, map[string]any{}, codeBadGroupID)
-		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": strings.Repeat("g", 49)}, codeBadGroupID)
-		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": unknown}, codeNoGroup)
+	t.Run("AVChatRoom", func(t *testing.T) {
+		av := e.mustCreate(t, im.TypeAVChatRoom, "owner")
+		_, err := e.svc.AddMembers(t.Context(), e.caller, av, []string{"bob"})
+		wantCode(t, "AddMembers to an AVChatRoom", err, im.CodeNotAllowed)
 	})
-	t.Run("other groups stay", func(t *testing.T) {
-		keep := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdForbid, map[string]any{"GroupId": keep, "Members_Account": []string{"bob"}, "MuteTime": 600}, codeOK)
-		before := snapshot(t, s, keep)
-		g := s.MustCreateGroup(t, "Public", "owner", "bob")
-		mustCode(t, s, cmdForbid, map[string]any{"GroupId": g, "Members_Account": []string{"bob"}, "MuteTime": 60}, codeOK)
-		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": g}, codeOK)
-		if diff := cmp.Diff(before, snapshot(t, s, keep)); diff != "" {
-			t.Errorf("another group changed (-before +after):\n%s", diff)
-		}
-	})
-	t.Run("a custom ID comes back empty", func(t *testing.T) {
-		createGroup(t, s, "Public", map[string]any{"GroupId": "again", "Owner_Account": "owner", "MemberList": memberObjects("bob")}, codeOK)
-		mustCode(t, s, cmdForbid, map[string]any{"GroupId": "again", "Members_Account": []string{"bob"}, "MuteTime": 600}, codeOK)
-		mustCode(t, s, cmdDestroy, map[string]any{"GroupId": "again"}, codeOK)
-		createGroup(t, s, "Public", map[string]any{"GroupId": "again", "Owner_Account": "owner"}, codeOK)
-		if got := accounts(mustMembers(t, s, "again")); strings.Join(got, ",") != "owner" {
-			t.Errorf("members of the new group: got %v, want owner", got)
-		}
-		// The old group's mute on bob went with it.
-		mustCode(t, s, cmdAdd, map[string]any{"GroupId": "again", "MemberList": memberObjects("bob")}, codeOK)
-		if got := num(t, mustMember(t, s, "again", "bob"), "MuteUntil"); got != 0 {
-			t.Errorf("bob's MuteUntil in the new group: got %d, want 0", got)
-		}
-	})
+}
+
+// TestAddMembersRefusedByApp checks that accounts the app refuses in its answer to
+// InvitingMembers fail like accounts never imported, while the rest are added.
+func TestAddMembersRefusedByApp(t *testing.T) {
+	e := newEnv(t, "owner", "bob", "carol")
+	g := e.mustCreate(t, im.TypePublic, "owner")
+	e.events.verdict = im.Verdict{RefusedAccounts: []string{"carol"}}
+	out, err := e.svc.AddMembers(t.Context(), e.caller, g, []string{"bob", "carol"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []group.AddOutcome{{"bob", group.AddAdded}, {"carol", group.AddFailed}}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeleteMembers checks delete_group_member: non-members succeed silently, the owner is
+// never removed, and one MembersLeft names those who left.
+func TestDeleteMembers(t *testing.T) {
+	e := newEnv(t, "owner", "bob", "carol", "dave")
+	g := e.mustCreate(t, im.TypePublic, "owner", "bob", "carol")
+	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"bob", "dave", "ghost"}); err != nil {
+		t.Fatalf("DeleteMembers: %v", err)
+	}
+	want := []im.Event{im.MembersLeft{EventHead: im.EventHead{Operator: "admin"}, ExitType: im.ExitKicked, Accounts: []string{"bob"}}}
+	if diff := cmp.Diff(want, e.events.take(), ignoreGroup); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"carol", "owner"})
+	wantCode(t, "DeleteMembers of the owner", err, im.CodeInvalidParam)
+	if roles, _ := e.svc.RolesInGroup(t.Context(), e.caller, g, []string{"carol"}); roles[0].Role != im.RoleMember {
+		t.Errorf("carol after a refused delete: %s, want Member (nothing changes)", roles[0].Role)
+	}
+	if err := e.svc.DeleteMembers(t.Context(), e.caller, g, []string{"dave"}); err != nil {
+		t.Fatalf("DeleteMembers of a non-member: %v", err)
+	}
+	if evs := e.events.take(); len(evs) != 0 {
+		t.Errorf("a delete that removed nobody recorded %v", evs)
+	}
 }

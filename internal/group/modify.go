@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ModifyMemberRequest is a modify_group_member_info request. A nil field is absent.
@@ -16,17 +15,17 @@ type ModifyMemberRequest struct {
 	Role     *string
 	MsgFlag  *string
 	NameCard *string
-	AppData  []KV    // nil or empty: absent
-	MuteTime *string // the decimal text of the JSON number, so any number can be judged
+	AppData  []KV // nil or empty: absent
+	MuteTime *Number
 }
 
-// empty reports whether r asks for no change at all (decisions.md §5 row 17).
+// empty reports whether r asks for no change at all (docs/compatibility.md §5 row 17).
 func (r *ModifyMemberRequest) empty() bool {
 	return r.Role == nil && r.MsgFlag == nil && r.NameCard == nil && len(r.AppData) == 0 && r.MuteTime == nil
 }
 
 // ModifyMember is modify_group_member_info. It validates every field first, in the order
-// of decisions.md §5 (first failure wins), then applies all of them in one transaction:
+// of docs/compatibility.md §5 (first failure wins), then applies all of them in one transaction:
 // either every change lands or none does.
 func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberRequest) error {
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
@@ -40,7 +39,7 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 	})
 }
 
-// modifyMember runs rows 3 to 17 of decisions.md §5 inside tx and applies the change.
+// modifyMember runs rows 3 to 17 of docs/compatibility.md §5 inside tx and applies the change.
 func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *ModifyMemberRequest) error {
 	app := c.App
 	g, m, found, err := loadGroupTarget(ctx, tx, app, r.GroupID, r.Account) // row 3
@@ -60,33 +59,27 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *Mo
 	if err := ch.apply(ctx, tx, app.SDKAppID, m); err != nil {
 		return err
 	}
-	return s.emitFieldChanged(ctx, tx, c, g, m.Account, ch, r.MuteTime)
+	return s.recordFieldChanged(ctx, tx, c, g, m.Account, ch)
 }
 
-// emitFieldChanged writes the one Group.CallbackAfterMemberFieldChanged of a successful
+// recordFieldChanged records the one MemberFieldChanged of a successful
 // modify_group_member_info that changed Role, NameCard, MuteTime or custom data, with
-// every such field it set (decisions.md §5). MsgFlag is the member's own business and
-// sends none.
-func (s *Service) emitFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, account string, ch memberChange, muteTime *string) error {
+// every such field it set (docs/compatibility.md §5). MsgFlag is the member's own
+// business and reports nothing.
+func (s *Service) recordFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g im.Group, account string, ch memberChange) error {
 	if ch.role == "" && ch.nameCard == nil && !ch.mute && len(ch.appData) == 0 {
 		return nil
 	}
-	body := webhook.AfterMemberFieldChangedBody{
-		Head: s.head(webhook.AfterMemberFieldChanged), GroupID: g.ID, Type: string(g.Type),
-		OperatorAccount: c.Identifier, MemberAccount: account, ModifiedAccount: account, NameCard: ch.nameCard,
-	}
-	if ch.role != "" {
-		role := string(ch.role)
-		body.Role = &role
-	}
-	if ch.mute {
-		n, _ := parseMuteTime("MuteTime", *muteTime) // validated by memberChange
-		body.MuteTime = &n
-	}
-	for _, kv := range ch.appData {
-		body.AppMemberDefinedData = append(body.AppMemberDefinedData, webhook.KV{Key: kv.Key, Value: kv.Value})
-	}
-	return s.emit(ctx, tx, c, g.ID, webhook.AfterMemberFieldChanged, body)
+	return s.record(ctx, tx, c, im.KindMemberFieldChanged, func() im.Event {
+		ev := im.MemberFieldChanged{
+			EventHead: s.eventHead(c, g), Account: account,
+			Role: ch.role, NameCard: ch.nameCard, AppData: ch.appData,
+		}
+		if ch.mute {
+			ev.MuteTime = &ch.seconds
+		}
+		return ev
+	})
 }
 
 // loadGroupTarget reads the group of a modify and the member it targets, in one store
@@ -94,7 +87,7 @@ func (s *Service) emitFieldChanged(ctx context.Context, tx im.Tx, c im.Caller, g
 // account is no member. An account ID that is no well-formed UserID was never imported,
 // and the store is not asked about it (PostgreSQL refuses a NUL in a text parameter).
 func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, account string) (im.Group, im.Member, bool, error) {
-	if !ValidUserID(app.Limits, account) {
+	if !im.ValidUserID(app.Limits, account) {
 		g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
 		return g, im.Member{}, false, err
 	}
@@ -113,7 +106,7 @@ func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, accoun
 // account (deleting an account deletes its memberships), so the account is looked up only
 // when the membership is missing, which keeps the common path to one read.
 func missingTarget(ctx context.Context, tx im.Tx, app *im.App, group, account string) error {
-	if !ValidUserID(app.Limits, account) {
+	if !im.ValidUserID(app.Limits, account) {
 		return im.Errorf(im.CodeAccountNotFound, "account %q has not been imported", account)
 	}
 	if err := checkImported(ctx, tx, app.SDKAppID, account); err != nil {
@@ -129,10 +122,11 @@ type memberChange struct {
 	nameCard *string
 	appData  []KV
 	mute     bool
-	until    int64
+	seconds  int64 // the MuteTime asked for
+	until    int64 // the mute end it gives
 }
 
-// memberChange checks rows 7 to 16 of decisions.md §5 for target m of group g.
+// memberChange checks rows 7 to 16 of docs/compatibility.md §5 for target m of group g.
 func (s *Service) memberChange(ctx context.Context, tx im.Tx, app *im.App, g im.Group, m im.Member, r *ModifyMemberRequest) (memberChange, error) {
 	var ch memberChange
 	if r.Role != nil {
@@ -159,11 +153,11 @@ func (s *Service) memberChange(ctx context.Context, tx im.Tx, app *im.App, g im.
 	}
 	ch.appData = r.AppData
 	if r.MuteTime != nil {
-		until, err := s.checkMute(g, m, "MuteTime", *r.MuteTime) // rows 13-15
+		seconds, until, err := s.checkMute(g, m, "MuteTime", *r.MuteTime) // rows 13-15
 		if err != nil {
 			return ch, err
 		}
-		ch.mute, ch.until = true, until
+		ch.mute, ch.seconds, ch.until = true, seconds, until
 	}
 	if ch.role == im.RoleAdmin && m.Role != im.RoleAdmin { // row 16
 		if err := checkAdminLimit(ctx, tx, app, g); err != nil {
@@ -184,17 +178,17 @@ func (s *Service) checkRole(g im.Group, m im.Member, role string) (im.Role, erro
 	return im.Role(role), nil
 }
 
-// checkMute validates a mute of target m for the given MuteTime text (rows 13 to 15)
-// and returns the mute end to store.
-func (s *Service) checkMute(g im.Group, m im.Member, field, muteTime string) (int64, error) {
+// checkMute validates a mute of target m for the given MuteTime (rows 13 to 15) and
+// returns its seconds and the mute end to store.
+func (s *Service) checkMute(g im.Group, m im.Member, field string, muteTime Number) (seconds, until int64, err error) {
 	if err := allow(g.Type, OpMute, m.Role); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	n, err := parseMuteTime(field, muteTime)
+	n, err := checkMuteTime(field, muteTime)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return muteUntil(s.now(), n), nil
+	return n, muteUntil(s.now(), n), nil
 }
 
 // checkAdminLimit returns 10004 if g already has as many admins as the app allows.

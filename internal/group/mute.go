@@ -14,7 +14,7 @@ import (
 // silent): an account that is not imported is 10019, a non-member 10007, the owner
 // 10007. AVChatRoom members join through the client SDK and are unknown here, so in an
 // AVChatRoom any imported account may be muted.
-func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string, accounts []string, muteTime *string) error {
+func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string, accounts []string, muteTime *Number) error {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
 		return err
@@ -33,7 +33,7 @@ func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string
 		if err := allow(g.Type, OpMute, ""); err != nil {
 			return err
 		}
-		n, err := parseMuteTime("MuteTime", *muteTime)
+		n, err := checkMuteTime("MuteTime", *muteTime)
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
-	"github.com/timdhq/timd/internal/webhook"
 )
 
 // ChangeOwner is change_group_owner: the new owner must be a member (10007 otherwise);
@@ -35,9 +34,8 @@ func (s *Service) ChangeOwner(ctx context.Context, c im.Caller, groupID, newOwne
 		if err := s.transferOwner(ctx, tx, g, m); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, c, g.ID, webhook.AfterChangeGroupOwner, webhook.AfterChangeGroupOwnerBody{
-			Head: s.head(webhook.AfterChangeGroupOwner), GroupID: g.ID, Type: string(g.Type),
-			OperatorAccount: c.Identifier, OldOwnerAccount: old, NewOwnerAccount: newOwner,
+		return s.record(ctx, tx, c, im.KindOwnerChanged, func() im.Event {
+			return im.OwnerChanged{EventHead: s.eventHead(c, g), OldOwner: old, NewOwner: newOwner}
 		})
 	})
 }

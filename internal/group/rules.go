@@ -32,10 +32,11 @@ type rule struct {
 // matrix is the permission matrix of the group system for an app admin, who holds every
 // owner power in every group: what each group type does not support, and which targets
 // an operation may not touch. The first matching rule wins; no match means allowed.
-// Sources: tencent-facts.md §3.1, §4 and §5, decisions.md §5 and §6.
+// Sources: Tencent's group-type and command pages (docs/compatibility.md, Sources) and
+// docs/compatibility.md §5 and §6.
 var matrix = []rule{
 	{Type: im.TypeAVChatRoom, Op: OpModifyMember, Code: im.CodeNotAllowed, Info: "AVChatRoom groups do not keep member profiles"},
-	// decisions.md §5 row 8 comes before row 9: an owner target is a bad parameter in any type.
+	// docs/compatibility.md §5 row 8 comes before row 9: an owner target is a bad parameter in any type.
 	{Op: OpSetRole, Target: im.RoleOwner, Code: im.CodeInvalidParam, Info: "the owner's Role changes only through change_group_owner"},
 	{Type: im.TypePrivate, Op: OpSetRole, Code: im.CodeNotAllowed, Info: "Private (Work) groups have no admins"},
 	{Type: im.TypePrivate, Op: OpSetAdminRole, Code: im.CodeNotAllowed, Info: "Private (Work) groups have no admins"},

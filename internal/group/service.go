@@ -14,10 +14,10 @@ import (
 
 // Service applies the rules of the group system on a store.
 type Service struct {
-	store im.Store
-	clock im.Clock
-	rand  func([]byte) // fills its argument with random bytes, for group IDs
-	hooks Hooks        // callbacks; nil for none
+	store  im.Store
+	clock  im.Clock
+	rand   func([]byte) // fills its argument with random bytes, for group IDs
+	events im.Events    // hears the rules' events; nil for none
 }
 
 // Options tune a Service. The zero value is valid.
@@ -26,13 +26,13 @@ type Options struct {
 	Clock im.Clock
 	// Rand fills a slice with random bytes for group IDs; default crypto/rand.
 	Rand func([]byte)
-	// Hooks sends the app's callbacks; default none.
-	Hooks Hooks
+	// Events hears the rules' events (the app's callbacks); default none.
+	Events im.Events
 }
 
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
-	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, hooks: opts.Hooks}
+	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}
 	}

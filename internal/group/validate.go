@@ -9,26 +9,7 @@ import (
 )
 
 // KV is one custom-field entry of a request, in the order given.
-type KV struct {
-	Key   string
-	Value string
-}
-
-// printableASCII reports whether s is made only of bytes 0x20..0x7e.
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidUserID reports whether id is a UserID the app accepts: 1..UserIDMax bytes of
-// printable ASCII.
-func ValidUserID(l im.Limits, id string) bool {
-	return id != "" && len(id) <= l.UserIDMax && printableASCII(id)
-}
+type KV = im.KV
 
 // autoPrefix starts every group ID the server mints; custom IDs may not use it, except
 // Community IDs, which must start with communityPrefix.
@@ -43,16 +24,16 @@ func checkGroupID(l im.Limits, id string) error {
 	if id == "" {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId is required")
 	}
-	if len(id) > max(l.GroupIDMax, communityIDLen) || !printableASCII(id) {
+	if len(id) > max(l.GroupIDMax, communityIDLen) || !im.PrintableASCII(id) {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId %q is not a valid group ID", id)
 	}
 	return nil
 }
 
-// checkCustomGroupID applies the rules of decisions.md §4 to a GroupId chosen by the
+// checkCustomGroupID applies the rules of docs/compatibility.md §4 to a GroupId chosen by the
 // caller of create_group or import_group.
 func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
-	if len(id) > l.GroupIDMax || !printableASCII(id) {
+	if len(id) > l.GroupIDMax || !im.PrintableASCII(id) {
 		return im.Errorf(im.CodeInvalidGroupID, "GroupId must be 1 to %d bytes of printable ASCII", l.GroupIDMax)
 	}
 	if t == im.TypeCommunity {
@@ -87,14 +68,14 @@ func checkAccount(l im.Limits, field, id string) error {
 	if id == "" {
 		return im.Errorf(im.CodeInvalidParam, "%s is required", field)
 	}
-	if !ValidUserID(l, id) {
+	if !im.ValidUserID(l, id) {
 		return im.Errorf(im.CodeInvalidParam, "%s %q must be 1 to %d bytes of printable ASCII", field, id, l.UserIDMax)
 	}
 	return nil
 }
 
 // checkCustomData validates custom-field entries against the keys the app defines
-// (has), the value limit, and repeats: decisions.md §5 row 12. A value that is not valid
+// (has), the value limit, and repeats: docs/compatibility.md §5 row 12. A value that is not valid
 // UTF-8 is refused like an over-long one (10004) rather than stored with U+FFFD in its
 // place. NUL and other control characters are accepted: Tencent documents binary values
 // (its own sample stores "abc\u0000\u0001"), and both stores keep them inside JSON.
@@ -141,14 +122,26 @@ func applyCustomData(data map[string]string, kvs []KV) map[string]string {
 	return out
 }
 
-// parseMuteTime parses the decimal text of a MuteTime: an integer 0..4294967295, else
-// 10004 (decisions.md §5 row 15). Overflowing and fractional numbers are out of range too.
-func parseMuteTime(field, s string) (int64, error) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > im.MuteForever {
-		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, s, im.MuteForever)
+// Number is a number of a request as the adapter read it: Int is its value when Exact
+// (an integer that fits in 64 bits), and Text is the number as written, for an ErrorInfo.
+// A fraction or a number beyond 64 bits is not Exact; the rules decide what that means.
+type Number struct {
+	Int   int64
+	Exact bool
+	Text  string
+}
+
+// Int returns an exact Number.
+func Int(n int64) *Number { return &Number{Int: n, Exact: true, Text: strconv.FormatInt(n, 10)} }
+
+// checkMuteTime returns the seconds of a MuteTime: an integer 0..4294967295, else 10004
+// (docs/compatibility.md §5 row 15). Overflowing and fractional numbers are out of range
+// too.
+func checkMuteTime(field string, n Number) (int64, error) {
+	if !n.Exact || n.Int < 0 || n.Int > im.MuteForever {
+		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, n.Text, im.MuteForever)
 	}
-	return n, nil
+	return n.Int, nil
 }
 
 // muteUntil turns a MuteTime into the stored mute end at now.

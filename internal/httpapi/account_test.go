@@ -13,7 +13,7 @@ import (
 	"github.com/timdhq/timd/timtest"
 )
 
-// The pins of decisions.md §4 and §4a (accounts, im_open_login_svc).
+// The pins of docs/compatibility.md §4 and §4a (accounts, im_open_login_svc).
 
 const (
 	multiImport   = "/v4/im_open_login_svc/multiaccount_import"
@@ -277,19 +277,19 @@ func TestAccountDelete(t *testing.T) {
 	}
 }
 
-// member is a member object of get_group_member_info, as far as these tests read it.
-type member struct {
+// roleEntry is a member object of get_group_member_info, as far as these tests read it.
+type roleEntry struct {
 	MemberAccount string `json:"Member_Account"`
 	Role          string
 }
 
-// MustMembers returns the member count and members of a group.
-func MustMembers(tb testing.TB, s *timtest.Server, groupID string) (int, []member) {
+// MustMembers returns the roleEntry count and members of a group.
+func MustMembers(tb testing.TB, s *timtest.Server, groupID string) (int, []roleEntry) {
 	tb.Helper()
 	r := s.MustOK(tb, "group_open_http_svc/get_group_member_info", map[string]any{"GroupId": groupID})
 	var resp struct {
 		MemberNum  int
-		MemberList []member
+		MemberList []roleEntry
 	}
 	if err := r.Decode(&resp); err != nil {
 		tb.Fatalf("get_group_member_info: %v: %s", err, r.Raw)
@@ -304,7 +304,7 @@ func TestAccountDeleteLeavesGroups(t *testing.T) {
 	other := s.MustCreateGroup(t, "Private", "m1", "boss")
 
 	n, members := MustMembers(t, s, groupID)
-	wantBefore := []member{{"boss", "Owner"}, {"m1", "Member"}, {"m2", "Member"}}
+	wantBefore := []roleEntry{{"boss", "Owner"}, {"m1", "Member"}, {"m2", "Member"}}
 	if diff := cmp.Diff(wantBefore, members); n != 3 || diff != "" {
 		t.Fatalf("before delete: MemberNum %d, want 3; MemberList (-want +got):\n%s", n, diff)
 	}
@@ -313,12 +313,12 @@ func TestAccountDeleteLeavesGroups(t *testing.T) {
 	wantAnswer(t, r, http.StatusOK, im.CodeOK)
 
 	n, members = MustMembers(t, s, groupID)
-	wantAfter := []member{{"m1", "Member"}, {"m2", "Member"}}
+	wantAfter := []roleEntry{{"m1", "Member"}, {"m2", "Member"}}
 	if diff := cmp.Diff(wantAfter, members); n != 2 || diff != "" {
 		t.Errorf("owned group after delete: MemberNum %d, want 2; MemberList (-want +got):\n%s", n, diff)
 	}
 	n, members = MustMembers(t, s, other)
-	if diff := cmp.Diff([]member{{"m1", "Owner"}}, members); n != 1 || diff != "" {
+	if diff := cmp.Diff([]roleEntry{{"m1", "Owner"}}, members); n != 1 || diff != "" {
 		t.Errorf("joined group after delete: MemberNum %d, want 1; MemberList (-want +got):\n%s", n, diff)
 	}
 

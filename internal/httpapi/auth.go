@@ -17,7 +17,7 @@ type App struct {
 	SecretKey string
 }
 
-// authenticate checks the query of a REST call in the order of decisions.md §1 and §2
+// authenticate checks the query of a REST call in the order of docs/compatibility.md §1 and §2
 // and returns the caller, or a coded error.
 func (a *API) authenticate(q url.Values) (*App, string, error) {
 	appID, err := strconv.ParseUint(q.Get("sdkappid"), 10, 64)
@@ -103,7 +103,7 @@ func (c *sigCache) verify(app *App, identifier, sig string, now time.Time) error
 	return nil
 }
 
-// sigError maps a usersig failure to its code (decisions.md §2).
+// sigError maps a usersig failure to its code (docs/compatibility.md §2).
 func sigError(err error) error {
 	codes := []struct {
 		target error

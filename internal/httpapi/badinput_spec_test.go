@@ -9,7 +9,7 @@ import (
 
 // The table of TestBadInput: for every command, a valid base body that succeeds on the
 // fixture of seedFixture and holds every field of the request, and what each field answers
-// to bad values. Codes come from decisions.md: 10015 for a GroupId that could never be
+// to bad values. Codes come from docs/compatibility.md: 10015 for a GroupId that could never be
 // valid (§6), 10004 for an invalid group-command parameter and 10005 for a group batch
 // over its limit (§4), 70402 for any invalid account-command parameter or batch (§4a),
 // 10019 for a modify target that was never imported (§5 row 5), 10004 for a MuteTime out
@@ -41,7 +41,7 @@ func badInputSpecs() []*commandSpec {
 		},
 		{
 			// A malformed entry comes back in FailAccounts and the others are imported
-			// (decisions.md §4a): the store is as if the entry's list were left out.
+			// (docs/compatibility.md §4a): the store is as if the entry's list were left out.
 			cmd: login + "multiaccount_import", write: true,
 			base: `{"Accounts":["newa"],"AccountList":[{"UserID":"newb","Nick":"nick","FaceUrl":"http://face"}]}`,
 			fields: []field{
@@ -181,7 +181,7 @@ func badInputSpecs() []*commandSpec {
 				enum("ApplyJoinOption"),
 				enum("InviteJoinOption"),
 				enum("MuteAllMember"),
-				stringOf("ShutUpAllMember", asBase, asBase), // MuteAllMember wins (decisions.md §3)
+				stringOf("ShutUpAllMember", asBase, asBase), // MuteAllMember wins (docs/compatibility.md §3)
 				listOf("AppDefinedData", asAbsent),
 				enum("AppDefinedData[].Key"),
 				customValue("AppDefinedData[].Value"),
@@ -297,7 +297,7 @@ func createGroupFields() []field {
 	return []field{
 		accountOf("Owner_Account", im.CodeInvalidParam),
 		enum("Type"),
-		groupID("GroupId"), // a custom ID breaking the rules of §4 (decisions.md §6)
+		groupID("GroupId"), // a custom ID breaking the rules of §4 (docs/compatibility.md §6)
 		text("Name"),
 		text("Introduction"),
 		text("Notification"),
@@ -319,7 +319,7 @@ func createGroupFields() []field {
 }
 
 // shutUpTimeAlone are the cases of the old name ShutUpTime given without MuteTime: its
-// number is then the mute time, and out of range is 10004 (decisions.md §3, §5 row 15).
+// number is then the mute time, and out of range is 10004 (docs/compatibility.md §3, §5 row 15).
 func shutUpTimeAlone() []badCase {
 	var cs []badCase
 	for _, v := range []string{"-1", "4294967296", "1e30"} {

@@ -163,7 +163,7 @@ func enum(path string) field { return stringOf(path, invalid, invalid) }
 func text(path string) field { return stringOf(path, invalid, okApplied) }
 
 // customValue is the value of a custom field: invalid UTF-8 is 10004, while NUL and other
-// control characters are data (Tencent documents binary values, tencent-facts.md).
+// control characters are data (Tencent documents binary values, Tencent's docs, see docs/compatibility.md Sources).
 func customValue(path string) field {
 	return field{path: path, kind: kString, bad: invalid, nul: okApplied, ctrl: okApplied}
 }
@@ -182,13 +182,13 @@ func integer(path string, neg, big, max want) field {
 	return field{path: path, kind: kNumber, neg: neg, big: big, max: max, huge: badJSON}
 }
 
-// muteTime is a MuteTime: any number outside 0..4294967295 is 10004 (decisions.md §5 row 15).
+// muteTime is a MuteTime: any number outside 0..4294967295 is 10004 (docs/compatibility.md §5 row 15).
 func muteTime(path string) field {
 	return field{path: path, kind: kNumber, neg: invalid, big: invalid, max: invalid, huge: invalid}
 }
 
 // shadowedNumber is the old name of a number given under its current name too: the current
-// name wins (decisions.md §3), so any number is ignored.
+// name wins (docs/compatibility.md §3), so any number is ignored.
 func shadowedNumber(path string) field {
 	return field{path: path, kind: kNumber, neg: asBase, big: asBase, max: asBase, huge: asBase}
 }
@@ -250,7 +250,7 @@ const (
 	escapedCtrl   = `"a\u0001\u001f\t\nb"`
 )
 
-// bodyMax is the body limit of the test servers: the default (decisions.md §1).
+// bodyMax is the body limit of the test servers: the default (docs/compatibility.md §1).
 const bodyMax = 1 << 20
 
 // cases returns every case of the command.

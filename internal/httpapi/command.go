@@ -54,7 +54,7 @@ func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *R
 // decodeBody decodes a request body into v: 60003 unless the body is a JSON object whose
 // known fields have the right JSON types. Unknown fields are ignored.
 //
-// Where decisions.md is silent, its guiding rule decides, as encoding/json does: a JSON
+// Where docs/compatibility.md does not settle it, its guiding rule decides, as encoding/json does: a JSON
 // null is the field left out; of a key given twice the last wins (no real client sends
 // one twice, and no other parser stands between the client and these structs); a number
 // that an integer field cannot hold (fractional, or beyond 64 bits) is a field of the

@@ -17,7 +17,7 @@ type knownReq struct {
 	GroupID string `json:"GroupId"`
 }
 
-// TestUnknownFieldsLoggedAtDebug checks decisions.md §1: an unknown field is ignored, and
+// TestUnknownFieldsLoggedAtDebug checks docs/compatibility.md §1: an unknown field is ignored, and
 // a debug log line names it.
 func TestUnknownFieldsLoggedAtDebug(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {

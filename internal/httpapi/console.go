@@ -19,14 +19,15 @@ const consoleAPIPrefix = "/console/api/"
 // CallbackReporter tells the console about an app's callbacks.
 type CallbackReporter interface {
 	// CallbackReport returns what the server knows of the app's recent callbacks.
-	CallbackReport(app uint64) CallbackReport
+	CallbackReport(ctx context.Context, app uint64) (CallbackReport, error)
 }
 
 // CallbackReport is the state of an app's callbacks as the console shows it.
 type CallbackReport struct {
-	Configured bool              // the app has a callback URL
-	Attempts   []CallbackAttempt // the most recent attempts, newest first
-	Totals     []CallbackTotal   // attempts since the server started, by command
+	Configured  bool              // the app has a callback URL
+	OutboxDepth int64             // after-callbacks waiting, of every app: the outbox is shared
+	Attempts    []CallbackAttempt // the most recent attempts, newest first
+	Totals      []CallbackTotal   // attempts since the server started, by command
 }
 
 // CallbackAttempt is one HTTP call to an app's callback URL, before- or after-callback.
@@ -193,16 +194,11 @@ type callbacksResp struct {
 // consoleCallbacks is GET /console/api/callbacks: the outbox depth and the app's recent
 // callback attempts.
 func (a *API) consoleCallbacks(ctx context.Context, c im.Caller) (callbacksResp, error) {
-	var depth int64
-	err := a.store.View(ctx, func(ctx context.Context, tx im.Tx) (err error) {
-		depth, err = tx.CountEvents(ctx)
-		return err
-	})
+	rep, err := a.callbacks.CallbackReport(ctx, c.App.SDKAppID)
 	if err != nil {
 		return callbacksResp{}, err
 	}
-	rep := a.callbacks.CallbackReport(c.App.SDKAppID)
-	out := callbacksResp{Configured: rep.Configured, OutboxDepth: depth, Attempts: []callbackAttempt{}, Totals: slices.Clone(rep.Totals)}
+	out := callbacksResp{Configured: rep.Configured, OutboxDepth: rep.OutboxDepth, Attempts: []callbackAttempt{}, Totals: slices.Clone(rep.Totals)}
 	if out.Totals == nil {
 		out.Totals = []CallbackTotal{}
 	}

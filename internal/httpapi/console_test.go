@@ -43,8 +43,8 @@ func consoleCall(tb testing.TB, s *timtest.Server, method, path, body string) (*
 	return r, a
 }
 
-// keys lists the keys of a fields answer, configured ones marked with a *.
-func keys(list []struct {
+// fieldKeys lists the keys of a fields answer, configured ones marked with a *.
+func fieldKeys(list []struct {
 	Key        string
 	Configured bool
 	Declared   int64
@@ -74,7 +74,7 @@ func TestConsoleFields(t *testing.T) {
 
 	r, a := consoleCall(t, s, http.MethodPost, "fields", `{"Kind":"Member","Key":"Level"}`)
 	wantAnswer(t, r, http.StatusOK, im.CodeOK)
-	if a.Added == nil || !*a.Added || keys(a.MemberFields) != "Conf*,Level" || a.MemberFieldsMax != 5 || a.GroupFieldsMax != 10 {
+	if a.Added == nil || !*a.Added || fieldKeys(a.MemberFields) != "Conf*,Level" || a.MemberFieldsMax != 5 || a.GroupFieldsMax != 10 {
 		t.Errorf("declare Level: %s", r.Raw)
 	}
 	s.MustOK(t, "group_open_http_svc/modify_group_member_info", modify) // no restart
@@ -84,8 +84,8 @@ func TestConsoleFields(t *testing.T) {
 		t.Errorf("declare a configured key: ErrorCode %d, Added %v; want 0, false", a.ErrorCode, a.Added)
 	}
 	_, a = consoleCall(t, s, http.MethodPost, "fields", `{"Kind":"Group","Key":"Topic"}`)
-	if keys(a.GroupFields) != "Topic" {
-		t.Errorf("group fields after declaring Topic: %q", keys(a.GroupFields))
+	if fieldKeys(a.GroupFields) != "Topic" {
+		t.Errorf("group fields after declaring Topic: %q", fieldKeys(a.GroupFields))
 	}
 	s.MustOK(t, "group_open_http_svc/modify_group_base_info",
 		map[string]any{"GroupId": g, "AppDefinedData": []map[string]string{{"Key": "Topic", "Value": "go"}}})
@@ -107,8 +107,8 @@ func TestConsoleFields(t *testing.T) {
 	}
 	r, a = consoleCall(t, s, http.MethodGet, "fields", "")
 	wantAnswer(t, r, http.StatusOK, im.CodeOK)
-	if keys(a.MemberFields) != "Conf*,Level,A,B,C" {
-		t.Errorf("GET fields: member keys %q, want Conf*,Level,A,B,C", keys(a.MemberFields))
+	if fieldKeys(a.MemberFields) != "Conf*,Level,A,B,C" {
+		t.Errorf("GET fields: member keys %q, want Conf*,Level,A,B,C", fieldKeys(a.MemberFields))
 	}
 
 	t.Run("transport", func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 )
 
 // okPrefix starts every successful answer: the envelope's keys come first, in the order
-// ActionStatus, ErrorInfo, ErrorCode (decisions.md §1).
+// ActionStatus, ErrorInfo, ErrorCode (docs/compatibility.md §1).
 const okPrefix = `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0`
 
 // okBody returns the JSON answer for a successful command whose own fields marshal to

@@ -68,7 +68,7 @@ func (a *API) getJoinedGroupList(ctx context.Context, c im.Caller, req *getJoine
 	resp := getJoinedGroupListResp{TotalCount: page.Total, GroupIDList: make([]joinedGroup, len(page.Groups))}
 	for i := range page.Groups {
 		j := &page.Groups[i]
-		resp.GroupIDList[i] = joinedGroup{GroupID: j.Group.ID, groupBase: base.fields(&j.Group, nil)}
+		resp.GroupIDList[i] = joinedGroup{GroupID: j.Group.ID, groupBase: base.fields(&j.Group, false, nil)}
 		if self != nil {
 			resp.GroupIDList[i].SelfInfo = newSelfInfo(self, &j.Self)
 		}

@@ -52,7 +52,7 @@ type shuttedUinResp struct {
 }
 
 // getGroupShuttedUin is the pre-2022 name of get_group_muted_account, answering with
-// the old field names (decisions.md §3).
+// the old field names (docs/compatibility.md §3).
 func (a *API) getGroupShuttedUin(ctx context.Context, c im.Caller, req *groupIDReq) (shuttedUinResp, error) {
 	mutes, err := a.groups.MutedAccounts(ctx, c, req.GroupID)
 	resp := shuttedUinResp{GroupID: req.GroupID, ShuttedUinList: make([]shuttedUin, len(mutes))}

@@ -18,7 +18,7 @@ import (
 	"github.com/timdhq/timd/timtest"
 )
 
-// The pins of decisions.md §1 (transport). Shared helpers of the black-box tests of
+// The pins of docs/compatibility.md §1 (transport). Shared helpers of the black-box tests of
 // package httpapi live here too.
 
 const (

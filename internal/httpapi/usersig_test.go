@@ -18,9 +18,9 @@ import (
 	"github.com/timdhq/timd/timtest"
 )
 
-// The pins of decisions.md §2 (UserSig failures, in their order). The UserSigs below are
+// The pins of docs/compatibility.md §2 (UserSig failures, in their order). The UserSigs below are
 // built either with usersig.Mint or by hand from the published algorithm
-// (tencent-facts.md §2), so a server that agreed only with its own minting would fail.
+// (Tencent's docs, see docs/compatibility.md Sources), so a server that agreed only with its own minting would fail.
 
 // tencentBase64 encodes b in standard base64 with Tencent's substitutions.
 func tencentBase64(b []byte) string {
@@ -159,7 +159,7 @@ func TestUserSig(t *testing.T) {
 	}
 }
 
-// TestUserSigTencentVector checks the full UserSig of tencent-facts.md §2.9, made by
+// TestUserSigTencentVector checks the full UserSig of Tencent's docs, see docs/compatibility.md Sources, made by
 // another encoder: it decodes and matches its app and identifier, and is refused only
 // because it expired in 2024.
 func TestUserSigTencentVector(t *testing.T) {

@@ -28,7 +28,7 @@ func (a *App) HasGroupField(key string) bool {
 	return slices.Contains(a.GroupFields, key) || a.Declared.Has(FieldGroup, key)
 }
 
-// Limits are the size limits of decisions.md §4. Every field is configurable per app;
+// Limits are the size limits of docs/compatibility.md §4. Every field is configurable per app;
 // DefaultLimits gives the defaults.
 type Limits struct {
 	UserIDMax       int // bytes of a UserID / Member_Account; default 32
@@ -64,7 +64,7 @@ type Limits struct {
 	BodyMax        int // bytes of a request body; default 1 MiB
 }
 
-// DefaultLimits returns the limits of decisions.md §4.
+// DefaultLimits returns the limits of docs/compatibility.md §4.
 func DefaultLimits() Limits {
 	return Limits{
 		UserIDMax: 32, GroupIDMax: 48,

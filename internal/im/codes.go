@@ -6,8 +6,8 @@ package im
 // gives the meaning and the commands (or layer) that return it.
 type Code int
 
-// Codes used by timd. Meanings follow tencent-facts.md; where Tencent's docs are silent the
-// choice is in decisions.md.
+// Codes used by timd. Meanings follow Tencent's error-code pages (docs/compatibility.md,
+// Sources); where Tencent's docs are silent the choice is in docs/compatibility.md.
 const (
 	// CodeOK is success.
 	CodeOK Code = 0

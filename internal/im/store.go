@@ -34,15 +34,16 @@ type Tx interface {
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
 	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
-	// DeleteAccount deletes an account, its memberships and mute records, and clears it
+	// DeleteAccount deletes an account, its memberships, mute records and account-wide
+	// mute, and clears it
 	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
 	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, destroyed group ID
-	// and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// DeleteApp deletes every account, group, membership, mute record, message,
+	// account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
@@ -56,8 +57,8 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members and mute records and remembers its
-	// ID as used. ErrNotFound if it does not exist.
+	// DestroyGroup deletes a group with its members, mute records and messages and
+	// remembers its ID as used. ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
@@ -99,28 +100,41 @@ type Tx interface {
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
 
-	// Enqueue appends e to the outbox of after-callbacks; its ID is assigned by the store,
-	// increasing across the whole store. Fields ID, Attempts and LeaseUntil of e are ignored.
-	Enqueue(ctx context.Context, e Event) error
-	// ClaimEvents leases up to limit events for delivery until leaseUntil (unix ms) and
-	// returns them in ID order. An event is claimable when its NextAttempt <= now, its
-	// lease has expired, and no older event of the same (App, Group) is in the outbox, so
-	// each group's events are delivered in order. Replicas claiming at once get disjoint
-	// events.
-	ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]Event, error)
-	// LeaseFollowers leases, until leaseUntil, the events that follow head (an event this
-	// transaction has just claimed) in its (App, Group), in ID order, at most n of them and
-	// stopping before the first one still leased at now, and returns them. A deliverer sends a
-	// group's events as one run this way: they cannot be claimed by anyone else while head
-	// is in the outbox.
-	LeaseFollowers(ctx context.Context, head Event, now, leaseUntil int64, n int) ([]Event, error)
-	// DeleteEvent removes a delivered or abandoned event; a missing one is not an error.
-	DeleteEvent(ctx context.Context, id int64) error
-	// RetryEvent records a failed attempt: it sets the event's Attempts and NextAttempt
-	// (unix ms) and ends its lease. ErrNotFound if the event is gone.
-	RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt int64) error
-	// CountEvents returns the number of events in the outbox.
-	CountEvents(ctx context.Context) (int64, error)
+	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
+	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the
+	// group it has locked in this Update (GetGroup), which keeps each group's Seq gap-free
+	// and in commit order across processes. ErrConflict if the group holds m.Seq already.
+	AppendMessage(ctx context.Context, m Message) error
+	// ListMessages returns the group's messages with Seq <= q.MaxSeq, newest first, at
+	// most q.Limit, in one range scan.
+	ListMessages(ctx context.Context, app uint64, group string, q MessageQuery) ([]Message, error)
+	// GetMessage returns one message, or ErrNotFound.
+	GetMessage(ctx context.Context, app uint64, group string, seq int64) (Message, error)
+	// FindSent returns the group's messages from sender with Random random sent at or
+	// after since (unix seconds), newest first: the candidates of a retried send.
+	FindSent(ctx context.Context, app uint64, group, sender string, random uint32, since int64) ([]Message, error)
+	// UpdateMessage writes Body, CloudCustomData and State of an existing message.
+	// ErrNotFound if missing.
+	UpdateMessage(ctx context.Context, m Message) error
+	// RecallSent marks recalled every normal message of sender in the group with Seq >=
+	// minSeq, and returns how many it marked. One statement does what reading and
+	// writing each message would.
+	RecallSent(ctx context.Context, app uint64, group, sender string, minSeq int64) (int64, error)
+	// CountUnread counts the group's messages with Seq > afterSeq that count as unread.
+	CountUnread(ctx context.Context, app uint64, group string, afterSeq int64) (int64, error)
+	// NthUnread returns the Seq of the n-th newest message of the group that counts as
+	// unread (n >= 1), or 0 when there are fewer than n.
+	NthUnread(ctx context.Context, app uint64, group string, n int64) (int64, error)
+
+	// SetNoSpeaking records an account's account-wide mute; a zero ns deletes it.
+	SetNoSpeaking(ctx context.Context, app uint64, account string, ns NoSpeaking) error
+	// GetNoSpeaking returns an account's account-wide mute, zero when it has none.
+	GetNoSpeaking(ctx context.Context, app uint64, account string) (NoSpeaking, error)
+
+	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
+	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e
+	// are ignored.
+	Enqueue(ctx context.Context, e OutboxEntry) error
 
 	// Custom fields declared at run time (field.go). Kept apart so that this block can
 	// move to an interface of its own.
@@ -129,7 +143,8 @@ type Tx interface {
 	// ErrConflict if the app has already declared that key for that kind.
 	PutField(ctx context.Context, f Field) error
 	// ListFields returns every field app has declared, ordered by Kind and then in the
-	// order of the PutFields that declared them. In Update it also locks the app's declarations until commit, so that a
-	// transaction that counts them before PutField cannot race another doing the same.
+	// order of the PutFields that declared them. In Update it also locks the app's
+	// declarations until commit, so that a transaction that counts them before PutField
+	// cannot race another doing the same.
 	ListFields(ctx context.Context, app uint64) ([]Field, error)
 }

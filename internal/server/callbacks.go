@@ -14,7 +14,7 @@ import (
 // startCallbacks starts the deliverer of after-callbacks from the store's outbox and
 // returns the hooks the group service calls. The deliverer runs even when no app has a
 // callback URL, so that events written before a URL was removed are cleared.
-func (s *Server) startCallbacks(store im.Store, clock im.Clock) *webhook.Hooks {
+func (s *Server) startCallbacks(store im.Outbox, clock im.Clock) *webhook.Hooks {
 	configs := make(map[uint64]webhook.Config, len(s.cfg.Apps))
 	for _, a := range s.cfg.Apps {
 		configs[a.SDKAppID] = a.Callback.WithDefaults()
@@ -39,7 +39,7 @@ type callbackMetrics struct {
 	latency  prometheus.Histogram
 }
 
-func newCallbackMetrics(reg *prometheus.Registry, store im.Store) *callbackMetrics {
+func newCallbackMetrics(reg *prometheus.Registry, store im.Outbox) *callbackMetrics {
 	m := &callbackMetrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "timd_callbacks_total",
@@ -57,12 +57,7 @@ func newCallbackMetrics(reg *prometheus.Registry, store im.Store) *callbackMetri
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		var n int64
-		err := store.View(ctx, func(ctx context.Context, tx im.Tx) error {
-			var err error
-			n, err = tx.CountEvents(ctx)
-			return err
-		})
+		n, err := store.CountOutbox(ctx)
 		if err != nil {
 			return -1
 		}

@@ -25,7 +25,7 @@ import (
 )
 
 // These tests run timd with a callback URL pointing at a real HTTP receiver and check
-// each callback's query and body field by field (tencent-facts.md §6, decisions.md §7).
+// each callback's query and body field by field (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §7).
 
 const (
 	cbToken     = "xxxxyyyy"
@@ -322,7 +322,8 @@ func TestCallbackCreateGroup(t *testing.T) {
 	after := rc.mustWait(t, webhook.AfterCreateGroup, "team-1", 1)
 	mustCallback(t, s, after[0], map[string]any{
 		"GroupId": "team-1", "Operator_Account": "administrator", "Owner_Account": "alice", "Type": "Public",
-		"Name": "team", "MemberList": accounts("alice", "bob", "carol"),
+		// The owner is not in MemberList (docs/compatibility.md §7).
+		"Name": "team", "MemberList": accounts("bob", "carol"),
 		"UserDefinedDataList": []any{map[string]any{"Key": "Topic", "Value": "go"}},
 	})
 
@@ -655,7 +656,7 @@ func TestCallbackMetricsAndRetry(t *testing.T) {
 		got := rc.of(webhook.AfterCreateGroup, group)
 		mustCallback(t, s, got[len(got)-1], map[string]any{
 			"GroupId": group, "Operator_Account": "administrator", "Owner_Account": "alice", "Type": "Public",
-			"Name": "team " + group, "MemberList": accounts("alice", "bob"), "UserDefinedDataList": []any{},
+			"Name": "team " + group, "MemberList": accounts("bob"), "UserDefinedDataList": []any{},
 		})
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -61,6 +62,7 @@ const callbackLogSize = 50
 // command since the server started. It never keeps a URL, a Sign or a body.
 type callbackLog struct {
 	clock      im.Clock
+	outbox     im.Outbox
 	configured map[uint64]bool // apps with a callback URL
 
 	mu   sync.Mutex
@@ -76,9 +78,10 @@ type appCallbacks struct {
 
 var _ httpapi.CallbackReporter = (*callbackLog)(nil)
 
-// newCallbackLog returns an empty log of the apps configured in s.
-func (s *Server) newCallbackLog(clock im.Clock) *callbackLog {
-	l := &callbackLog{clock: clock, configured: map[uint64]bool{}, apps: map[uint64]*appCallbacks{}}
+// newCallbackLog returns an empty log of the apps configured in s, whose after-callbacks
+// wait in outbox.
+func (s *Server) newCallbackLog(clock im.Clock, outbox im.Outbox) *callbackLog {
+	l := &callbackLog{clock: clock, outbox: outbox, configured: map[uint64]bool{}, apps: map[uint64]*appCallbacks{}}
 	for _, a := range s.cfg.Apps {
 		l.configured[a.SDKAppID] = a.Callback.URL != ""
 	}
@@ -155,15 +158,19 @@ func (l *callbackLog) add(app uint64, at httpapi.CallbackAttempt) {
 	}
 }
 
-// CallbackReport returns the app's recent attempts, newest first, and its totals by
-// command name.
-func (l *callbackLog) CallbackReport(app uint64) httpapi.CallbackReport {
+// CallbackReport returns the outbox depth, the app's recent attempts, newest first, and
+// its totals by command name.
+func (l *callbackLog) CallbackReport(ctx context.Context, app uint64) (httpapi.CallbackReport, error) {
+	depth, err := l.outbox.CountOutbox(ctx)
+	if err != nil {
+		return httpapi.CallbackReport{}, fmt.Errorf("count the outbox: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rep := httpapi.CallbackReport{Configured: l.configured[app]}
+	rep := httpapi.CallbackReport{Configured: l.configured[app], OutboxDepth: depth}
 	a := l.apps[app]
 	if a == nil {
-		return rep
+		return rep, nil
 	}
 	rep.Attempts = append(slices.Clone(a.recent[a.next:]), a.recent[:a.next]...)
 	slices.Reverse(rep.Attempts)
@@ -171,17 +178,17 @@ func (l *callbackLog) CallbackReport(app uint64) httpapi.CallbackReport {
 		rep.Totals = append(rep.Totals, *t)
 	}
 	slices.SortFunc(rep.Totals, func(x, y httpapi.CallbackTotal) int { return strings.Compare(x.Command, y.Command) })
-	return rep
+	return rep, nil
 }
 
 // startConsole sets up what the admin console's endpoints need: the custom fields
 // declared at run time (loaded into the apps now) and the log of callback attempts.
-func (s *Server) startConsole(ctx context.Context, clock im.Clock) error {
+func (s *Server) startConsole(ctx context.Context, clock im.Clock, outbox im.Outbox) error {
 	fields, err := s.startFields(ctx, s.store, clock)
 	if err != nil {
 		return err
 	}
-	s.fields, s.callbackLog = fields, s.newCallbackLog(clock)
+	s.fields, s.callbackLog = fields, s.newCallbackLog(clock, outbox)
 	return nil
 }
 

@@ -113,12 +113,16 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	s.metrics = newMetrics()
 	store := timedStore{Store: s.store, hist: s.metrics.store}
+	outbox, ok := s.store.(im.Outbox)
+	if !ok {
+		return nil, s.closeOwned(fmt.Errorf("store %T keeps no callback outbox (im.Outbox)", s.store))
+	}
 	s.apps = apiApps(cfg)
-	if err := s.startConsole(ctx, clock); err != nil {
+	if err := s.startConsole(ctx, clock, outbox); err != nil {
 		return nil, s.closeOwned(err)
 	}
-	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
-	s.groups = group.New(store, group.Options{Clock: clock, Hooks: hooks})
+	hooks := s.startCallbacks(outbox, clock) // untimed: polling would swamp the store metrics
+	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks})
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	s.handler = withMetrics(s.metrics.handler(), withConsole(s.api))

@@ -119,7 +119,7 @@ func TestOfficialNodeSDK(t *testing.T) {
 		{Method: "genPrivateMapKeyWithStringRoomID", SDKAppID: vecSDKAppID, Identifier: "erin", Expire: 300, Time: 1700000006},
 	}
 	sigs := runNode(t, key, cases)
-	// Cases 0 and 6 are the tencent-facts.md §2.9 vector.
+	// Cases 0 and 6 are the vector Tencent publishes with its UserSig docs.
 	for i, want := range map[int]string{0: vecSig, 6: vecSigUserBuf} {
 		if got := base64.StdEncoding.EncodeToString(mustDecode(t, sigs[i]).HMAC); got != want {
 			t.Errorf("case %d: TLS.sig = %s, want the §2.9 vector %s", i, got, want)
@@ -179,7 +179,7 @@ func (c nodeCase) usesRoom() bool {
 
 // checkNodeUserBuf checks the decoded userbuf against what the case asked for.
 // A PrivateMapKey userbuf starts with a version byte and the big-endian
-// length of the account, then the account (tencent-facts.md §2.8).
+// length of the account, then the account (Tencent's docs, see docs/compatibility.md Sources).
 func checkNodeUserBuf(t *testing.T, sig usersig.Sig, c nodeCase) {
 	t.Helper()
 	switch {

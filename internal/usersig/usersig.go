@@ -18,7 +18,7 @@ import (
 	"time"
 )
 
-// Failure reasons, in the order Verify checks them (decisions.md §2). Every
+// Failure reasons, in the order Verify checks them (docs/compatibility.md §2). Every
 // error returned by this package wraps exactly one of them.
 var (
 	// ErrEmpty means the UserSig is the empty string (ErrorCode 70002).
@@ -71,7 +71,7 @@ func errorf(sentinel error, format string, args ...any) error {
 }
 
 // Verify checks usersig for the request's sdkappid and identifier at time now
-// with the app's secret key. The checks run in the order of decisions.md §2:
+// with the app's secret key. The checks run in the order of docs/compatibility.md §2:
 // empty, malformed, sdkappid mismatch, identifier mismatch, expired, HMAC
 // mismatch; the first failure is returned and wraps the matching sentinel.
 // On success Verify returns the decoded Sig.

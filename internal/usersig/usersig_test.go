@@ -15,7 +15,7 @@ import (
 	"github.com/timdhq/timd/internal/usersig"
 )
 
-// The test vector of tencent-facts.md §2.9.
+// The test vector Tencent publishes with its UserSig docs.
 const (
 	vecKey        = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e"
 	vecSDKAppID   = 1400000000

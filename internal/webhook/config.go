@@ -1,6 +1,6 @@
 // Package webhook sends Tencent Cloud Chat's third-party callbacks: the signed query,
 // synchronous before-callbacks that may refuse a call, and after-callbacks delivered at
-// least once from the store's outbox (tencent-facts.md §6, decisions.md §7).
+// least once from the store's outbox (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §7).
 package webhook
 
 import (

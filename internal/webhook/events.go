@@ -1,6 +1,10 @@
 package webhook
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/timdhq/timd/internal/im"
+)
 
 // Callback commands timd sends.
 const (
@@ -48,7 +52,7 @@ type KV struct {
 }
 
 // Head starts every callback body: the command again, and the event time in unix
-// milliseconds as a JSON number (decisions.md §7).
+// milliseconds as a JSON number (docs/compatibility.md §7).
 type Head struct {
 	CallbackCommand string `json:"CallbackCommand"`
 	EventTime       int64  `json:"EventTime"`
@@ -131,7 +135,7 @@ type AfterGroupInfoChangedBody struct {
 
 // AfterMemberFieldChangedBody is the body of Group.CallbackAfterMemberFieldChanged:
 // one per successful modify_group_member_info, with every changed field. The target is
-// named both Member_Account and Modified_Account (decisions.md §5).
+// named both Member_Account and Modified_Account (docs/compatibility.md §5).
 type AfterMemberFieldChangedBody struct {
 	Head
 	GroupID              string  `json:"GroupId"`
@@ -159,4 +163,118 @@ type AfterChangeGroupOwnerBody struct {
 type AfterGroupFullBody struct {
 	Head
 	GroupID string `json:"GroupId"`
+}
+
+// commands maps each event of the rules to its CallbackCommand.
+var commands = map[im.EventKind]string{
+	im.KindCreatingGroup:      BeforeCreateGroup,
+	im.KindInvitingMembers:    BeforeInviteJoinGroup,
+	im.KindGroupCreated:       AfterCreateGroup,
+	im.KindMembersJoined:      AfterNewMemberJoin,
+	im.KindMembersLeft:        AfterMemberExit,
+	im.KindGroupDestroyed:     AfterGroupDestroyed,
+	im.KindGroupInfoChanged:   AfterGroupInfoChanged,
+	im.KindMemberFieldChanged: AfterMemberFieldChanged,
+	im.KindOwnerChanged:       AfterChangeGroupOwner,
+	im.KindGroupFull:          AfterGroupFull,
+}
+
+// CommandOf returns the CallbackCommand of events of kind, or "" for none.
+func CommandOf(kind im.EventKind) string { return commands[kind] }
+
+// head starts the body of ev's callback.
+func head(ev im.Event) Head {
+	return Head{CallbackCommand: CommandOf(ev.Kind()), EventTime: ev.Head().Time}
+}
+
+// kvs renders custom-field entries.
+func kvs(in []im.KV) []KV {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]KV, len(in))
+	for i, e := range in {
+		out[i] = KV{Key: e.Key, Value: e.Value}
+	}
+	return out
+}
+
+// sortedKVs renders custom data sorted by key.
+func sortedKVs(data map[string]string) []KV {
+	out := make([]KV, 0, len(data))
+	for k, v := range data {
+		out = append(out, KV{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b KV) int {
+		switch {
+		case a.Key < b.Key:
+			return -1
+		case a.Key > b.Key:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// bodyOf returns the callback body of ev, or nil for an event with no callback.
+func bodyOf(ev im.Event) any {
+	h, g := head(ev), ev.Head().Group
+	switch e := ev.(type) {
+	case im.CreatingGroup:
+		return BeforeCreateGroupBody{
+			Head: h, OperatorAccount: e.Operator, OwnerAccount: g.Owner, Type: string(g.Type),
+			Name: g.Name, CreateGroupNum: e.OwnedOfType, MemberList: Accounts(e.Members),
+		}
+	case im.InvitingMembers:
+		return BeforeInviteJoinGroupBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator,
+			DestinationMembers: Accounts(e.Accounts),
+		}
+	case im.GroupCreated:
+		return AfterCreateGroupBody{
+			Head: h, GroupID: g.ID, OperatorAccount: e.Operator, OwnerAccount: g.Owner,
+			Type: string(g.Type), Name: g.Name, MemberList: Accounts(e.Members),
+			UserDefinedDataList: sortedKVs(g.AppData),
+		}
+	case im.MembersJoined:
+		return AfterNewMemberJoinBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), JoinType: e.JoinType,
+			OperatorAccount: e.Operator, NewMemberList: Accounts(e.Accounts),
+		}
+	case im.MembersLeft:
+		return AfterMemberExitBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), ExitType: e.ExitType,
+			OperatorAccount: e.Operator, ExitMemberList: Accounts(e.Accounts),
+		}
+	case im.GroupDestroyed:
+		return AfterGroupDestroyedBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), OwnerAccount: g.Owner,
+			Name: g.Name, MemberList: Accounts(e.Members),
+		}
+	case im.GroupInfoChanged:
+		return AfterGroupInfoChangedBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator,
+			Name: e.Name, Introduction: e.Introduction, Notification: e.Notification, FaceURL: e.FaceURL,
+		}
+	case im.MemberFieldChanged:
+		b := AfterMemberFieldChangedBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator,
+			MemberAccount: e.Account, ModifiedAccount: e.Account, NameCard: e.NameCard, MuteTime: e.MuteTime,
+			AppMemberDefinedData: kvs(e.AppData),
+		}
+		if e.Role != "" {
+			role := string(e.Role)
+			b.Role = &role
+		}
+		return b
+	case im.OwnerChanged:
+		return AfterChangeGroupOwnerBody{
+			Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator,
+			OldOwnerAccount: e.OldOwner, NewOwnerAccount: e.NewOwner,
+		}
+	case im.GroupFull:
+		return AfterGroupFullBody{Head: h, GroupID: g.ID}
+	}
+	return nil
 }

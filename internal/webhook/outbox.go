@@ -26,7 +26,7 @@ type Observer interface {
 // Deliverers (replicas) may share one store: claims lease events, so in the normal case
 // each event is sent once; after a crash or an expired lease it may be sent again.
 type Deliverer struct {
-	store   im.Store
+	store   im.Outbox
 	sender  *Sender
 	configs map[uint64]Config
 	clock   im.Clock
@@ -62,7 +62,7 @@ type DelivererOptions struct {
 }
 
 // NewDeliverer returns a Deliverer for the apps' callback configurations (by SDKAppID).
-func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opts DelivererOptions) *Deliverer {
+func NewDeliverer(store im.Outbox, sender *Sender, configs map[uint64]Config, opts DelivererOptions) *Deliverer {
 	d := &Deliverer{
 		store: store, sender: sender, configs: make(map[uint64]Config, len(configs)), clock: opts.Clock,
 		log: opts.Logger, obs: opts.Observer, lease: opts.Lease, maxBusy: opts.MaxBusy, poll: opts.Poll, run: opts.Run,
@@ -158,11 +158,11 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 // the events that follow it in its group (up to d.run in all): a run, sent in order by
 // one goroutine and acknowledged with one store write, so that a busy group's events do
 // not each wait for two commits of their own.
-func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.Event, error) {
+func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.OutboxEntry, error) {
 	now := d.clock.Now()
 	nowMS, leaseMS := now.UnixMilli(), now.Add(d.lease).UnixMilli()
-	var runs [][]im.Event
-	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	var runs [][]im.OutboxEntry
+	err := d.store.UpdateOutbox(ctx, func(ctx context.Context, tx im.OutboxTx) error {
 		runs = runs[:0]
 		heads, err := tx.ClaimEvents(ctx, nowMS, leaseMS, limit)
 		if err != nil {
@@ -173,7 +173,7 @@ func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.Event, error) 
 			if err != nil {
 				return err
 			}
-			runs = append(runs, append([]im.Event{h}, followers...))
+			runs = append(runs, append([]im.OutboxEntry{h}, followers...))
 		}
 		return nil
 	})
@@ -204,8 +204,8 @@ func (d *Deliverer) done(id int64) {
 // sendRun sends the events of one group's run in order. It stops at the first that is
 // not delivered (its retry is scheduled, or shutdown began), hands back the leases of the
 // rest, and deletes the events it is done with in one store write.
-func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
-	var finished []im.Event
+func (d *Deliverer) sendRun(ctx context.Context, run []im.OutboxEntry) {
+	var finished []im.OutboxEntry
 	for i, e := range run {
 		// A run must end well inside its lease: past it, another claim could take the
 		// group's events again and send them alongside this one.
@@ -227,7 +227,7 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
 // send makes one delivery attempt of e and reports whether e is done with: delivered,
 // abandoned, or no longer wanted. Otherwise its retry is scheduled, or (on shutdown) its
 // lease handed back.
-func (d *Deliverer) send(ctx context.Context, e im.Event) bool {
+func (d *Deliverer) send(ctx context.Context, e im.OutboxEntry) bool {
 	cfg, ok := d.configs[e.App]
 	if !ok || !cfg.Enabled(e.Command) {
 		return true // callbacks were turned off since the event was written
@@ -257,7 +257,7 @@ func (d *Deliverer) send(ctx context.Context, e im.Event) bool {
 
 // retry schedules the next attempt of e, or abandons it once it is too old; it reports
 // whether e was abandoned (and so is done with).
-func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause error) bool {
+func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.OutboxEntry, cause error) bool {
 	now := d.clock.Now()
 	if now.Sub(time.UnixMilli(e.Created)) >= cfg.GiveUpAfter {
 		d.log.Warn("webhook: giving up", "command", e.Command, "sdkappid", e.App, "group", e.Group, "attempts", e.Attempts+1, "err", cause)
@@ -274,7 +274,7 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 	d.log.Info("webhook: will retry", "command", e.Command, "sdkappid", e.App, "attempts", attempts, "err", cause)
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := d.store.UpdateOutbox(ctx, func(ctx context.Context, tx im.OutboxTx) error {
 		return tx.RetryEvent(ctx, e.ID, attempts, next)
 	})
 	if err != nil && !errors.Is(err, im.ErrNotFound) {
@@ -285,13 +285,13 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 
 // release gives back the leases of events that were claimed but not sent, so that the
 // next claim, after a restart too, need not wait for the leases to run out.
-func (d *Deliverer) release(es ...im.Event) {
+func (d *Deliverer) release(es ...im.OutboxEntry) {
 	if len(es) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := d.store.UpdateOutbox(ctx, func(ctx context.Context, tx im.OutboxTx) error {
 		for _, e := range es {
 			err := tx.RetryEvent(ctx, e.ID, e.Attempts, e.NextAttempt)
 			if err != nil && !errors.Is(err, im.ErrNotFound) {
@@ -306,13 +306,13 @@ func (d *Deliverer) release(es ...im.Event) {
 }
 
 // finish removes sent or abandoned events, in one store write.
-func (d *Deliverer) finish(ctx context.Context, es ...im.Event) {
+func (d *Deliverer) finish(ctx context.Context, es ...im.OutboxEntry) {
 	if len(es) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := d.store.UpdateOutbox(ctx, func(ctx context.Context, tx im.OutboxTx) error {
 		for _, e := range es {
 			if err := tx.DeleteEvent(ctx, e.ID); err != nil {
 				return err

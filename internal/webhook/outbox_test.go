@@ -19,7 +19,7 @@ import (
 )
 
 // MustStore opens a SQLite store in a temporary directory; it closes when the test ends.
-func MustStore(tb testing.TB) im.Store {
+func MustStore(tb testing.TB) *sqlite.DB {
 	tb.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "timd.db"), sqlite.Options{})
 	if err != nil {
@@ -37,11 +37,11 @@ type event struct {
 }
 
 // MustEnqueue writes an event of group with sequence number seq to the outbox.
-func MustEnqueue(tb testing.TB, st im.Store, app uint64, group string, seq int) {
+func MustEnqueue(tb testing.TB, st *sqlite.DB, app uint64, group string, seq int) {
 	tb.Helper()
 	body, _ := json.Marshal(event{CallbackCommand: webhook.AfterGroupInfoChanged, GroupID: group, Seq: seq})
 	err := st.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
-		return tx.Enqueue(ctx, im.Event{
+		return tx.Enqueue(ctx, im.OutboxEntry{
 			App: app, Group: group, Command: webhook.AfterGroupInfoChanged, ClientIP: "198.51.100.4",
 			Body: body, Created: time.Now().UnixMilli(), NextAttempt: 0,
 		})
@@ -52,14 +52,9 @@ func MustEnqueue(tb testing.TB, st im.Store, app uint64, group string, seq int) 
 }
 
 // depth returns the number of events in the outbox.
-func depth(tb testing.TB, st im.Store) int64 {
+func depth(tb testing.TB, st *sqlite.DB) int64 {
 	tb.Helper()
-	var n int64
-	err := st.View(context.Background(), func(ctx context.Context, tx im.Tx) error {
-		var err error
-		n, err = tx.CountEvents(ctx)
-		return err
-	})
+	n, err := st.CountOutbox(context.Background())
 	if err != nil {
 		tb.Fatalf("count events: %v", err)
 	}
@@ -67,7 +62,7 @@ func depth(tb testing.TB, st im.Store) int64 {
 }
 
 // mustDrain waits up to d for the outbox to empty.
-func mustDrain(tb testing.TB, st im.Store, d time.Duration) {
+func mustDrain(tb testing.TB, st *sqlite.DB, d time.Duration) {
 	tb.Helper()
 	if !waitFor(d, func() bool { return depth(tb, st) == 0 }) {
 		tb.Fatalf("outbox still holds %d events after %v", depth(tb, st), d)
@@ -113,7 +108,7 @@ func run(tb testing.TB, d *webhook.Deliverer) (stop func()) {
 }
 
 // newDeliverer returns a Deliverer of st for one app with cfg, polling often.
-func newDeliverer(st im.Store, cfg webhook.Config, obs webhook.Observer) *webhook.Deliverer {
+func newDeliverer(st *sqlite.DB, cfg webhook.Config, obs webhook.Observer) *webhook.Deliverer {
 	return webhook.NewDeliverer(st, webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: cfg},
 		webhook.DelivererOptions{Observer: obs, Poll: 20 * time.Millisecond})
 }

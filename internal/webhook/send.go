@@ -90,26 +90,3 @@ func redact(err error) error {
 	}
 	return err
 }
-
-// Before runs a synchronous before-callback. It returns nil to let the call proceed, or
-// the coded error that refuses it: ErrorCode 1 refuses with 10016, and a code from 10100
-// to 10200 refuses with that code. A callback that fails (timeout, HTTP error, broken
-// answer) allows the call unless cfg.DenyOnFailure. The answer is returned for callbacks
-// that carry more than a verdict.
-func (s *Sender) Before(ctx context.Context, cfg Config, sdkAppID uint64, command, clientIP string, body []byte) (Answer, error) {
-	a, err := s.Post(ctx, cfg, sdkAppID, command, clientIP, body)
-	if err != nil {
-		s.log.Warn("before-callback failed", "command", command, "sdkappid", sdkAppID, "err", err, "deny", cfg.DenyOnFailure)
-		if cfg.DenyOnFailure {
-			return Answer{}, im.Errorf(im.CodeCallbackRefused, "the app's %s callback failed", command)
-		}
-		return Answer{}, nil
-	}
-	switch {
-	case a.ErrorCode == 0:
-		return a, nil
-	case a.ErrorCode >= 10100 && a.ErrorCode <= 10200:
-		return a, im.Errorf(im.Code(a.ErrorCode), "%s", a.ErrorInfo)
-	}
-	return a, im.Errorf(im.CodeCallbackRefused, "the app's %s callback refused the operation", command)
-}

@@ -127,44 +127,49 @@ func TestPostFailures(t *testing.T) {
 	})
 }
 
-func TestBefore(t *testing.T) {
-	s := webhook.NewSender(nil, nil, nil)
+// ask puts a CreatingGroup to an app whose callback config is cfg.
+func ask(t *testing.T, cfg webhook.Config, ev im.Event) im.Verdict {
+	t.Helper()
+	h := webhook.NewHooks(webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: cfg}, nil)
+	c := im.Caller{App: &im.App{SDKAppID: testApp}, Identifier: "admin", ClientIP: "ip"}
+	v, err := h.Ask(context.Background(), c, ev)
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	return v
+}
+
+// TestAskVerdicts checks how an app's answer to a before-callback becomes a verdict. The
+// codes the caller then gets are the rules' choice (internal/group TestAskCodes).
+func TestAskVerdicts(t *testing.T) {
+	creating := im.CreatingGroup{EventHead: im.EventHead{Group: im.Group{Type: im.TypePublic, Owner: "o"}}}
 	tests := []struct {
-		name     string
-		handle   func(int, http.ResponseWriter, *http.Request)
-		deny     bool
-		wantCode im.Code
-		wantInfo string // a part of the ErrorInfo, when refused
+		name   string
+		handle func(int, http.ResponseWriter, *http.Request)
+		deny   bool
+		want   im.Verdict
 	}{
-		{"ErrorCode 0 allows", answer(200, okAnswer), false, im.CodeOK, ""},
-		{"ErrorCode 1 refuses with 10016", answer(200, `{"ActionStatus":"OK","ErrorCode":1,"ErrorInfo":"no"}`), false, 10016, "refused"},
-		{"ErrorCode 10150 passes through", answer(200, `{"ActionStatus":"FAIL","ErrorCode":10150,"ErrorInfo":"quota spent"}`), false, 10150, "quota spent"},
-		{"ErrorCode 10100 passes through", answer(200, `{"ErrorCode":10100,"ErrorInfo":"low"}`), false, 10100, "low"},
-		{"ErrorCode 10200 passes through", answer(200, `{"ErrorCode":10200,"ErrorInfo":"high"}`), false, 10200, "high"},
-		{"ErrorCode 10201 refuses with 10016", answer(200, `{"ErrorCode":10201}`), false, 10016, "refused"},
-		{"ErrorCode 2 refuses with 10016", answer(200, `{"ErrorCode":2}`), false, 10016, "refused"},
-		{"timeout allows", hang, false, im.CodeOK, ""},
-		{"timeout refuses with DenyOnFailure", hang, true, 10016, "failed"},
-		{"HTTP 500 allows", answer(500, `{"ErrorCode":1}`), false, im.CodeOK, ""},
-		{"HTTP 500 refuses with DenyOnFailure", answer(500, okAnswer), true, 10016, "failed"},
-		{"non-JSON allows", answer(200, "<html>"), false, im.CodeOK, ""},
-		{"non-JSON refuses with DenyOnFailure", answer(200, "<html>"), true, 10016, "failed"},
-		{"ErrorCode 0 allows with DenyOnFailure", answer(200, okAnswer), true, im.CodeOK, ""},
+		{"ErrorCode 0 allows", answer(200, okAnswer), false, im.Verdict{}},
+		{"ErrorCode 1 refuses", answer(200, `{"ActionStatus":"OK","ErrorCode":1,"ErrorInfo":"no"}`), false, im.Verdict{Refused: true, AppCode: 1, AppInfo: "no"}},
+		{"ErrorCode 10150 refuses with its code", answer(200, `{"ActionStatus":"FAIL","ErrorCode":10150,"ErrorInfo":"quota spent"}`), false, im.Verdict{Refused: true, AppCode: 10150, AppInfo: "quota spent"}},
+		{"ErrorCode 2 refuses", answer(200, `{"ErrorCode":2}`), false, im.Verdict{Refused: true, AppCode: 2}},
+		{"timeout fails", hang, false, im.Verdict{Failed: true}},
+		{"timeout fails with DenyOnFailure", hang, true, im.Verdict{Failed: true, DenyOnFailure: true}},
+		{"HTTP 500 fails", answer(500, `{"ErrorCode":1}`), false, im.Verdict{Failed: true}},
+		{"non-JSON fails", answer(200, "<html>"), true, im.Verdict{Failed: true, DenyOnFailure: true}},
+		{"ErrorCode 0 allows with DenyOnFailure", answer(200, okAnswer), true, im.Verdict{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rc := newReceiver(t, tt.handle)
 			cfg := webhook.Config{URL: rc.URL, Timeout: 200 * time.Millisecond, DenyOnFailure: tt.deny}
 			start := time.Now()
-			_, err := s.Before(context.Background(), cfg, testApp, webhook.BeforeCreateGroup, "ip", []byte(`{}`))
+			got := ask(t, cfg, creating)
 			if elapsed := time.Since(start); elapsed > 2*time.Second {
-				t.Errorf("Before took %v with a 200ms timeout", elapsed)
+				t.Errorf("Ask took %v with a 200ms timeout", elapsed)
 			}
-			if got := im.CodeOf(err); got != tt.wantCode {
-				t.Fatalf("got code %d (%v), want %d", got, err, tt.wantCode)
-			}
-			if err != nil && !strings.Contains(im.InfoOf(err), tt.wantInfo) {
-				t.Errorf("ErrorInfo %q, want it to contain %q", im.InfoOf(err), tt.wantInfo)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("verdict mismatch (-want +got):\n%s", diff)
 			}
 			if n := len(rc.Hits()); n != 1 {
 				t.Errorf("the receiver got %d requests, want 1 (before-callbacks are not retried)", n)
@@ -173,7 +178,7 @@ func TestBefore(t *testing.T) {
 	}
 }
 
-func TestBeforeTimeoutIsBounded(t *testing.T) {
+func TestAskTimeoutIsBounded(t *testing.T) {
 	rc := newReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(3 * time.Second):
@@ -181,28 +186,22 @@ func TestBeforeTimeoutIsBounded(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	s := webhook.NewSender(nil, nil, nil)
-	cfg := webhook.Config{URL: rc.URL, Timeout: 200 * time.Millisecond}
 	start := time.Now()
-	_, err := s.Before(context.Background(), cfg, testApp, webhook.BeforeCreateGroup, "ip", []byte(`{}`))
+	v := ask(t, webhook.Config{URL: rc.URL, Timeout: 200 * time.Millisecond}, im.CreatingGroup{})
 	elapsed := time.Since(start)
-	if err != nil {
-		t.Errorf("got %v, want the late refusal ignored and the call allowed", err)
+	if v.Refused || !v.Failed {
+		t.Errorf("got %+v, want the late refusal ignored: a failed callback", v)
 	}
 	if elapsed < 200*time.Millisecond || elapsed > 2*time.Second {
-		t.Errorf("Before returned after %v, want about the 200ms timeout", elapsed)
+		t.Errorf("Ask returned after %v, want about the 200ms timeout", elapsed)
 	}
 }
 
-func TestBeforeRefusedMembers(t *testing.T) {
+func TestAskRefusedMembers(t *testing.T) {
 	rc := newReceiver(t, answer(200, `{"ActionStatus":"OK","ErrorCode":0,"RefusedMembers_Account":["u2","u3"]}`))
-	s := webhook.NewSender(nil, nil, nil)
-	a, err := s.Before(context.Background(), webhook.Config{URL: rc.URL}, testApp, webhook.BeforeInviteJoinGroup, "ip", []byte(`{}`))
-	if err != nil {
-		t.Fatalf("Before: %v", err)
-	}
-	if diff := cmp.Diff([]string{"u2", "u3"}, a.RefusedMembers); diff != "" {
-		t.Errorf("RefusedMembers mismatch (-want +got):\n%s", diff)
+	v := ask(t, webhook.Config{URL: rc.URL}, im.InvitingMembers{Accounts: []string{"u1", "u2", "u3"}})
+	if diff := cmp.Diff([]string{"u2", "u3"}, v.RefusedAccounts); diff != "" {
+		t.Errorf("RefusedAccounts mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -107,6 +107,7 @@ func (t *tx) deleteAccount(ctx context.Context, app uint64, userID string) error
 		UPDATE groups SET member_num = member_num - 1
 			FROM gone WHERE groups.app = $1 AND groups.id = gone.group_id`,
 		`DELETE FROM mutes WHERE app = $1 AND account = $2`,
+		`DELETE FROM nospeaking WHERE app = $1 AND account = $2`,
 		`UPDATE groups SET owner = '' WHERE app = $1 AND owner = $2`,
 	} {
 		if _, err := t.exec(ctx, q, appID(app), userID); err != nil {

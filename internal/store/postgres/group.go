@@ -186,6 +186,7 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 	for _, q := range []string{
 		`DELETE FROM members WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM mutes WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM messages WHERE app = $1 AND group_id = $2`,
 		`INSERT INTO group_tombstones (app, id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 	} {
 		if _, err := t.exec(ctx, q, appID(app), id); err != nil {

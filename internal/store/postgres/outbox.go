@@ -17,7 +17,7 @@ import (
 // commits. Two Updates that enqueue events of one group at once could therefore commit
 // them out of ID order; the service enqueues a group's events under the group's row lock
 // (GetGroup in the same Update), which orders them.
-func (t *tx) Enqueue(ctx context.Context, e im.Event) error {
+func (t *tx) Enqueue(ctx context.Context, e im.OutboxEntry) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ const claimEvents = `WITH due AS MATERIALIZED (
 // order. An event is claimable when its NextAttempt <= now, its lease has ended
 // (LeaseUntil <= now), and no older event of the same (App, Group) is in the outbox.
 // Replicas claiming at once get disjoint events.
-func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]im.Event, error) {
+func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]im.OutboxEntry, error) {
 	if err := t.check(true); err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ const leaseFollowers = `SELECT id, app, group_id, command, client_ip, body, crea
 
 // LeaseFollowers leases up to n events that follow head in its group, stopping before the
 // first one still leased at now, and returns them in ID order.
-func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil int64, n int) ([]im.Event, error) {
+func (t *tx) LeaseFollowers(ctx context.Context, head im.OutboxEntry, now, leaseUntil int64, n int) ([]im.OutboxEntry, error) {
 	if err := t.check(true); err != nil {
 		return nil, err
 	}
@@ -121,8 +121,8 @@ func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil 
 }
 
 // scanEvent scans one row of claimEvents.
-func scanEvent(r pgx.CollectableRow) (im.Event, error) {
-	var e im.Event
+func scanEvent(r pgx.CollectableRow) (im.OutboxEntry, error) {
+	var e im.OutboxEntry
 	var app int64
 	err := r.Scan(&e.ID, &app, &e.Group, &e.Command, &e.ClientIP, &e.Body, &e.Created,
 		&e.Attempts, &e.NextAttempt, &e.LeaseUntil)
@@ -155,8 +155,8 @@ func (t *tx) RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt
 	return nil
 }
 
-// CountEvents returns the number of events in the outbox.
-func (t *tx) CountEvents(ctx context.Context) (int64, error) {
+// countEvents returns the number of events in the outbox.
+func (t *tx) countEvents(ctx context.Context) (int64, error) {
 	if err := t.check(false); err != nil {
 		return 0, err
 	}
@@ -165,4 +165,26 @@ func (t *tx) CountEvents(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return n, nil
+}
+
+var (
+	_ im.Outbox   = (*DB)(nil)
+	_ im.OutboxTx = (*tx)(nil)
+)
+
+// UpdateOutbox runs fn in a write transaction, as Update does, with the outbox's side of
+// the transaction (im.Outbox).
+func (db *DB) UpdateOutbox(ctx context.Context, fn func(ctx context.Context, tx im.OutboxTx) error) error {
+	return db.Update(ctx, func(ctx context.Context, t im.Tx) error { return fn(ctx, t.(*tx)) })
+}
+
+// CountOutbox returns the number of entries waiting in the outbox, read in a snapshot.
+func (db *DB) CountOutbox(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.View(ctx, func(ctx context.Context, t im.Tx) error {
+		var err error
+		n, err = t.(*tx).countEvents(ctx)
+		return err
+	})
+	return n, err
 }

@@ -9,6 +9,8 @@ import (
 var deleteApp = []string{
 	`DELETE FROM members WHERE app = ?`,
 	`DELETE FROM mutes WHERE app = ?`,
+	`DELETE FROM messages WHERE app = ?`,
+	`DELETE FROM nospeaking WHERE app = ?`,
 	`DELETE FROM groups WHERE app = ?`,
 	`DELETE FROM group_tombstones WHERE app = ?`,
 	`DELETE FROM accounts WHERE app = ?`,

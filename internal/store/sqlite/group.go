@@ -195,6 +195,7 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 	for _, q := range []string{
 		`DELETE FROM members WHERE app = ? AND group_id = ?`,
 		`DELETE FROM mutes WHERE app = ? AND group_id = ?`,
+		`DELETE FROM messages WHERE app = ? AND group_id = ?`,
 		`INSERT INTO group_tombstones (app, id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	} {
 		if _, err := t.exec(ctx, q, appID(app), id); err != nil {

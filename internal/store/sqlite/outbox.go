@@ -13,7 +13,7 @@ import (
 // Enqueue appends e to the outbox with the next ID (e.ID, e.Attempts and e.LeaseUntil are
 // ignored). It is part of the Update's transaction: if the Update rolls back, so does the
 // event.
-func (t *tx) Enqueue(ctx context.Context, e im.Event) error {
+func (t *tx) Enqueue(ctx context.Context, e im.OutboxEntry) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ const claimEvents = `UPDATE outbox SET lease_until = ?2
 // ClaimEvents leases up to limit claimable events until leaseUntil and returns them in ID
 // order. An event is claimable when its NextAttempt <= now, its lease has ended
 // (LeaseUntil <= now), and no older event of the same (App, Group) is in the outbox.
-func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]im.Event, error) {
+func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) ([]im.OutboxEntry, error) {
 	if err := t.check(true); err != nil {
 		return nil, err
 	}
@@ -65,16 +65,16 @@ func (t *tx) ClaimEvents(ctx context.Context, now, leaseUntil int64, limit int) 
 		return nil, fmt.Errorf("claim events: %w", err)
 	}
 	// RETURNING gives the rows in no particular order.
-	slices.SortFunc(es, func(a, b im.Event) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(es, func(a, b im.OutboxEntry) int { return cmp.Compare(a.ID, b.ID) })
 	return es, nil
 }
 
 // scanEvents scans and closes rows of outbox events.
-func scanEvents(rows *sql.Rows) ([]im.Event, error) {
+func scanEvents(rows *sql.Rows) ([]im.OutboxEntry, error) {
 	defer rows.Close()
-	var es []im.Event
+	var es []im.OutboxEntry
 	for rows.Next() {
-		var e im.Event
+		var e im.OutboxEntry
 		var app int64
 		err := rows.Scan(&e.ID, &app, &e.Group, &e.Command, &e.ClientIP, &e.Body, &e.Created,
 			&e.Attempts, &e.NextAttempt, &e.LeaseUntil)
@@ -89,7 +89,7 @@ func scanEvents(rows *sql.Rows) ([]im.Event, error) {
 
 // LeaseFollowers leases up to n events that follow head in its group, stopping before the
 // first leased one, and returns them in ID order.
-func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil int64, n int) ([]im.Event, error) {
+func (t *tx) LeaseFollowers(ctx context.Context, head im.OutboxEntry, now, leaseUntil int64, n int) ([]im.OutboxEntry, error) {
 	if err := t.check(true); err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (t *tx) LeaseFollowers(ctx context.Context, head im.Event, now, leaseUntil 
 
 // unleasedPrefix returns the events of es (in ID order) before the first one still leased
 // at now.
-func unleasedPrefix(es []im.Event, now int64) []im.Event {
+func unleasedPrefix(es []im.OutboxEntry, now int64) []im.OutboxEntry {
 	for i, e := range es {
 		if e.LeaseUntil > now {
 			return es[:i]
@@ -153,8 +153,8 @@ func (t *tx) RetryEvent(ctx context.Context, id int64, attempts int, nextAttempt
 	return nil
 }
 
-// CountEvents returns the number of events in the outbox.
-func (t *tx) CountEvents(ctx context.Context) (int64, error) {
+// countEvents returns the number of events in the outbox.
+func (t *tx) countEvents(ctx context.Context) (int64, error) {
 	if err := t.check(false); err != nil {
 		return 0, err
 	}
@@ -163,4 +163,26 @@ func (t *tx) CountEvents(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
 	return n, nil
+}
+
+var (
+	_ im.Outbox   = (*DB)(nil)
+	_ im.OutboxTx = (*tx)(nil)
+)
+
+// UpdateOutbox runs fn in a write transaction, as Update does, with the outbox's side of
+// the transaction (im.Outbox).
+func (db *DB) UpdateOutbox(ctx context.Context, fn func(ctx context.Context, tx im.OutboxTx) error) error {
+	return db.Update(ctx, func(ctx context.Context, t im.Tx) error { return fn(ctx, t.(*tx)) })
+}
+
+// CountOutbox returns the number of entries waiting in the outbox, read in a snapshot.
+func (db *DB) CountOutbox(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.View(ctx, func(ctx context.Context, t im.Tx) error {
+		var err error
+		n, err = t.(*tx).countEvents(ctx)
+		return err
+	})
+	return n, err
 }

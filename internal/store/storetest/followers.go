@@ -13,10 +13,10 @@ var followerScenarios = []scenario{
 }
 
 // mustLeaseFollowers leases up to n followers of head at at, until leaseUntil.
-func mustLeaseFollowers(tb testing.TB, s im.Store, head im.Event, at, leaseUntil int64, n int) []im.Event {
+func mustLeaseFollowers(tb testing.TB, s im.Store, head im.OutboxEntry, at, leaseUntil int64, n int) []im.OutboxEntry {
 	tb.Helper()
-	var es []im.Event
-	MustUpdate(tb, s, func(ctx context.Context, tx im.Tx) (err error) {
+	var es []im.OutboxEntry
+	mustUpdateOutbox(tb, s, func(ctx context.Context, tx im.OutboxTx) (err error) {
 		es, err = tx.LeaseFollowers(ctx, head, at, leaseUntil, n)
 		return err
 	})

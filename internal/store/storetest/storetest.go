@@ -27,7 +27,7 @@ func scenarios() []scenario {
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, groupMemberScenarios, memberScenarios, muteScenarios,
 		listScenarios, offsetScenarios, outboxScenarios, followerScenarios, appScenarios, txScenarios,
-		concurrencyScenarios, fieldScenarios,
+		concurrencyScenarios, messageScenarios, fieldScenarios,
 	} {
 		all = append(all, group...)
 	}

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"strings"
@@ -16,7 +16,7 @@ const (
 	cmdModifyBase = "group_open_http_svc/modify_group_base_info"
 )
 
-// baseFields are the base fields of a group in get_group_info (tencent-facts.md §3.10).
+// baseFields are the base fields of a group in get_group_info (Tencent's docs, see docs/compatibility.md Sources).
 var baseFields = []string{
 	"Type", "Name", "Introduction", "Notification", "FaceUrl", "CreateTime", "Owner_Account", "InfoSeq",
 	"LastInfoTime", "LastMsgTime", "NextMsgSeq", "MemberNum", "MaxMemberNum", "ApplyJoinOption", "MuteAllMember",
@@ -128,7 +128,7 @@ func newInfoServer(t *testing.T) *timtest.Server {
 }
 
 // TestGetGroupInfo checks get_group_info without a filter and its per-group errors
-// (tencent-facts.md §4.2, decisions.md §4 and §6).
+// (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §4 and §6).
 func TestGetGroupInfo(t *testing.T) {
 	s := newInfoServer(t)
 	lo := s.Now().Unix()
@@ -285,7 +285,7 @@ func TestGetGroupInfoErrors(t *testing.T) {
 		for i := range ids {
 			ids[i] = g
 		}
-		r := mustCode(t, s, cmdGroupInfo, map[string]any{"GroupIdList": ids}, codeBatch)
+		r := mustCode(t, s, cmdGroupInfo, map[string]any{"GroupIdList": ids}, codeOverLimit)
 		hasInfo(t, r, "51", "50")
 	})
 	t.Run("no groups", func(t *testing.T) {
@@ -448,7 +448,7 @@ func modifyBase(t *testing.T, s *timtest.Server, g string, fields map[string]any
 }
 
 // TestModifyGroupBaseInfo checks each field of modify_group_base_info and that a change
-// shows in get_group_info with InfoSeq and LastInfoTime advanced (tencent-facts.md §4.4).
+// shows in get_group_info with InfoSeq and LastInfoTime advanced (Tencent's docs, see docs/compatibility.md Sources).
 func TestModifyGroupBaseInfo(t *testing.T) {
 	s := newInfoServer(t)
 	for _, tc := range []struct {

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -25,7 +25,7 @@ const (
 	muteForever    = 4294967295
 	codeOK         = 0
 	codeInvalid    = 10004
-	codeBatch      = 10005
+	codeOverLimit  = 10005
 	codeNotAllowed = 10007
 	codeNoGroup    = 10010
 	codeFull       = 10014
@@ -195,8 +195,8 @@ type groupState struct {
 	Muted       map[string]any
 }
 
-// snapshot reads the state of a group for a before/after comparison.
-func snapshot(tb testing.TB, s *timtest.Server, groupID string) groupState {
+// groupSnapshot reads the state of a group for a before/after comparison.
+func groupSnapshot(tb testing.TB, s *timtest.Server, groupID string) groupState {
 	tb.Helper()
 	m := s.MustCall(tb, cmdGetMembers, map[string]any{"GroupId": groupID})
 	u := s.MustCall(tb, cmdMuted, map[string]any{"GroupId": groupID})

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -70,7 +70,7 @@ func selfInfo(tb testing.TB, s *timtest.Server, account, g string, filter ...str
 	return nil
 }
 
-// TestGetJoinedGroupList checks get_joined_group_list (tencent-facts.md §4.9).
+// TestGetJoinedGroupList checks get_joined_group_list (Tencent's docs, see docs/compatibility.md Sources).
 func TestGetJoinedGroupList(t *testing.T) {
 	s := newServer(t, timtest.Options{})
 	s.MustImportAccounts(t, "owner", "bob", "carol", "dave")
@@ -296,7 +296,7 @@ func allAppGroups(tb testing.TB, s *timtest.Server, limit int, wantTotal int64, 
 	}
 }
 
-// TestGetAppIDGroupList checks get_appid_group_list (tencent-facts.md, yaml
+// TestGetAppIDGroupList checks get_appid_group_list (Tencent's docs and its OpenAPI description, yaml
 // GetAppidGroupListRequest): every group of the app, paged by Limit and Next.
 func TestGetAppIDGroupList(t *testing.T) {
 	s := newServer(t, timtest.Options{})
@@ -393,7 +393,7 @@ func TestGetAppIDGroupList(t *testing.T) {
 	}
 }
 
-// TestSetUnreadMsgNum checks set_unread_msg_num (tencent-facts.md §4.16): the count
+// TestSetUnreadMsgNum checks set_unread_msg_num (Tencent's docs, see docs/compatibility.md Sources): the count
 // shows in get_joined_group_list's SelfInfo; ChatRoom and AVChatRoom keep none.
 func TestSetUnreadMsgNum(t *testing.T) {
 	s := newServer(t, timtest.Options{})

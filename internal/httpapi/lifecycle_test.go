@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"fmt"
@@ -101,7 +101,7 @@ func TestCommunityLifecycle(t *testing.T) {
 	}
 	s.MustImportAccounts(t, people...)
 	g := s.MustCreateGroup(t, "Community", people[0])
-	if !mintedID["Community"].MatchString(g) {
+	if !mintedIDOf["Community"].MatchString(g) {
 		t.Fatalf("GroupId %q is not a minted Community ID", g)
 	}
 	s.MustAddMembers(t, g, people[1:]...)

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"maps"
@@ -34,7 +34,7 @@ func readFixture(t *testing.T, s *timtest.Server) string {
 }
 
 // TestGetGroupMemberInfoFilters checks MemberInfoFilter, MemberRoleFilter and
-// AppDefinedDataFilter_GroupMember (tencent-facts.md §4.3, decisions.md §3).
+// AppDefinedDataFilter_GroupMember (Tencent's docs, see docs/compatibility.md Sources, docs/compatibility.md §3).
 func TestGetGroupMemberInfoFilters(t *testing.T) {
 	s := newServer(t, timtest.Options{MemberFields: []string{"Level", "Title"}})
 	s.MustImportAccounts(t, "owner", "bob", "carol")

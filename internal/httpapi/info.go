@@ -139,13 +139,13 @@ func (s groupSelect) want(field string) bool { return s.base == nil || s.base[fi
 func (s groupSelect) info(gi *group.GroupInfo) *groupInfo {
 	out := &groupInfo{GroupID: gi.GroupID, ErrorCode: int(gi.Code), ErrorInfo: gi.Info}
 	if gi.Code == im.CodeOK {
-		out.groupBase = s.fields(&gi.Group, gi.Members)
+		out.groupBase = s.fields(&gi.Group, gi.Listed, gi.Members)
 	}
 	return out
 }
 
-// fields renders the selected fields of g and its members.
-func (s groupSelect) fields(g *im.Group, members []im.Member) *groupBase {
+// fields renders the selected fields of g and, when listed, its members.
+func (s groupSelect) fields(g *im.Group, listed bool, members []im.Member) *groupBase {
 	out := &groupBase{}
 	str := func(field string, v string) *string {
 		if !s.want(field) {
@@ -175,7 +175,7 @@ func (s groupSelect) fields(g *im.Group, members []im.Member) *groupBase {
 		data := customData(g.AppData, s.data)
 		out.AppDefinedData = &data
 	}
-	if s.members != nil && g.Type != im.TypeAVChatRoom {
+	if s.members != nil && listed {
 		list := make([]*memberInfo, len(members))
 		for i := range members {
 			list[i] = s.members.info(&members[i])

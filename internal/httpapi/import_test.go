@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"strings"
@@ -43,7 +43,7 @@ func importMembers(t *testing.T, s *timtest.Server, g string, list []imported, w
 	return addResults(t, r)
 }
 
-// TestImportGroup checks import_group (tencent-facts.md §4.14): create_group with the
+// TestImportGroup checks import_group (Tencent's docs, see docs/compatibility.md Sources): create_group with the
 // group's original CreateTime.
 func TestImportGroup(t *testing.T) {
 	s := newServer(t, timtest.Options{GroupFields: []string{"Color"}})
@@ -55,7 +55,7 @@ func TestImportGroup(t *testing.T) {
 			"Owner_Account": "owner", "CreateTime": created, "Introduction": "old", "AppDefinedData": kvs("Color", "blue"),
 			"MaxMemberCount": 300, "ApplyJoinOption": "FreeAccess", "MemberList": memberObjects("bob"),
 		}, codeOK)
-		if !mintedID["Public"].MatchString(g) {
+		if !mintedIDOf["Public"].MatchString(g) {
 			t.Errorf("GroupId %q is not a minted Public ID", g)
 		}
 		info := mustGroupInfo(t, s, g)
@@ -88,7 +88,7 @@ func TestImportGroup(t *testing.T) {
 		for typ, want := range map[string]string{"Private": "Private", "Work": "Private", "Public": "Public", "ChatRoom": "ChatRoom", "Meeting": "ChatRoom", "Community": "Community"} {
 			r := mustCode(t, s, cmdImportGroup, map[string]any{"Type": typ, "Name": "g", "Owner_Account": "owner", "CreateTime": 1600000000}, codeOK)
 			g, _ := r.Fields["GroupId"].(string)
-			if !mintedID[typ].MatchString(g) {
+			if !mintedIDOf[typ].MatchString(g) {
 				t.Errorf("%s: GroupId %q is not a minted ID of its type", typ, g)
 			}
 			if typ == "Community" && (r.Fields["Type"] != "Community" || num(t, r.Fields, "HugeGroupFlag") != 0) {
@@ -131,7 +131,7 @@ func TestImportGroup(t *testing.T) {
 	}
 }
 
-// TestImportGroupMember checks import_group_member (tencent-facts.md §4.15): members
+// TestImportGroupMember checks import_group_member (Tencent's docs, see docs/compatibility.md Sources): members
 // with their original JoinTime and UnreadMsgNum, and a Result per member.
 func TestImportGroupMember(t *testing.T) {
 	s := newServer(t, timtest.Options{})
@@ -203,7 +203,7 @@ func TestImportGroupMember(t *testing.T) {
 		for i, a := range many {
 			list[i] = imported{"Member_Account": a, "JoinTime": created + int64(i) + 1}
 		}
-		r := mustCode(t, s, cmdImportMember, map[string]any{"GroupId": g, "MemberList": list}, codeBatch)
+		r := mustCode(t, s, cmdImportMember, map[string]any{"GroupId": g, "MemberList": list}, codeOverLimit)
 		hasInfo(t, r, "301", "300")
 		got := importMembers(t, s, g, list[:300], codeOK)
 		for _, res := range got {
@@ -254,9 +254,9 @@ func TestImportGroupMember(t *testing.T) {
 		{"unknown group", map[string]any{"GroupId": unknown, "MemberList": []imported{{"Member_Account": "a"}}}, codeNoGroup},
 	} {
 		t.Run("refused/"+tc.name, func(t *testing.T) {
-			before := snapshot(t, s, g)
+			before := groupSnapshot(t, s, g)
 			mustCode(t, s, cmdImportMember, tc.body, tc.want)
-			if diff := cmp.Diff(before, snapshot(t, s, g)); diff != "" {
+			if diff := cmp.Diff(before, groupSnapshot(t, s, g)); diff != "" {
 				t.Errorf("the group changed (-before +after):\n%s", diff)
 			}
 		})
@@ -277,7 +277,7 @@ func awayFromFixedTimes(s *timtest.Server) {
 }
 
 // TestImportGroupMemberAdminLimit checks that imported admins count against the app's
-// admin limit (decisions.md §4), as they do in create_group and
+// admin limit (docs/compatibility.md §4), as they do in create_group and
 // modify_group_member_info.
 func TestImportGroupMemberAdminLimit(t *testing.T) {
 	s := newServer(t, timtest.Options{Configure: func(c *config.Config) { c.Apps[0].Limits.AdminsPerGroup = 1 }})

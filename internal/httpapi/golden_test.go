@@ -1,4 +1,4 @@
-package group_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -69,7 +69,7 @@ func golden(t *testing.T, s *timtest.Server, command, name string, subst map[str
 	if err != nil {
 		t.Fatalf("golden answer: %v (run go test -update to create it, then review it)", err)
 	}
-	if diff := cmp.Diff(decodeJSON(t, want), decodeJSON(t, got)); diff != "" {
+	if diff := cmp.Diff(decodeGolden(t, want), decodeGolden(t, got)); diff != "" {
 		t.Errorf("answer to %s/%s differs from the golden one (-want +got):\n%s\nraw answer: %s", dir, name, diff, r.Raw)
 	}
 	return r
@@ -84,8 +84,8 @@ func quote(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// decodeJSON decodes a JSON document with numbers as json.Number.
-func decodeJSON(t *testing.T, data []byte) any {
+// decodeGolden decodes a JSON document with numbers as json.Number.
+func decodeGolden(t *testing.T, data []byte) any {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -105,7 +105,7 @@ func normalizer(back map[string]string, now int64) func(key string, v any) any {
 				return p
 			}
 			if key == "GroupId" {
-				for _, re := range mintedID {
+				for _, re := range mintedIDOf {
 					if re.MatchString(v) {
 						return "<minted GroupId>"
 					}
@@ -321,7 +321,7 @@ func TestGoldenCreateGroup(t *testing.T) {
 	t.Run("public_members", func(t *testing.T) {
 		r := golden(t, s, cmdCreate, "public_members", nil)
 		id, _ := r.Fields["GroupId"].(string)
-		if !mintedID["Public"].MatchString(id) {
+		if !mintedIDOf["Public"].MatchString(id) {
 			t.Errorf("GroupId %q is not a minted Public ID", id)
 		}
 		ms := mustMembers(t, s, id)
@@ -332,7 +332,7 @@ func TestGoldenCreateGroup(t *testing.T) {
 	t.Run("community", func(t *testing.T) {
 		r := golden(t, s, cmdCreate, "community", nil)
 		id, _ := r.Fields["GroupId"].(string)
-		if !mintedID["Community"].MatchString(id) {
+		if !mintedIDOf["Community"].MatchString(id) {
 			t.Errorf("GroupId %q is not a minted Community ID", id)
 		}
 	})

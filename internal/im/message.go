@@ -1,0 +1,102 @@
+package im
+
+// MsgPriority is a message's priority, as history reports it: 1 High, 2 Normal, 3 Low.
+type MsgPriority int
+
+// The priorities a send may ask for.
+const (
+	PriorityHigh   MsgPriority = 1
+	PriorityNormal MsgPriority = 2
+	PriorityLow    MsgPriority = 3
+)
+
+// MsgState is what became of a stored message.
+type MsgState int
+
+// Message states, numbered as history's IsPlaceMsg reports them.
+const (
+	MsgNormal   MsgState = 0
+	MsgDeleted  MsgState = 1 // deleted or expired: read back without a body
+	MsgRecalled MsgState = 2
+)
+
+// SystemSender is the From_Account of tips.
+const SystemSender = "@TIM#SYSTEM"
+
+// MsgBody is the content of a message. timd does not interpret what people send: Text is
+// the MsgBody JSON array exactly as the sender wrote it (stored, measured and answered as
+// is), and Types lists its elements' MsgType in order. The adapter that reads a request
+// fills Problem with the first reason the body is no valid message (an unknown MsgType, a
+// missing required field, two TIMCustomElem); the rules decide when to report it.
+type MsgBody struct {
+	Text    []byte
+	Types   []string
+	Problem string
+}
+
+// Message is one message of a group's stream: a message someone sent, or a tip.
+type Message struct {
+	App      uint64
+	Group    string
+	Seq      int64 // 1, 2, 3, ... per group, without gaps
+	From     string
+	Random   uint32
+	Priority MsgPriority
+	Time     int64  // unix seconds
+	Body     []byte // the MsgBody JSON text; nil for a tip or a message without a body
+	// CloudCustomData is the sender's custom data, "" for none.
+	CloudCustomData string
+	// Tip is set for a tip (a group event in the stream): it is then IsSystemMsg.
+	Tip *Tip
+	// Unread tells whether the message counts as unread for the members who have not
+	// read it: not a tip, not sent with SendMsgControl NoUnread.
+	Unread bool
+	State  MsgState
+}
+
+// TipOp is the kind of a tip, numbered as Tencent's clients number group tips.
+type TipOp int
+
+// Tip kinds.
+const (
+	TipJoin             TipOp = 1
+	TipInvite           TipOp = 2
+	TipQuit             TipOp = 3
+	TipKicked           TipOp = 4
+	TipSetAdmin         TipOp = 5
+	TipCancelAdmin      TipOp = 6
+	TipGroupInfoChange  TipOp = 7
+	TipMemberInfoChange TipOp = 8
+)
+
+// Tip is a group event recorded in the message stream.
+type Tip struct {
+	Op       TipOp
+	Operator string
+	Members  []string // the accounts concerned (all kinds but TipGroupInfoChange)
+	// InfoChanges lists the changed group fields by their REST names, with new values
+	// (TipGroupInfoChange).
+	InfoChanges []KV
+	// MuteChanges lists the members whose mute changed, with the seconds left (0 for
+	// unmuted) (TipMemberInfoChange).
+	MuteChanges []MuteChange
+}
+
+// MuteChange is one member's new mute in a tip.
+type MuteChange struct {
+	Account string
+	Seconds int64
+}
+
+// MessageQuery selects a window of a group's stream, newest first.
+type MessageQuery struct {
+	MaxSeq int64 // only messages with Seq <= MaxSeq
+	Limit  int   // at most this many
+}
+
+// NoSpeaking is an account's account-wide mute: the unix times until which it may not
+// send one-to-one and group messages (MuteForever for no end, 0 for none).
+type NoSpeaking struct {
+	C2CUntil   int64
+	GroupUntil int64
+}

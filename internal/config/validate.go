@@ -170,19 +170,9 @@ func checkFieldKeys(p *problems, field string, keys []string, limit int) {
 	}
 }
 
-// validFieldKey reports whether s is 1..16 bytes of A-Z a-z 0-9 _.
-func validFieldKey(s string) bool {
-	if len(s) == 0 || len(s) > 16 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+// validFieldKey reports whether s is 1..16 bytes of A-Z a-z 0-9 _: the rule of keys
+// declared at run time too.
+func validFieldKey(s string) bool { return im.ValidFieldKey(s) }
 
 // checkLimits checks that every limit is positive, except those where 0 means unlimited.
 func checkLimits(p *problems, field string, l *im.Limits) {

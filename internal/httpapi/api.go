@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/timdhq/timd/internal/account"
+	"github.com/timdhq/timd/internal/field"
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/ratelimit"
@@ -36,6 +37,11 @@ type Options struct {
 	// Dev, when set, serves the development endpoints under /dev/ (see DevControl);
 	// default nil, under which a /dev/ path answers 404 like any path outside /v4/.
 	Dev DevControl
+
+	// Fields and Callbacks, when set, serve the admin console's endpoints under
+	// /console/api/ (console.go); default nil, which leaves them out.
+	Fields    *field.Service
+	Callbacks CallbackReporter
 }
 
 // API is the http.Handler of the REST API and the health endpoints.
@@ -53,6 +59,11 @@ type API struct {
 	sigs     *sigCache
 	commands map[string]map[string]*command // service -> command -> handler
 	mux      *http.ServeMux
+
+	// The admin console's endpoints (console.go).
+	fields    *field.Service
+	callbacks CallbackReporter
+	console   map[string]*command // "METHOD /console/api/path" -> handler
 }
 
 // New returns the API for opts.
@@ -61,6 +72,7 @@ func New(opts Options) *API {
 		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
 		store: opts.Store, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
 		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, sigs: newSigCache(10000),
+		fields: opts.Fields, callbacks: opts.Callbacks,
 	}
 	for i := range opts.Apps {
 		a.apps[opts.Apps[i].SDKAppID] = &opts.Apps[i]
@@ -72,6 +84,7 @@ func New(opts Options) *API {
 		a.clock = im.SystemClock{}
 	}
 	a.commands = a.commandTable()
+	a.console = a.consoleCommands()
 	a.mux = http.NewServeMux()
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
@@ -99,6 +112,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r)
 	case a.dev != nil && strings.HasPrefix(r.URL.Path, devPrefix):
 		a.serveDev(w, r)
+	case strings.HasPrefix(r.URL.Path, consoleAPIPrefix):
+		a.serveConsole(w, r)
 	default:
 		// Not through the mux: it would answer a path it cleans (//, ., ..) with a bare
 		// redirect, where the REST API answers 404 with the envelope.

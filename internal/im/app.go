@@ -10,6 +10,10 @@ type App struct {
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
 	Limits       Limits
 	Messages     MessageSettings
+	// Declared are the custom-field keys declared at run time, besides MemberFields and
+	// GroupFields (see Field); nil means none. A server sets it before the app serves
+	// calls (field.Service.Load) and never replaces it.
+	Declared *FieldSet
 }
 
 // MessageSettings are an app's message settings (docs/compatibility.md §8).
@@ -34,10 +38,14 @@ func DefaultMessageSettings() MessageSettings {
 func (a *App) IsAdmin(identifier string) bool { return slices.Contains(a.Admins, identifier) }
 
 // HasMemberField reports whether key is a member custom field the app defines.
-func (a *App) HasMemberField(key string) bool { return slices.Contains(a.MemberFields, key) }
+func (a *App) HasMemberField(key string) bool {
+	return slices.Contains(a.MemberFields, key) || a.Declared.Has(FieldMember, key)
+}
 
 // HasGroupField reports whether key is a group custom field the app defines.
-func (a *App) HasGroupField(key string) bool { return slices.Contains(a.GroupFields, key) }
+func (a *App) HasGroupField(key string) bool {
+	return slices.Contains(a.GroupFields, key) || a.Declared.Has(FieldGroup, key)
+}
 
 // Limits are the size limits of docs/compatibility.md §4. Every field is configurable per app;
 // DefaultLimits gives the defaults.

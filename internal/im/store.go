@@ -147,4 +147,16 @@ type Tx interface {
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e
 	// are ignored.
 	Enqueue(ctx context.Context, e OutboxEntry) error
+
+	// Custom fields declared at run time (field.go). Kept apart so that this block can
+	// move to an interface of its own.
+
+	// PutField records a declared custom-field key; f.App, f.Kind and f.Key identify it.
+	// ErrConflict if the app has already declared that key for that kind.
+	PutField(ctx context.Context, f Field) error
+	// ListFields returns every field app has declared, ordered by Kind and then in the
+	// order of the PutFields that declared them. In Update it also locks the app's
+	// declarations until commit, so that a transaction that counts them before PutField
+	// cannot race another doing the same.
+	ListFields(ctx context.Context, app uint64) ([]Field, error)
 }

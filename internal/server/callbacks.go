@@ -19,7 +19,7 @@ func (s *Server) startCallbacks(store im.Outbox, clock im.Clock) *webhook.Hooks 
 	for _, a := range s.cfg.Apps {
 		configs[a.SDKAppID] = a.Callback.WithDefaults()
 	}
-	sender := webhook.NewSender(nil, clock, s.log)
+	sender := webhook.NewSender(s.callbackLog.client(), clock, s.log)
 	obs := newCallbackMetrics(s.metrics.reg, store)
 	d := webhook.NewDeliverer(store, sender, configs, webhook.DelivererOptions{Clock: clock, Logger: s.log, Observer: obs})
 	ctx, cancel := context.WithCancel(context.Background())

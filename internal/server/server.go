@@ -15,6 +15,7 @@ import (
 
 	"github.com/timdhq/timd/internal/account"
 	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/field"
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/im"
@@ -77,6 +78,12 @@ type Server struct {
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
 	http          *http.Server
+
+	// The admin console's (console.go): the custom fields declared at run time, and
+	// the recent callback attempts.
+	fields      *field.Service
+	stopFields  func()
+	callbackLog *callbackLog
 }
 
 // New opens the store and assembles the server for cfg, which must be valid and have
@@ -108,18 +115,18 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	store := timedStore{Store: s.store, hist: s.metrics.store}
 	outbox, ok := s.store.(im.Outbox)
 	if !ok {
-		if s.ownsStore {
-			_ = s.store.Close()
-		}
-		return nil, fmt.Errorf("store %T keeps no callback outbox (im.Outbox)", s.store)
+		return nil, s.closeOwned(fmt.Errorf("store %T keeps no callback outbox (im.Outbox)", s.store))
+	}
+	s.apps = apiApps(cfg)
+	if err := s.startConsole(ctx, clock, outbox); err != nil {
+		return nil, s.closeOwned(err)
 	}
 	hooks := s.startCallbacks(outbox, clock) // untimed: polling would swamp the store metrics
-	s.apps = apiApps(cfg)
 	s.live = newLiveLog()
 	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: s.live})
 	s.accounts = account.New(store, clock)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
-	s.handler = withMetrics(s.metrics.handler(), s.api)
+	s.handler = withMetrics(s.metrics.handler(), withConsole(s.api))
 	s.http = newHTTPServer(drainBody(s.handler), opts.Timeouts.withDefaults(), s.log)
 	return s, nil
 }
@@ -136,6 +143,8 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Logger:   s.log,
 		Clock:    clock,
 		Observe:  s.metrics.observe,
+
+		Fields: s.fields, Callbacks: s.callbackLog,
 	}
 	if dev != nil {
 		o.Journal, o.Dev = dev.journal.add, dev
@@ -279,6 +288,7 @@ func (s *Server) Serve(ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	s.stopCallbacks()
+	s.stopFields()
 	if s.ownsStore {
 		if cerr := s.store.Close(); cerr != nil && err == nil {
 			err = cerr

@@ -221,25 +221,30 @@ func TestConsoleUserSig(t *testing.T) {
 	}
 }
 
-// TestConsolePhoneWidth checks that the main pages fit a phone's width: nothing but a
-// table scrolls sideways.
+// TestConsolePhoneWidth checks that the main pages, and a message of one long word, fit a
+// phone's width: nothing but a table scrolls sideways.
 func TestConsolePhoneWidth(t *testing.T) {
 	s := newServer(t)
 	s.MustImportAccounts(t, "alice", "bob")
 	group := s.MustCreateGroup(t, "Public", "alice", "bob")
+	s.MustOK(t, "group_open_http_svc/send_group_msg", map[string]any{"GroupId": group, "From_Account": "bob", "Random": 1,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]any{"Text": strings.Repeat("unbroken", 40)}}}})
 	tb := newTab(t)
 	tb.do("emulate a phone", chromedp.EmulateViewport(375, 740))
 	tb.open(s)
 	tb.signInWithKey(s)
-	for _, page := range []struct{ route, sel string }{
-		{"#/groups", "#group-results table"},
-		{"#/group/" + strings.ReplaceAll(group, "#", "%23"), "#members tr[data-account=bob]"},
-		{"#/accounts", "#import-one"},
-		{"#/fields", "#declare-field"},
-		{"#/callbacks", "#outbox-depth"},
-		{"#/usersig", "#mint"},
+	for _, page := range []struct{ route, sel, also string }{
+		{"#/groups", "#group-results table", ""},
+		{groupRoute(group), "#members tr[data-account=bob]", "#message-list li[data-seq]"},
+		{"#/accounts", "#import-one", ""},
+		{"#/fields", "#declare-field", ""},
+		{"#/callbacks", "#outbox-depth", ""},
+		{"#/usersig", "#mint", ""},
 	} {
 		tb.goTo(page.route, page.sel)
+		if page.also != "" {
+			tb.do("wait for "+page.also, chromedp.WaitVisible(chromedp.CSS(page.also)))
+		}
 		tb.snap("phone-" + strings.TrimPrefix(strings.SplitN(page.route, "/", 3)[1], "#"))
 		if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 375 {
 			t.Errorf("%s is %d px wide at a 375 px viewport", page.route, w)
@@ -311,7 +316,7 @@ func TestConsoleGroupLifecycle(t *testing.T) {
 		t.Errorf("dave after the console deleted him: %s", r.Raw)
 	}
 
-	tb.goTo("#/group/"+strings.ReplaceAll(group, "#", "%23"), "#destroy-open")
+	tb.goTo(groupRoute(group), "#destroy-open")
 	tb.do("open the destroy dialog", chromedp.Click(chromedp.ID("destroy-open")), chromedp.WaitVisible(chromedp.ID("destroy")))
 	tb.submit("#destroy", map[string]string{"GroupId": "wrong"})
 	tb.waitFor("the mismatch", `!document.querySelector('#destroy [data-error-for=GroupId]').hidden`)

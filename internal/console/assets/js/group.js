@@ -1,12 +1,14 @@
 // The page of one group: its base info (editable), its members (role, name card, mute,
-// custom fields; edit, mute, unmute, remove, add), ownership transfer and destruction.
+// custom fields; edit, mute, unmute, remove, add), its messages (messages.js), ownership
+// transfer and destruction.
 
 import { call, ApiError } from './api.js';
 import {
-  h, field, input, select, form, table, time, muteText, splitList, announce, dialog,
+  h, field, input, select, form, table, time, muteText, splitList, announce, dialog, confirm,
   errorText, kvs, kvMap, MUTE_FOREVER,
 } from './ui.js';
 import { fieldKeys } from './fields.js';
+import { messagesSection } from './messages.js';
 
 // MEMBER_PAGE is the number of members shown per page.
 const MEMBER_PAGE = 50;
@@ -34,15 +36,17 @@ export async function render(main, id) {
     return;
   }
   const members = membersSection(g);
+  const messages = messagesSection(g);
+  // refresh shows the group after a change, and the tips the change wrote.
   const refresh = async () => {
     await loadInfo(g);
     showFacts(g, heading, facts);
-    await members.reload();
+    await Promise.all([members.reload(), messages.reload()]);
   };
   g.refresh = refresh;
   showFacts(g, heading, facts);
-  main.append(members.el, addMembersForm(g), baseInfoForm(g), transferForm(g), messagesSection(g), destroySection(g));
-  await members.reload();
+  main.append(members.el, addMembersForm(g), baseInfoForm(g), transferForm(g), messages.el, destroySection(g));
+  await Promise.all([members.reload(), messages.reload()]);
 }
 
 // loadInfo reads the group's base info and custom data.
@@ -184,11 +188,6 @@ function rowActions(g, m, reload, problem) {
   return h('div', { class: 'buttons' }, out);
 }
 
-// confirm asks a yes-or-no question in a dialog.
-function confirm(title, text, yes) {
-  return dialog(title, (close) => h('div', {}, h('p', {}, text),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'danger', onclick: () => close(true) }, yes))));
-}
 
 // editMember opens the dialog of modify_group_member_info for m; it sends only the
 // fields changed.
@@ -298,17 +297,6 @@ function transferForm(g) {
     await g.refresh();
   }, { 10007: 'NewOwner_Account', 10019: 'NewOwner_Account', 10004: 'NewOwner_Account' });
   return h('section', { class: 'card', 'aria-labelledby': 'transfer-h' }, h('h2', { id: 'transfer-h' }, 'Transfer ownership'), f);
-}
-
-// messagesSection holds the place of the group's messages.
-//
-// NOT YET: the messages of a group (history paged by MsgSeq with group_msg_get_simple,
-// send a text as an account with send_group_msg, recall with group_msg_recall) belong
-// here once timd serves the group-message commands (docs/compatibility.md, group messages).
-function messagesSection() {
-  return h('section', { class: 'card placeholder', id: 'messages', 'aria-labelledby': 'messages-h' },
-    h('h2', { id: 'messages-h' }, 'Messages'),
-    h('p', {}, 'Not available yet: this timd does not serve group messages. The history, sending a text as an account and recalling a message will appear here once it does.'));
 }
 
 // destroySection destroys the group after the admin types its ID.

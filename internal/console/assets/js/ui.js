@@ -189,6 +189,12 @@ export function dialog(title, make) {
   });
 }
 
+// confirm asks a yes-or-no question in a dialog: it resolves true for yes.
+export function confirm(title, text, yes) {
+  return dialog(title, (close) => h('div', {}, h('p', {}, text),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'danger', onclick: () => close(true) }, yes))));
+}
+
 // splitList splits accounts written with commas, spaces or new lines.
 export function splitList(s) {
   return (s || '').split(/[\s,]+/).filter(Boolean);

@@ -72,7 +72,7 @@ func (s *Service) Recall(ctx context.Context, c im.Caller, groupID string, seqs 
 }
 
 // liveMessage returns message seq of g if it can be recalled or modified: 10030 when there
-// is no such message or it has been recalled or has expired, 10032 for a tip.
+// is no such message or it has expired, 10032 for a tip or a message already recalled.
 func (s *Service) liveMessage(ctx context.Context, tx im.Tx, app *im.App, g im.Group, seq int64) (im.Message, error) {
 	m, err := tx.GetMessage(ctx, g.App, g.ID, seq)
 	switch {

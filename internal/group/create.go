@@ -396,14 +396,11 @@ func (s *Service) ownedGroups(ctx context.Context, app uint64, owner string, t i
 }
 
 // afterCreateBody is the Group.CallbackAfterCreateGroup of a created group; its member
-// list includes the owner.
+// list holds the initial members other than the owner, whom Owner_Account names
+// (docs/compatibility.md §7, as Tencent's sample shows).
 func (s *Service) afterCreateBody(c im.Caller, g im.Group, members []im.Member) webhook.AfterCreateGroupBody {
-	accounts := memberAccounts(members)
-	if g.Owner != "" {
-		accounts = append([]string{g.Owner}, accounts...)
-	}
 	return webhook.AfterCreateGroupBody{
 		Head: s.head(webhook.AfterCreateGroup), GroupID: g.ID, OperatorAccount: c.Identifier, OwnerAccount: g.Owner,
-		Type: string(g.Type), Name: g.Name, MemberList: webhook.Accounts(accounts), UserDefinedDataList: kvs(g.AppData),
+		Type: string(g.Type), Name: g.Name, MemberList: webhook.Accounts(memberAccounts(members)), UserDefinedDataList: kvs(g.AppData),
 	}
 }

@@ -322,7 +322,7 @@ func TestCallbackCreateGroup(t *testing.T) {
 	after := rc.mustWait(t, webhook.AfterCreateGroup, "team-1", 1)
 	mustCallback(t, s, after[0], map[string]any{
 		"GroupId": "team-1", "Operator_Account": "administrator", "Owner_Account": "alice", "Type": "Public",
-		"Name": "team", "MemberList": accounts("alice", "bob", "carol"),
+		"Name": "team", "MemberList": accounts("bob", "carol"), // the owner apart (docs/compatibility.md §7)
 		"UserDefinedDataList": []any{map[string]any{"Key": "Topic", "Value": "go"}},
 	})
 

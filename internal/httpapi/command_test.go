@@ -41,7 +41,7 @@ func TestDecodeExactKeys(t *testing.T) {
 		},
 		{name: "a known field of the wrong type is not looked into", body: `{"MemberList":{"x":1}}`},
 		{name: "null", body: `{"MemberList":null,"GroupId":null,"x":null}`, paths: []string{"x"}},
-		{name: "odd keys are quoted", body: `{"a,b":1,"":2,"é":3,"a.b":4,"a\"b":5}`, paths: []string{`"a,b"`, `""`, `"\u00e9"`, `"a.b"`, `"a\"b"`}},
+		{name: "odd keys are quoted", body: `{"a,b":1,"":2,"é":3,"a.b":4,"a\"b":5}`, paths: []string{`"a\u002cb"`, `""`, `"\u00e9"`, `"a.b"`, `"a\"b"`}},
 		{name: "white space", body: " {\n\t\"GroupId\" :\r \"g\" , \"x\" : [ 1 , 2 ] }\n", paths: []string{"x"}, want: createGroupReq{GroupID: "g"}},
 	}
 	for _, tt := range tests {

@@ -388,8 +388,8 @@ func (w *walker) pathText() []byte {
 }
 
 // appendKey appends key, as a part of a field path, to path: as is when it is a plain
-// name, else quoted, so that a path never holds a comma, a quote or a byte that is not
-// printable ASCII.
+// name, else quoted as a Go string in ASCII, its commas escaped too, so that a path holds
+// no comma (the header's separator) and no byte that is not printable ASCII.
 func appendKey(path, key []byte) []byte {
 	if len(path) > 0 {
 		path = append(path, '.')
@@ -397,7 +397,8 @@ func appendKey(path, key []byte) []byte {
 	if plainKey(key) {
 		return append(path, key...)
 	}
-	return strconv.AppendQuoteToASCII(path, string(key))
+	quoted := strconv.AppendQuoteToASCII(nil, string(key))
+	return append(path, bytes.ReplaceAll(quoted, []byte(","), []byte(`\u002c`))...)
 }
 
 // plainKey reports whether key is a nonempty run of letters, digits, '_' and '-'.

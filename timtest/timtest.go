@@ -13,6 +13,10 @@
 // with the rules and callbacks of the REST commands but no rate limit. Advance moves the
 // server's clock, so a test sees a mute end without sleeping; Reset drops all data.
 //
+// Field names match exactly, as Tencent's do: a field named in the wrong case, or one
+// Tencent's API does not have, is ignored and listed in Response.IgnoredFields (the
+// X-Timd-Ignored-Fields header); Options.FailOnIgnoredFields fails the test instead.
+//
 // # PostgreSQL
 //
 // With TIMD_TEST_STORE=postgres in the environment, every server runs on PostgreSQL

@@ -13,7 +13,8 @@ import (
 
 // startCallbacks starts the deliverer of after-callbacks from the store's outbox and
 // returns the hooks the group service calls. The deliverer runs even when no app has a
-// callback URL, so that events written before a URL was removed are cleared.
+// callback URL, so that events written before a URL was removed are cleared; it then
+// idles rather than poll the store.
 func (s *Server) startCallbacks(store im.Store, clock im.Clock) *webhook.Hooks {
 	configs := make(map[uint64]webhook.Config, len(s.cfg.Apps))
 	for _, a := range s.cfg.Apps {

@@ -37,8 +37,14 @@ type Deliverer struct {
 	maxBusy int           // events in flight at once, over all apps
 	poll    time.Duration // how often to look for due events without a nudge
 	run     int           // events of one group claimed and sent together, at most
-	wake    chan struct{}
-	sems    map[uint64]chan struct{} // per-app concurrency
+	// idle is set when no app has a callback URL: after one pass that clears the outbox
+	// of events written before, the Deliverer looks at the store only when nudged.
+	idle bool
+	wake chan struct{}
+	sems map[uint64]chan struct{} // per-app concurrency
+	// storeFails tracks the Deliverer's store writes, so that a store that cannot be
+	// written is logged when it begins and ends, not at every poll.
+	storeFails failureLog
 
 	mu       sync.Mutex
 	inflight map[int64]bool // IDs of the events being sent by this Deliverer
@@ -70,11 +76,15 @@ func NewDeliverer(store im.Store, sender *Sender, configs map[uint64]Config, opt
 		inflight: make(map[int64]bool),
 	}
 	busy, timeout := 0, time.Duration(0)
+	d.idle = true
 	for app, c := range configs {
 		c = c.WithDefaults()
 		d.configs[app] = c
 		d.sems[app] = make(chan struct{}, c.Concurrency)
 		busy, timeout = busy+c.Concurrency, max(timeout, c.Timeout)
+		if c.URL != "" {
+			d.idle = false
+		}
 	}
 	if d.clock == nil {
 		d.clock = im.SystemClock{}
@@ -105,7 +115,10 @@ func (d *Deliverer) Notify() {
 	}
 }
 
-// Run delivers events until ctx is done, then waits for the attempts in flight.
+// Run delivers events until ctx is done, then waits for the attempts in flight. It polls
+// the store every DelivererOptions.Poll for events that fell due, unless no app has a
+// callback URL: then, once a first pass has cleared what earlier runs left, it waits
+// for Notify alone.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -119,25 +132,32 @@ func (d *Deliverer) Run(ctx context.Context) {
 		case <-d.wake:
 		case <-timer.C:
 		}
-		for d.claimAndSend(ctx, busy, &wg) {
+		more, err := d.claimAndSend(ctx, busy, &wg)
+		for more && err == nil {
+			more, err = d.claimAndSend(ctx, busy, &wg)
+		}
+		if d.idle && err == nil {
+			continue // until nudged
 		}
 		timer.Reset(d.poll)
 	}
 }
 
 // claimAndSend claims as many due events as there are free slots and starts sending
-// them; it reports whether it claimed a full batch (so more may be due).
-func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sync.WaitGroup) bool {
+// them; it reports whether it claimed a full batch (so more may be due), or the store's
+// failure.
+func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sync.WaitGroup) (bool, error) {
 	free := cap(busy) - len(busy)
 	if free == 0 {
-		return false
+		return false, nil
 	}
 	runs, err := d.claim(ctx, free)
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	d.storeOutcome("claim events", err)
 	if err != nil {
-		if ctx.Err() == nil {
-			d.log.Error("webhook: claim events", "err", err)
-		}
-		return false
+		return false, err
 	}
 	for _, run := range runs {
 		if !d.start(run[0].ID) {
@@ -151,7 +171,53 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 			d.sendRun(ctx, run)
 		}()
 	}
-	return len(runs) == free
+	return len(runs) == free, nil
+}
+
+// storeOutcome notes the outcome of a store write of the Deliverer's: a failure is
+// logged as an error when the store begins to fail and at debug level while it goes on,
+// and the first success after failures is logged once, so that a store that cannot be
+// written (disk full, read-only) shows as one line, not one per poll.
+func (d *Deliverer) storeOutcome(what string, err error) {
+	switch first, recovered := d.storeFails.note(err, d.clock.Now()); {
+	case first:
+		d.log.Error("webhook: the outbox cannot be written; retrying, and logging again once it can", "op", what, "err", err)
+	case err != nil:
+		d.log.Debug("webhook: the outbox still cannot be written", "op", what, "err", err)
+	case recovered.failures > 0:
+		d.log.Info("webhook: the outbox can be written again", "op", what, "failures", recovered.failures,
+			"after", recovered.lasted.Round(time.Millisecond).String())
+	}
+}
+
+// failureLog follows a run of failures.
+type failureLog struct {
+	mu       sync.Mutex
+	failures int       // failures in a row, 0 when the last attempt succeeded
+	since    time.Time // when the first of them happened
+}
+
+// outage is a run of failures that has ended.
+type outage struct {
+	failures int
+	lasted   time.Duration
+}
+
+// note records an attempt at now that failed with err, or succeeded when err is nil. It
+// reports whether err begins a run of failures, and the run a success ends, if any.
+func (f *failureLog) note(err error, now time.Time) (first bool, ended outage) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.failures++
+		if f.failures == 1 {
+			f.since = now
+		}
+		return f.failures == 1, outage{}
+	}
+	ended = outage{failures: f.failures, lasted: now.Sub(f.since)}
+	f.failures = 0
+	return false, ended
 }
 
 // claim claims up to limit due events, each the head of its group, and with each head
@@ -277,9 +343,10 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.Event, cause err
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.RetryEvent(ctx, e.ID, attempts, next)
 	})
-	if err != nil && !errors.Is(err, im.ErrNotFound) {
-		d.log.Error("webhook: record retry", "err", err)
+	if errors.Is(err, im.ErrNotFound) {
+		err = nil
 	}
+	d.storeOutcome("record retry", err)
 	return false
 }
 
@@ -300,9 +367,7 @@ func (d *Deliverer) release(es ...im.Event) {
 		}
 		return nil
 	})
-	if err != nil {
-		d.log.Warn("webhook: release events", "err", err)
-	}
+	d.storeOutcome("release events", err)
 }
 
 // finish removes sent or abandoned events, in one store write.
@@ -320,9 +385,7 @@ func (d *Deliverer) finish(ctx context.Context, es ...im.Event) {
 		}
 		return nil
 	})
-	if err != nil {
-		d.log.Error("webhook: delete delivered events", "err", err)
-	}
+	d.storeOutcome("delete delivered events", err)
 }
 
 // storeTimeout bounds the store writes that record an attempt's outcome.

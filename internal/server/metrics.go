@@ -135,16 +135,19 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// timedStore is an im.Store that records the duration of every transaction.
+// timedStore is an im.Store that records the duration of every transaction, and the
+// outcome of every write for /readyz.
 type timedStore struct {
 	im.Store
-	hist *prometheus.HistogramVec
+	hist   *prometheus.HistogramVec
+	health *writeHealth
 }
 
 func (s timedStore) Update(ctx context.Context, fn func(context.Context, im.Tx) error) error {
 	start := time.Now()
 	err := s.Store.Update(ctx, fn)
 	s.record("update", start, err)
+	s.health.record(err)
 	return err
 }
 

@@ -73,6 +73,7 @@ type Server struct {
 	accounts  *account.Service
 	api       *httpapi.API
 	metrics   *metrics
+	health    *writeHealth // whether the store can write, for /readyz
 	handler   http.Handler
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
@@ -105,7 +106,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		s.log.Warn("development endpoints are on (dev, TIMD_DEV): /dev/reset, /dev/clock, /dev/requests; never use this in production")
 	}
 	s.metrics = newMetrics()
-	store := timedStore{Store: s.store, hist: s.metrics.store}
+	s.health = newWriteHealth(s.store)
+	store := timedStore{Store: s.store, hist: s.metrics.store, health: s.health}
 	hooks := s.startCallbacks(s.store, clock) // untimed: polling would swamp the store metrics
 	s.apps = apiApps(cfg)
 	s.groups = group.New(store, group.Options{Clock: clock, Hooks: hooks})
@@ -124,6 +126,7 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Groups:   s.groups,
 		Accounts: s.accounts,
 		Store:    store,
+		Ready:    s.health.ready,
 		Limiter:  ratelimit.New(rateFor(s.cfg)),
 		Logger:   s.log,
 		Clock:    clock,

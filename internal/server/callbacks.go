@@ -44,7 +44,7 @@ func newCallbackMetrics(reg *prometheus.Registry, store im.Store) *callbackMetri
 	m := &callbackMetrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "timd_callbacks_total",
-			Help: "After-callback attempts by command and outcome (delivered, failed, abandoned).",
+			Help: "After-callback attempts by command and outcome (delivered, failed, abandoned), and events dropped unsent because callbacks were turned off (dropped).",
 		}, []string{"command", "outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "timd_callback_duration_seconds",
@@ -82,4 +82,8 @@ func (m *callbackMetrics) Failed(command string) { m.outcomes.WithLabelValues(co
 
 func (m *callbackMetrics) Abandoned(command string) {
 	m.outcomes.WithLabelValues(command, "abandoned").Inc()
+}
+
+func (m *callbackMetrics) Dropped(command string) {
+	m.outcomes.WithLabelValues(command, "dropped").Inc()
 }

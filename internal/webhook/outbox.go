@@ -19,6 +19,9 @@ type Observer interface {
 	Failed(command string)
 	// Abandoned reports an event dropped after Config.GiveUpAfter.
 	Abandoned(command string)
+	// Dropped reports an event dropped unsent because its app's callback URL, or that
+	// callback command, was turned off after it was written.
+	Dropped(command string)
 }
 
 // Deliverer sends the after-callbacks of the store's outbox: at least once, in order per
@@ -167,8 +170,8 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { d.done(run[0].ID); <-busy; d.Notify() }()
-			d.sendRun(ctx, run)
+			defer func() { <-busy; d.Notify() }()
+			d.sendRun(ctx, run) // it ends what start began
 		}()
 	}
 	return len(runs) == free, nil
@@ -270,7 +273,13 @@ func (d *Deliverer) done(id int64) {
 // sendRun sends the events of one group's run in order. It stops at the first that is
 // not delivered (its retry is scheduled, or shutdown began), hands back the leases of the
 // rest, and deletes the events it is done with in one store write.
+//
+// The head stops being in flight (see start) as soon as this goroutine is done with it:
+// when its retry is recorded, before the rest of the run is handed back. Its retry may
+// fall due meanwhile, and a claim that took it again while it was still marked in flight
+// would leave it leased, and its group stalled, until the lease ran out.
 func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
+	head := run[0].ID
 	var finished []im.Event
 	for i, e := range run {
 		// A run must end well inside its lease: past it, another claim could take the
@@ -280,6 +289,9 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
 			break
 		}
 		if !d.send(ctx, e) {
+			if i == 0 {
+				d.done(head)
+			}
 			d.release(run[i+1:]...)
 			break
 		}
@@ -288,6 +300,9 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
 	// Record deliveries even if shutdown began meanwhile: an event left leased would be
 	// sent again, and only once its lease ran out.
 	d.finish(context.WithoutCancel(ctx), finished...)
+	if len(finished) > 0 {
+		d.done(head)
+	}
 }
 
 // send makes one delivery attempt of e and reports whether e is done with: delivered,
@@ -296,7 +311,11 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.Event) {
 func (d *Deliverer) send(ctx context.Context, e im.Event) bool {
 	cfg, ok := d.configs[e.App]
 	if !ok || !cfg.Enabled(e.Command) {
-		return true // callbacks were turned off since the event was written
+		// Callbacks were turned off since the event was written.
+		if d.obs != nil {
+			d.obs.Dropped(e.Command)
+		}
+		return true
 	}
 	sem := d.sems[e.App]
 	select {

@@ -83,6 +83,7 @@ type observer struct {
 func (o *observer) Delivered(string, time.Duration) { o.mu.Lock(); o.delivered++; o.mu.Unlock() }
 func (o *observer) Failed(string)                   { o.mu.Lock(); o.failed++; o.mu.Unlock() }
 func (o *observer) Abandoned(string)                { o.mu.Lock(); o.abandoned++; o.mu.Unlock() }
+func (o *observer) Dropped(string)                  {}
 
 func (o *observer) counts() [3]int {
 	o.mu.Lock()

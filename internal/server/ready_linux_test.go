@@ -89,4 +89,3 @@ func TestReadyzOnFullDisk(t *testing.T) {
 		t.Errorf("account_import once space is back: got ErrorCode %d, want 0", code)
 	}
 }
-

@@ -114,16 +114,22 @@ func (s *readyServer) waitReadyz(t *testing.T, status int) {
 // importAccount calls account_import as the admin and returns the ErrorCode.
 func (s *readyServer) importAccount(t *testing.T, id, nick string) int {
 	t.Helper()
+	return s.call(t, "im_open_login_svc/account_import", fmt.Sprintf(`{"UserID":%q,"Nick":%q}`, id, nick))
+}
+
+// call posts body to command ("service/command") as the admin and returns the ErrorCode.
+func (s *readyServer) call(t *testing.T, command, body string) int {
+	t.Helper()
 	sig := usersig.Mint(1400000000, "administrator", testKey, 3600, time.Now())
-	resp, err := http.Post(s.url+"/v4/im_open_login_svc/account_import?sdkappid=1400000000&identifier=administrator&usersig="+sig,
-		"application/json", strings.NewReader(fmt.Sprintf(`{"UserID":%q,"Nick":%q}`, id, nick)))
+	resp, err := http.Post(s.url+"/v4/"+command+"?sdkappid=1400000000&identifier=administrator&usersig="+sig,
+		"application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var env struct{ ErrorCode int }
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		t.Fatalf("account_import: %v", err)
+		t.Fatalf("%s: %v", command, err)
 	}
 	return env.ErrorCode
 }

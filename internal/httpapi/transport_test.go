@@ -629,3 +629,38 @@ func TestTransportHealth(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportCheckOrder pins the check order of docs/compatibility.md §1, first failure
+// wins: path, method, service, command, sdkappid, app configured, identifier, usersig
+// empty, random/contenttype, signature (§2), admin; then the body. Each row breaks two
+// checks and wants the earlier one's code.
+func TestTransportCheckOrder(t *testing.T) {
+	s := timtest.NewServer(t, &timtest.Options{Configure: unlimited})
+	const unknownCmd, unknownSvc = "/v4/group_open_http_svc/no_such_command", "/v4/openim/sendmsg"
+	tests := []struct {
+		name, method, path, query, body string
+		status                          int
+		code                            im.Code
+	}{
+		{"path before method", http.MethodPut, "/v4/x", queryWith(s), checkU1, http.StatusNotFound, im.CodeBadPath},
+		{"method before service", http.MethodPut, unknownSvc, queryWith(s), checkU1, http.StatusMethodNotAllowed, im.CodeBadURL},
+		{"service before sdkappid", http.MethodPost, unknownSvc, queryWith(s, "sdkappid", omit), checkU1, http.StatusOK, im.CodeBadPath},
+		{"command before sdkappid", http.MethodPost, unknownCmd, queryWith(s, "sdkappid", omit), checkU1, http.StatusOK, im.CodeUnknownCommand},
+		{"sdkappid before identifier", http.MethodPost, accountCheck, queryWith(s, "sdkappid", "x", "identifier", omit), checkU1, http.StatusOK, im.CodeNoSDKAppID},
+		{"app before identifier", http.MethodPost, accountCheck, queryWith(s, "sdkappid", "1400000999", "identifier", omit), checkU1, http.StatusOK, im.CodeUnknownApp},
+		{"identifier before usersig", http.MethodPost, accountCheck, queryWith(s, "identifier", omit, "usersig", omit), checkU1, http.StatusOK, im.CodeNoIdentifier},
+		{"usersig before random", http.MethodPost, accountCheck, queryWith(s, "usersig", "", "random", "x"), checkU1, http.StatusOK, im.CodeSigEmpty},
+		{"random before signature", http.MethodPost, accountCheck, queryWith(s, "random", "x", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeBadURL},
+		{"contenttype before signature", http.MethodPost, accountCheck, queryWith(s, "contenttype", "xml", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeBadURL},
+		{"signature before admin", http.MethodPost, accountCheck, queryWith(s, "identifier", "alice", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeSigMalformed},
+		{"admin before body", http.MethodPost, accountCheck, queryWith(s, "identifier", "alice", "usersig", s.UserSig("alice")), "not json", http.StatusOK, im.CodeNotAdmin},
+		{"signature before body", http.MethodPost, accountCheck, queryWith(s, "usersig", "garbage"), "not json", http.StatusOK, im.CodeSigMalformed},
+		{"body last", http.MethodPost, accountCheck, queryWith(s), "not json", http.StatusOK, im.CodeBadJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := MustSend(t, s, MustRequest(t, s, tt.method, tt.path+"?"+tt.query, tt.body))
+			wantAnswer(t, r, tt.status, tt.code)
+		})
+	}
+}

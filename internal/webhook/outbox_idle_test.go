@@ -84,9 +84,8 @@ func TestDelivererIdleWithoutCallbackURL(t *testing.T) {
 	d := webhook.NewDeliverer(polling, webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: {URL: "http://127.0.0.1:1/cb"}},
 		webhook.DelivererOptions{Poll: 10 * time.Millisecond})
 	run(t, d)
-	time.Sleep(300 * time.Millisecond)
-	if n := polling.updates.Load(); n < 5 {
-		t.Errorf("with a callback URL: %d claims in 300ms of polling every 10ms, want it to poll", n)
+	if !waitFor(5*time.Second, func() bool { return polling.updates.Load() >= 5 }) {
+		t.Errorf("with a callback URL: %d claims in 5s of polling every 10ms, want it to poll", polling.updates.Load())
 	}
 }
 

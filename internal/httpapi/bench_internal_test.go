@@ -46,7 +46,7 @@ func BenchmarkDecodeModify(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			if _, ign := exactKeys(body, s); ign.n != 0 {
+			if _, ign := exactKeys(body, 0, s); ign.n != 0 {
 				b.Fatal(ign.paths)
 			}
 		}

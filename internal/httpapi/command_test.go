@@ -131,7 +131,7 @@ func FuzzExactKeys(f *testing.F) {
 		if err := w.object(s); err != nil {
 			t.Fatalf("walk of valid %q: %v", body, err)
 		}
-		out, _ := exactKeys(trimmed, s)
+		out, _ := exactKeys(trimmed, 0, s)
 		var after map[string]json.RawMessage
 		if len(out) != len(trimmed) || json.Unmarshal(out, &after) != nil {
 			t.Fatalf("blanked %q into %q", trimmed, out)

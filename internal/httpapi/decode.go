@@ -107,7 +107,7 @@ func decodeBody(body []byte, v any, s *shape) (ignored, error) {
 	if trimmed[0] != '{' {
 		return ignored{}, im.Errorf(im.CodeBadJSON, "the request body is not a JSON object")
 	}
-	data, ign := exactKeys(trimmed, s)
+	data, ign := exactKeys(body, len(body)-len(trimmed), s)
 	if err := json.Unmarshal(data, v); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -118,11 +118,11 @@ func decodeBody(body []byte, v any, s *shape) (ignored, error) {
 	return ign, nil
 }
 
-// exactKeys returns the JSON object body with every key that s does not name exactly
-// blanked, and the paths of those keys. It returns body itself when there are none, or
-// when body is not well-formed JSON, which encoding/json then refuses.
-func exactKeys(body []byte, s *shape) ([]byte, ignored) {
-	w := walker{data: body}
+// exactKeys returns body, whose JSON object starts at body[start], with every key that s
+// does not name exactly blanked, and the paths of those keys. It returns body itself when
+// there are none, or when body is not well-formed JSON, which encoding/json then refuses.
+func exactKeys(body []byte, start int, s *shape) ([]byte, ignored) {
+	w := walker{data: body, pos: start}
 	if err := w.object(s); err != nil || w.out == nil {
 		return body, ignored{}
 	}

@@ -164,6 +164,9 @@ func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sy
 	}
 	for _, run := range runs {
 		if !d.start(run[0].ID) {
+			// Due again while its last attempt is still winding up here: hand the new
+			// leases back, or the group would wait for them to run out.
+			d.release(run...)
 			continue
 		}
 		busy <- struct{}{}
@@ -250,9 +253,10 @@ func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.Event, error) 
 }
 
 // start marks event id as being sent and reports whether it was not already. An attempt
-// that outlives its lease (waiting for its app's turn behind a slow endpoint) lets the
-// next claim take the event again; this Deliverer then leaves it to the attempt in
-// flight rather than send it twice.
+// that outlives its lease (waiting for its app's turn behind a slow endpoint), or whose
+// retry falls due before it has wound up, lets the next claim take the event again; this
+// Deliverer then leaves it to the attempt in flight rather than send it twice, and hands
+// the claim's lease back.
 func (d *Deliverer) start(id int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -40,8 +40,8 @@ type Deliverer struct {
 	maxBusy int           // events in flight at once, over all apps
 	poll    time.Duration // how often to look for due events without a nudge
 	run     int           // events of one group claimed and sent together, at most
-	// idle is set when no app has a callback URL: after one pass that clears the outbox
-	// of events written before, the Deliverer looks at the store only when nudged.
+	// idle is set when no app has a callback URL: once the outbox is empty of the events
+	// written before, the Deliverer looks at the store only when nudged.
 	idle bool
 	wake chan struct{}
 	sems map[uint64]chan struct{} // per-app concurrency
@@ -120,7 +120,7 @@ func (d *Deliverer) Notify() {
 
 // Run delivers events until ctx is done, then waits for the attempts in flight. It polls
 // the store every DelivererOptions.Poll for events that fell due, unless no app has a
-// callback URL: then, once a first pass has cleared what earlier runs left, it waits
+// callback URL: then, once it has dropped what earlier runs left in the outbox, it waits
 // for Notify alone.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -139,11 +139,24 @@ func (d *Deliverer) Run(ctx context.Context) {
 		for more && err == nil {
 			more, err = d.claimAndSend(ctx, busy, &wg)
 		}
-		if d.idle && err == nil {
+		if d.idle && err == nil && d.outboxEmpty(ctx) {
 			continue // until nudged
 		}
 		timer.Reset(d.poll)
 	}
+}
+
+// outboxEmpty reports whether the outbox holds no event: without callback URLs no event
+// is written, so once it is empty it stays so, while events not yet due (a retry's
+// backoff, the lease of a process that died) are dropped when they fall due.
+func (d *Deliverer) outboxEmpty(ctx context.Context) bool {
+	var n int64
+	err := d.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
+		var err error
+		n, err = tx.CountEvents(ctx)
+		return err
+	})
+	return err == nil && n == 0
 }
 
 // claimAndSend claims as many due events as there are free slots and starts sending

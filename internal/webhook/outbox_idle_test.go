@@ -56,12 +56,20 @@ func (s *watchedStore) Update(ctx context.Context, fn func(context.Context, im.T
 }
 
 // TestDelivererIdleWithoutCallbackURL checks that a Deliverer of apps without a callback
-// URL clears the events earlier runs left and then leaves the store alone until nudged,
-// where one with a URL polls.
+// URL drops the events earlier runs left, those not yet due too, and then leaves the
+// store alone until nudged, where one with a URL polls.
 func TestDelivererIdleWithoutCallbackURL(t *testing.T) {
 	base := anyStore(t)
 	for i := range 3 {
 		MustEnqueue(t, base, testApp, "left-over", i)
+	}
+	// And one whose retry falls due only later.
+	err := base.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
+		return tx.Enqueue(ctx, im.Event{App: testApp, Group: "later", Command: webhook.AfterGroupInfoChanged,
+			Body: []byte(`{}`), Created: time.Now().UnixMilli(), NextAttempt: time.Now().Add(300 * time.Millisecond).UnixMilli()})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	st := &watchedStore{Store: base}
 	idle := webhook.NewDeliverer(st, webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: {}},

@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/timdhq/timd/internal/httpapi"
 )
 
 // Response is a decoded REST answer.
@@ -22,6 +25,11 @@ type Response struct {
 	Fields map[string]any
 	// Raw is the answer body as received.
 	Raw []byte
+	// IgnoredFields are the fields of the request body that timd ignored, as paths such
+	// as "groupid" or "MemberList[0].NameCard": names Tencent's API does not have, or
+	// names in the wrong case. Tencent ignores them silently; timd lists them in the
+	// answer's X-Timd-Ignored-Fields header (at most 20), which this is. Nil when none.
+	IgnoredFields []string
 }
 
 // Decode unmarshals the answer into v.
@@ -63,7 +71,14 @@ func (s *Server) Call(ctx context.Context, command string, body any) (*Response,
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: HTTP %d: %s", command, resp.StatusCode, raw)
 	}
-	return decodeResponse(raw)
+	r, err := decodeResponse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if h := resp.Header.Get(httpapi.IgnoredFieldsHeader); h != "" {
+		r.IgnoredFields = strings.Split(h, ", ")
+	}
+	return r, nil
 }
 
 // encodeBody turns a Call body into bytes.

@@ -13,6 +13,10 @@
 // with the rules and callbacks of the REST commands but no rate limit. Advance moves the
 // server's clock, so a test sees a mute end without sleeping; Reset drops all data.
 //
+// Field names match exactly, as Tencent's do: a field named in the wrong case, or one
+// Tencent's API does not have, is ignored and listed in Response.IgnoredFields (the
+// X-Timd-Ignored-Fields header); Options.FailOnIgnoredFields fails the test instead.
+//
 // # PostgreSQL
 //
 // With TIMD_TEST_STORE=postgres in the environment, every server runs on PostgreSQL
@@ -38,6 +42,7 @@ import (
 	"time"
 
 	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/server"
 	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/usersig"
@@ -70,6 +75,13 @@ type Options struct {
 	// Logger receives the server's log: a line per request, errors, callback delivery.
 	// Its handler's level decides what is logged. Default: nothing is logged.
 	Logger *slog.Logger
+	// FailOnIgnoredFields makes the test of NewServer fail (tb.Errorf) for every REST call
+	// whose body held a field that timd ignored: a name Tencent's API does not have, or
+	// one in the wrong case ("groupid" for "GroupId"), which Tencent would silently drop
+	// too. The message names the command and the fields, as the answer's
+	// X-Timd-Ignored-Fields header lists them. Default false: such fields are ignored, as
+	// Tencent ignores them. Start has no test to fail; read Response.IgnoredFields there.
+	FailOnIgnoredFields bool
 }
 
 // NoRateLimit is the Options.RateLimit that turns rate limiting off.
@@ -85,6 +97,9 @@ type Server struct {
 	clock *clock
 	log   *slog.Logger // nil: discard
 	http  *httptest.Server
+	// strict, when set, is failed for every call with ignored fields
+	// (Options.FailOnIgnoredFields).
+	strict testing.TB
 
 	mu      sync.RWMutex
 	srv     *server.Server
@@ -101,6 +116,9 @@ func NewServer(tb testing.TB, opts *Options) *Server {
 	s, err := Start(opts)
 	if err != nil {
 		tb.Fatalf("timtest: %v", err)
+	}
+	if opts != nil && opts.FailOnIgnoredFields {
+		s.strict = tb
 	}
 	tb.Cleanup(s.Close)
 	return s
@@ -227,6 +245,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h := s.srv.Handler()
 	s.mu.RUnlock()
 	h.ServeHTTP(w, r)
+	if s.strict == nil {
+		return
+	}
+	// The header map still holds what the answer was sent with.
+	if ignored := w.Header().Get(httpapi.IgnoredFieldsHeader); ignored != "" {
+		s.strict.Errorf("timtest: %s %s: timd ignored fields of the request body that Tencent's API does not know: %s",
+			r.Method, r.URL.Path, ignored)
+	}
 }
 
 // Close stops the server and removes its data.

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -193,5 +194,51 @@ func TestMessagesAndNotifications(t *testing.T) {
 	}
 	if ns := s.SystemNotifications(); len(ns) != 1 || ns[0].GroupID != g || ns[0].Content != "notice" {
 		t.Errorf("SystemNotifications: %+v", ns)
+	}
+}
+
+// failRecorder is a testing.TB whose Errorf is recorded rather than failing the test.
+type failRecorder struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *failRecorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *failRecorder) recorded() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errors...)
+}
+
+// TestFailOnIgnoredFields checks Options.FailOnIgnoredFields and Response.IgnoredFields: a
+// call whose body holds a field timd ignored (an unknown name, or a name in the wrong
+// case) fails the test, naming the fields; a call without one does not.
+func TestFailOnIgnoredFields(t *testing.T) {
+	rec := &failRecorder{TB: t}
+	s := timtest.NewServer(rec, &timtest.Options{FailOnIgnoredFields: true})
+	r := s.MustOK(t, "im_open_login_svc/account_check", map[string]any{"CheckItem": []map[string]string{{"UserID": "a"}}})
+	if got := rec.recorded(); len(got) != 0 || r.IgnoredFields != nil {
+		t.Fatalf("a call with exact fields: got errors %q, IgnoredFields %q; want none", got, r.IgnoredFields)
+	}
+	r = s.MustCall(t, "im_open_login_svc/account_check", `{"checkitem":[{"UserID":"a"}],"CheckItem":[{"UserID":"a","Nick":"x"}]}`)
+	want := []string{"checkitem", "CheckItem[0].Nick"}
+	if !slices.Equal(r.IgnoredFields, want) {
+		t.Errorf("IgnoredFields: got %q, want %q", r.IgnoredFields, want)
+	}
+	got := rec.recorded()
+	if len(got) != 1 || !strings.Contains(got[0], "/v4/im_open_login_svc/account_check") || !strings.Contains(got[0], "checkitem, CheckItem[0].Nick") {
+		t.Errorf("errors: got %q, want one naming the command and both fields", got)
+	}
+
+	plain := timtest.NewServer(t, nil)
+	r = plain.MustCall(t, "im_open_login_svc/account_check", `{"checkitem":[]}`)
+	if !slices.Equal(r.IgnoredFields, []string{"checkitem"}) {
+		t.Errorf("without the option: IgnoredFields %q, want [checkitem] and the test not failed", r.IgnoredFields)
 	}
 }

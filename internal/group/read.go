@@ -12,7 +12,7 @@ type MembersQuery struct {
 	GroupID string
 	Roles   []string // MemberRoleFilter: Owner, Admin, Member; empty for all
 	Limit   int64    // page size; 0 for every member
-	Offset  int64    // members to skip; ignored for Community groups, which page by Next
+	Offset  int64    // members to skip; above 0 is 10004 for Community groups, which page by Next
 	Next    string   // Community only: "" for the first page, then the Next answered
 }
 
@@ -85,7 +85,11 @@ func (s *Service) memberPage(ctx context.Context, tx im.Tx, g im.Group, mq im.Me
 	page := MemberPage{Type: g.Type, MemberNum: g.MemberNum}
 	community := g.Type == im.TypeCommunity
 	if community {
-		mq.Offset = 0
+		if mq.Offset > 0 {
+			// Never a silent first page: a client paging by Offset would loop over it
+			// (docs/compatibility.md §6).
+			return page, im.Errorf(im.CodeInvalidParam, "Offset %d: a Community pages its members with Next, not Offset; send the Next of the previous answer", mq.Offset)
+		}
 		if mq.Limit > 0 {
 			mq.Limit++
 		}

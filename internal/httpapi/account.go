@@ -10,24 +10,43 @@ import (
 // empty is the answer of commands that carry only the envelope.
 type empty struct{}
 
+// accountImportReq is the body of account_import. Identifier is the name of UserID in
+// Tencent's older docs, which client libraries still send; UserID wins when both are
+// given (docs/compatibility.md §3).
 type accountImportReq struct {
+	UserID     *string   `json:"UserID"`
+	Identifier *string   `json:"Identifier"`
+	Nick       *wireText `json:"Nick"`
+	FaceURL    *wireText `json:"FaceUrl"`
+}
+
+func (a *API) accountImport(ctx context.Context, c im.Caller, req *accountImportReq) (empty, error) {
+	id := req.UserID
+	if id == nil {
+		id = req.Identifier
+	}
+	entry := accountEntry{Nick: req.Nick, FaceURL: req.FaceURL}
+	if id != nil {
+		entry.UserID = *id
+	}
+	return empty{}, a.accounts.Import(ctx, c, entry.profile())
+}
+
+// accountEntry is an AccountList entry of multiaccount_import.
+type accountEntry struct {
 	UserID  string    `json:"UserID"`
 	Nick    *wireText `json:"Nick"`
 	FaceURL *wireText `json:"FaceUrl"`
 }
 
-// profile translates an account_import body or an AccountList entry.
-func (r *accountImportReq) profile() account.Profile {
+// profile translates an account entry.
+func (r *accountEntry) profile() account.Profile {
 	return account.Profile{UserID: r.UserID, Nick: textPtr(r.Nick), FaceURL: textPtr(r.FaceURL)}
 }
 
-func (a *API) accountImport(ctx context.Context, c im.Caller, req *accountImportReq) (empty, error) {
-	return empty{}, a.accounts.Import(ctx, c, req.profile())
-}
-
 type multiAccountImportReq struct {
-	Accounts    []string           `json:"Accounts"`    // the old form
-	AccountList []accountImportReq `json:"AccountList"` // the new form
+	Accounts    []string       `json:"Accounts"`    // the old form
+	AccountList []accountEntry `json:"AccountList"` // the new form
 }
 
 type multiAccountImportResp struct {

@@ -7,9 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/timdhq/timd/internal/account"
@@ -24,10 +27,13 @@ type Options struct {
 	Apps     []App            // the apps served; required
 	Groups   *group.Service   // required
 	Accounts *account.Service // required
-	Store    im.Store         // checked by /readyz; required
-	Limiter  *ratelimit.Limiter
-	Logger   *slog.Logger // default: discard
-	Clock    im.Clock     // default im.SystemClock
+	Store    im.Store         // required
+	// Ready, when set, reports whether the replica is ready for traffic, for /readyz: nil,
+	// or why not. Default: Store.Ping.
+	Ready   func(ctx context.Context) error
+	Limiter *ratelimit.Limiter
+	Logger  *slog.Logger // default: discard
+	Clock   im.Clock     // default im.SystemClock
 	// Observe, when set, is called once per REST call after it is answered, with the
 	// command ("service/command" or "" for a bad path), its code and its duration.
 	Observe func(command string, code im.Code, d time.Duration)
@@ -49,7 +55,8 @@ type API struct {
 	apps     map[uint64]*App
 	groups   *group.Service
 	accounts *account.Service
-	store    im.Store
+	ready    func(context.Context) error
+	notReady atomic.Bool // the last /readyz answered 503
 	limiter  *ratelimit.Limiter
 	log      *slog.Logger
 	clock    im.Clock
@@ -70,7 +77,7 @@ type API struct {
 func New(opts Options) *API {
 	a := &API{
 		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
-		store: opts.Store, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
+		ready: opts.Ready, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
 		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, sigs: newSigCache(10000),
 		fields: opts.Fields, callbacks: opts.Callbacks,
 	}
@@ -82,6 +89,14 @@ func New(opts Options) *API {
 	}
 	if a.clock == nil {
 		a.clock = im.SystemClock{}
+	}
+	if a.ready == nil && opts.Store != nil {
+		a.ready = func(ctx context.Context) error {
+			if err := opts.Store.Ping(ctx); err != nil {
+				return fmt.Errorf("store unreachable: %w", err)
+			}
+			return nil
+		}
 	}
 	a.commands = a.commandTable()
 	a.console = a.consoleCommands()
@@ -155,14 +170,27 @@ func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 	writeBody(w, http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
-// readyz answers whether the store is reachable.
+// readyz answers whether the replica is ready for traffic (Options.Ready): 200, or 503
+// with the reason, e.g. {"status":"store cannot write"}, and the error in the log.
 func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := a.store.Ping(ctx); err != nil {
-		a.log.Warn("readyz: store unreachable", "err", err)
-		writeBody(w, http.StatusServiceUnavailable, []byte(`{"status":"store unreachable"}`))
+	if a.ready == nil {
+		writeBody(w, http.StatusOK, []byte(`{"status":"ready"}`))
 		return
+	}
+	// Logged when the answer changes, not at every poll of a load balancer.
+	if err := a.ready(ctx); err != nil {
+		reason, _, _ := strings.Cut(err.Error(), ":")
+		if !a.notReady.Swap(true) {
+			a.log.Warn("readyz: not ready", "err", err)
+		}
+		body, _ := json.Marshal(map[string]string{"status": reason})
+		writeBody(w, http.StatusServiceUnavailable, body)
+		return
+	}
+	if a.notReady.Swap(false) {
+		a.log.Info("readyz: ready again")
 	}
 	writeBody(w, http.StatusOK, []byte(`{"status":"ready"}`))
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -43,9 +46,17 @@ func applyOps(tb testing.TB, base string, ops []op) string {
 		if !ok {
 			tb.Fatalf("path %s: not an object", o.path)
 		}
-		if o.del {
+		switch {
+		case o.del:
 			delete(obj, last)
-		} else {
+		case o.miscase:
+			v, ok := obj[last]
+			if !ok {
+				tb.Fatalf("path %s: the base has no %s", o.path, last)
+			}
+			delete(obj, last)
+			obj[wrongCase(last)] = v
+		default:
 			obj[last] = marker
 		}
 	}
@@ -174,20 +185,26 @@ func (r *badInputRunner) ref(t *testing.T, ops []op) *refAnswer {
 // check runs one case.
 func (r *badInputRunner) check(t *testing.T, c badCase) {
 	body := c.body(t, r.spec.base)
+	send := func(t *testing.T, body string) *reply {
+		t.Helper()
+		rep := r.send(t, body)
+		r.wantIgnored(t, body, rep)
+		return rep
+	}
 	switch c.want.as {
 	case unchanged:
-		rep := r.send(t, body)
+		rep := send(t, body)
 		wantAnswer(t, rep, http.StatusOK, c.want.code)
 		r.wantUnchanged(t)
 	case applied:
-		rep := r.send(t, body)
+		rep := send(t, body)
 		wantAnswer(t, rep, http.StatusOK, im.CodeOK)
 		if !r.spec.write {
 			r.wantUnchanged(t)
 		}
 	case sameStoreAs:
 		ref := r.ref(t, []op{del(c.want.without)})
-		rep := r.send(t, body)
+		rep := send(t, body)
 		wantAnswer(t, rep, http.StatusOK, im.CodeOK)
 		r.wantStore(t, ref)
 	case sameAsBase, sameAsAbsent:
@@ -197,13 +214,104 @@ func (r *badInputRunner) check(t *testing.T, c badCase) {
 		} else {
 			ref = r.ref(t, c.ref)
 		}
-		rep := r.send(t, body)
+		rep := send(t, body)
 		wantAnswer(t, rep, http.StatusOK, im.Code(ref.code))
 		if d := diffRuns(ref.answer, decodeAnswer(t, rep.Raw), runDiff{ref.seeded, r.seeded}); len(d) > 0 {
 			t.Errorf("answer differs from the reference's:\n%s", strings.Join(d, "\n"))
 		}
 		r.wantStore(t, ref)
 	}
+}
+
+// wantIgnored checks the X-Timd-Ignored-Fields header of the answer to body: it lists
+// the path of every key of the body that is no field of the request (docs/compatibility.md
+// §1), found here by walking the body along the spec's fields, and nothing else; none for
+// a body that is not valid JSON or was not read (60008).
+func (r *badInputRunner) wantIgnored(t *testing.T, body string, rep *reply) {
+	t.Helper()
+	var want []string
+	if rep.Env.ErrorCode != int(im.CodeBodyTooLarge) {
+		want = r.spec.unknownPaths(body)
+	}
+	var got []string
+	if h := rep.Header.Get("X-Timd-Ignored-Fields"); h != "" {
+		got = strings.Split(h, ", ")
+	}
+	sort.Strings(want)
+	sorted := append([]string(nil), got...)
+	sort.Strings(sorted)
+	if len(want) <= 20 {
+		if !slices.Equal(sorted, want) {
+			t.Errorf("X-Timd-Ignored-Fields: got %q, want %q", got, want)
+		}
+		return
+	}
+	if len(got) != 20 {
+		t.Errorf("X-Timd-Ignored-Fields: got %d paths, want the first 20 of %d", len(got), len(want))
+	}
+	for _, p := range got {
+		if _, ok := slices.BinarySearch(want, p); !ok {
+			t.Errorf("X-Timd-Ignored-Fields: got %q, which is no ignored field of the body", p)
+		}
+	}
+}
+
+// unknownPaths returns the paths of the keys of body that are no field of the request, or
+// nil when body is not valid JSON. A value is looked into only where the request has
+// fields inside it: an object where the spec has "X.y", an array of objects where it has
+// "X[].y".
+func (spec *commandSpec) unknownPaths(body string) []string {
+	dec := json.NewDecoder(strings.NewReader(body))
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		return nil
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, f := range spec.fields {
+		known[f.path] = true
+	}
+	inside := func(prefix string) bool {
+		for p := range known {
+			if strings.HasPrefix(p, prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	var walk func(v any, generic, concrete string)
+	walk = func(v any, generic, concrete string) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				g, c := k, k
+				if generic != "" {
+					g, c = generic+"."+k, concrete+"."+k
+				}
+				switch {
+				case !known[g]:
+					out = append(out, c)
+				case inside(g + "."):
+					walk(e, g, c)
+				case inside(g + "[]."):
+					if l, ok := e.([]any); ok {
+						for i, el := range l {
+							if m, ok := el.(map[string]any); ok {
+								walk(m, g+"[]", fmt.Sprintf("%s[%d]", c, i))
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if m, ok := v.(map[string]any); ok {
+		walk(m, "", "")
+	}
+	return out
 }
 
 // wantStore checks that the store is as the reference left it.

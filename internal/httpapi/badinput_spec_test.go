@@ -31,12 +31,20 @@ func badInputSpecs() []*commandSpec {
 	groupIDOnly := []field{groupID("GroupId")}
 	specs := []*commandSpec{
 		{
+			// Identifier is the old name of UserID, which wins (docs/compatibility.md §3).
 			cmd: login + "account_import", write: true,
-			base: `{"UserID":"newacct","Nick":"nick","FaceUrl":"http://face"}`,
+			base: `{"UserID":"newacct","Identifier":"newacct","Nick":"nick","FaceUrl":"http://face"}`,
 			fields: []field{
 				accountOf("UserID", codeAccount),
+				stringOf("Identifier", asBase, asBase),
 				stringOf("Nick", fail(codeAccount), okApplied),
 				stringOf("FaceUrl", fail(codeAccount), okApplied),
+			},
+			extra: []badCase{
+				{name: "Identifier alone/invalid UTF-8", ops: []op{del("UserID"), set("Identifier", invalidUTF8)}, want: fail(codeAccount)},
+				{name: "Identifier alone/empty", ops: []op{del("UserID"), set("Identifier", `""`)}, want: fail(codeAccount)},
+				{name: "Identifier alone/NUL", ops: []op{del("UserID"), set("Identifier", escapedNUL)}, want: fail(codeAccount)},
+				{name: "Identifier alone/wrong case", ops: []op{del("UserID"), miscase("Identifier")}, want: fail(codeAccount)},
 			},
 		},
 		{

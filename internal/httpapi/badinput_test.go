@@ -17,11 +17,14 @@ import (
 // TestBadInput sends every command of the dispatch table, for every field of its request
 // (badinput_spec_test.go lists them; the test checks the list against the wire structs),
 // values of the wrong JSON type, JSON null, invalid UTF-8, control characters, negative and
-// overflowing numbers, empty lists and lists one over the batch limit; and for every
-// command a body over the limit, unknown fields, deep nesting and repeated keys. Each
-// answer must be HTTP 200 with the envelope and the code the spec names, and the app's
-// state, read back through the API (see snapshot), must be unchanged, or, where the spec
-// says so, the same as the base request's or the request's without the field.
+// overflowing numbers, empty lists and lists one over the batch limit, and its key in the
+// wrong case; and for every command a body over the limit, unknown fields, keys in the
+// wrong case, deep nesting and repeated keys. Each answer must be HTTP 200 with the
+// envelope and the code the spec names, and the app's state, read back through the API
+// (see snapshot), must be unchanged, or, where the spec says so, the same as the base
+// request's or the request's without the field. Every answer must list in its
+// X-Timd-Ignored-Fields header exactly the keys of the body that are no field of the
+// request (see wantIgnored).
 func TestBadInput(t *testing.T) {
 	specs := badInputSpecs()
 	wantCommandsCovered(t, specs)
@@ -234,15 +237,27 @@ type badCase struct {
 	ref  []op // sameAsAbsent: the reference body
 }
 
-// op changes a body: set puts the raw JSON text at path; del removes the field.
+// op changes a body: set puts the raw JSON text at path; del removes the field; miscase
+// gives the field's key in the wrong case (wrongCase).
 type op struct {
-	path string
-	raw  string
-	del  bool
+	path    string
+	raw     string
+	del     bool
+	miscase bool
 }
 
 func set(path, raw string) op { return op{path: path, raw: raw} }
 func del(path string) op      { return op{path: path, del: true} }
+func miscase(path string) op  { return op{path: path, miscase: true} }
+
+// wrongCase returns key in lower case, or in upper case if it is all lower case: a name
+// that encoding/json alone would take for key, and Tencent would not.
+func wrongCase(key string) string {
+	if lower := strings.ToLower(key); lower != key {
+		return lower
+	}
+	return strings.ToUpper(key)
+}
 
 // Values of the string cases, as raw JSON text.
 const (
@@ -265,6 +280,7 @@ func (spec *commandSpec) cases() []badCase {
 	cs = append(cs,
 		badCase{name: "body over the limit", raw: overLimit, want: fail(im.CodeBodyTooLarge)},
 		badCase{name: "unknown fields in every object", raw: withUnknownFields, want: asBase},
+		badCase{name: "every key in the wrong case", raw: withWrongCase, want: asAbsent, ref: spec.withoutFields()},
 		badCase{name: "unknown field nested 9999 deep", ops: []op{set("Zz_deep", nested(9999))}, want: asBase},
 		badCase{name: "unknown field nested 10000 deep", ops: []op{set("Zz_deep", nested(10000))}, want: badJSON},
 		badCase{name: "unknown field nested 100000 deep", ops: []op{set("Zz_deep", nested(100000))}, want: badJSON},
@@ -288,7 +304,10 @@ func (f field) cases() []badCase {
 		add("wrong type "+v, w, set(f.path, v))
 	}
 	if !strings.HasSuffix(f.path, "[]") {
-		cs = append(cs, badCase{name: f.path + "/null", ops: []op{set(f.path, "null")}, want: asAbsent, ref: []op{del(f.path)}})
+		cs = append(cs,
+			badCase{name: f.path + "/null", ops: []op{set(f.path, "null")}, want: asAbsent, ref: []op{del(f.path)}},
+			badCase{name: f.path + "/wrong case", ops: []op{miscase(f.path)}, want: asAbsent, ref: []op{del(f.path)}},
+		)
 	}
 	switch f.kind {
 	case kString:
@@ -374,6 +393,39 @@ func withUnknownFields(base string) string {
 	walk(v)
 	data, _ := json.Marshal(v)
 	return string(data)
+}
+
+// withWrongCase gives every key of the body in the wrong case (see wrongCase).
+func withWrongCase(base string) string {
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			out := map[string]any{}
+			for k, e := range x {
+				out[wrongCase(k)] = walk(e)
+			}
+			return out
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e)
+			}
+		}
+		return v
+	}
+	data, _ := json.Marshal(walk(decodeJSON(base)))
+	return string(data)
+}
+
+// withoutFields returns the ops that delete every top-level field of the base body.
+func (spec *commandSpec) withoutFields() []op {
+	var ops []op
+	for _, f := range spec.fields {
+		if !strings.ContainsAny(f.path, ".[") {
+			ops = append(ops, del(f.path))
+		}
+	}
+	return ops
 }
 
 // decodeJSON decodes a body of the table, numbers as json.Number.

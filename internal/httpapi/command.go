@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -20,58 +21,28 @@ import (
 type command struct {
 	name   string // "service/command", as logged and measured
 	word   string // the command word, as rate-limited
-	handle func(ctx context.Context, c im.Caller, body []byte) (any, error)
-	// unknown names the first field of a body that the command does not know, or "".
-	unknown func(body []byte) string
+	handle func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error)
 	// req is the command's request wire struct, so that tests can cover every field.
 	req reflect.Type
 }
 
 // handler adapts a typed command function: it decodes the body into Req and hands the
-// answer back for the envelope.
+// answer back for the envelope, with the fields of the body that Req does not name.
 func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *Req) (Resp, error)) *command {
+	t := reflect.TypeFor[Req]()
+	s := shapeOf(t)
 	return &command{
-		req: reflect.TypeFor[Req](),
-		handle: func(ctx context.Context, c im.Caller, body []byte) (any, error) {
+		req: t,
+		handle: func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error) {
 			var req Req
-			if err := decodeBody(body, &req); err != nil {
-				return nil, err
+			ign, err := decodeBody(body, &req, s)
+			if err != nil {
+				return nil, ign, err
 			}
-			return fn(ctx, c, &req)
-		},
-		unknown: func(body []byte) string {
-			dec := json.NewDecoder(bytes.NewReader(body))
-			dec.DisallowUnknownFields()
-			err := dec.Decode(new(Req))
-			if field, ok := strings.CutPrefix(fmt.Sprint(err), "json: unknown field "); ok {
-				return field
-			}
-			return ""
+			resp, err := fn(ctx, c, &req)
+			return resp, ign, err
 		},
 	}
-}
-
-// decodeBody decodes a request body into v: 60003 unless the body is a JSON object whose
-// known fields have the right JSON types. Unknown fields are ignored.
-//
-// Where docs/compatibility.md does not settle it, its guiding rule decides, as encoding/json does: a JSON
-// null is the field left out; of a key given twice the last wins (no real client sends
-// one twice, and no other parser stands between the client and these structs); a number
-// that an integer field cannot hold (fractional, or beyond 64 bits) is a field of the
-// wrong JSON type, 60003, except MuteTime, which §5 row 15 answers 10004; nesting deeper
-// than encoding/json's 10000 levels is malformed JSON, 60003.
-func decodeBody(body []byte, v any) error {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 {
-		return im.Errorf(im.CodeBadJSON, "the request body is empty; send {} for a request without fields")
-	}
-	if trimmed[0] != '{' {
-		return im.Errorf(im.CodeBadJSON, "the request body is not a JSON object")
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return im.Errorf(im.CodeBadJSON, "the request body is not valid: %s", jsonProblem(err))
-	}
-	return nil
 }
 
 // jsonProblem describes a decoding error without echoing the input.
@@ -109,13 +80,23 @@ func jsonKind(k string) string {
 
 // answer is the outcome of one REST call.
 type answer struct {
-	name    string  // "service/command", or "" for a bad path
+	// name is "service/command" as the path gives them, for a command of the table and for
+	// an unknown service or command alike; "" for a path of another shape.
+	name    string
 	code    im.Code // im.CodeOK for a success
 	info    string  // the ErrorInfo of a failure
 	status  int     // the HTTP status
 	body    []byte  // the answer of a success; nil for a failure
 	request []byte  // the request body; nil when the call failed before reading it
+	ignored ignored // the fields of the request body that the command does not know
 }
+
+// IgnoredFieldsHeader names the answer header that lists the fields of the request body
+// timd ignored (docs/compatibility.md §1).
+const IgnoredFieldsHeader = "X-Timd-Ignored-Fields"
+
+// allowed is the Allow header of a 405: the methods the REST API takes.
+const allowed = "POST, GET"
 
 // serveREST serves every path that is not a health endpoint.
 func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +107,10 @@ func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 		body = failBody(ans.code, ans.info)
 	}
 	if ans.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", http.MethodPost) // RFC 9110 §15.5.6: a 405 lists the allowed methods
+		w.Header().Set("Allow", allowed) // RFC 9110 §15.5.6: a 405 lists the allowed methods
+	}
+	if ans.ignored.n > 0 {
+		w.Header().Set(IgnoredFieldsHeader, ans.ignored.header())
 	}
 	writeBody(w, ans.status, body)
 	d := a.clock.Now().Sub(start)
@@ -136,70 +120,96 @@ func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 	if a.journal != nil {
 		a.journal(journalEntry(r, start, d, ans, body))
 	}
+	a.logRequest(r, ans, d)
+}
+
+// logRequest writes the log line of an answered call: at error level for an internal
+// error, else at info. The ignored fields are named in it, so that an operator sees the
+// typo that Tencent would silently drop.
+func (a *API) logRequest(r *http.Request, ans answer, d time.Duration) {
 	level := slog.LevelInfo
 	if ans.code == im.CodeInternal {
 		level = slog.LevelError
 	}
-	a.log.Log(r.Context(), level, "request", "request_id", RequestID(r.Context()), "command", ans.name,
-		"code", int(ans.code), "duration_ms", float64(d.Microseconds())/1000, "remote", r.RemoteAddr)
+	ctx := r.Context()
+	if !a.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", RequestID(ctx)), slog.String("command", ans.name), slog.Int("code", int(ans.code)),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("remote", r.RemoteAddr),
+	}
+	if ans.ignored.n > 0 {
+		attrs = append(attrs, slog.String("ignored_fields", ans.ignored.header()), slog.Int("ignored_count", ans.ignored.n))
+	}
+	a.log.LogAttrs(ctx, level, "request", attrs...)
 }
 
-// call runs one REST call.
+// call runs one REST call, checking in the order of docs/compatibility.md §1: path,
+// method, service, command, then the query (see authenticate).
 func (a *API) call(r *http.Request) answer {
 	service, word, ok := splitPath(r.URL.Path)
 	if !ok {
 		return answer{code: im.CodeBadPath, info: "the URL must be /v4/{service}/{command}", status: http.StatusNotFound}
 	}
-	if r.Method != http.MethodPost {
-		return answer{code: im.CodeBadURL, info: "the REST API takes POST only", status: http.StatusMethodNotAllowed}
+	name := service + "/" + word
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return answer{name: name, code: im.CodeBadURL, info: "the REST API takes POST (or GET) only", status: http.StatusMethodNotAllowed}
 	}
 	cmds, ok := a.commands[service]
 	if !ok {
-		return answer{code: im.CodeBadPath, info: fmt.Sprintf("service %q is not served here", service), status: http.StatusOK}
+		return answer{name: name, code: im.CodeBadPath, info: fmt.Sprintf("service %q is not served here", service), status: http.StatusOK}
 	}
 	cmd, ok := cmds[word]
 	if !ok {
-		return answer{code: im.CodeUnknownCommand, info: fmt.Sprintf("command %q is not a command of %s", word, service), status: http.StatusOK}
+		return answer{name: name, code: im.CodeUnknownCommand, info: fmt.Sprintf("command %q is not a command of %s", word, service), status: http.StatusOK}
 	}
-	in, out, err := a.run(r, cmd)
-	if err != nil {
-		a.logError(r.Context(), cmd.name, err)
-		return answer{name: cmd.name, code: im.CodeOf(err), info: im.InfoOf(err), status: http.StatusOK, request: in}
-	}
-	return answer{name: cmd.name, code: im.CodeOK, status: http.StatusOK, body: out, request: in}
+	ans := a.run(r, cmd)
+	ans.name, ans.status = cmd.name, http.StatusOK
+	return ans
 }
 
-// run authenticates, rate-limits, reads the body and runs cmd; it returns the request
-// body, once read, and the answer.
-func (a *API) run(r *http.Request, cmd *command) (in, out []byte, err error) {
+// run authenticates, rate-limits, reads the body and runs cmd.
+func (a *API) run(r *http.Request, cmd *command) answer {
 	app, id, err := a.authenticate(r.URL.Query())
 	if err != nil {
-		return nil, nil, err
+		return failed(err, nil, ignored{})
 	}
 	if a.limiter != nil && !a.limiter.Allow(app.SDKAppID, cmd.word) {
-		return nil, nil, im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word)
+		return failed(im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word), nil, ignored{})
 	}
-	in, err = readBody(r, app.Limits.BodyMax)
+	in, err := readBody(r, app.Limits.BodyMax)
 	if err != nil {
-		return nil, nil, err
+		return failed(err, nil, ignored{})
 	}
 	caller := im.Caller{App: app.App, Identifier: id, ClientIP: clientIP(r), RequestID: RequestID(r.Context())}
-	resp, err := cmd.handle(r.Context(), caller, in)
+	resp, ign, err := cmd.handle(r.Context(), caller, in)
 	if err != nil {
-		return in, nil, err
+		a.logError(r.Context(), cmd.name, err)
+		return failed(err, in, ign)
 	}
-	a.logUnknownFields(r.Context(), cmd, in)
-	out, err = marshal(resp)
+	out, err := marshal(resp)
 	if err != nil {
-		return in, nil, fmt.Errorf("encode %s answer: %w", cmd.name, err)
+		err = fmt.Errorf("encode %s answer: %w", cmd.name, err)
+		a.logError(r.Context(), cmd.name, err)
+		return failed(err, in, ign)
 	}
 	if len(out) > app.Limits.ResponseMax {
-		return in, nil, im.Errorf(im.CodeResponseTooLarge, "the answer would be %d bytes, over %d; ask for fewer members with Limit", len(out), app.Limits.ResponseMax)
+		err := im.Errorf(im.CodeResponseTooLarge, "the answer would be %d bytes, over %d; ask for fewer members with Limit", len(out), app.Limits.ResponseMax)
+		return failed(err, in, ign)
 	}
-	return in, out, nil
+	return answer{code: im.CodeOK, body: out, request: in, ignored: ign}
 }
 
-// readBody reads at most limit bytes of the request body: 60008 when it is longer.
+// failed is the answer of a call that failed with err, after reading the request body in
+// (nil before).
+func failed(err error, in []byte, ign ignored) answer {
+	return answer{code: im.CodeOf(err), info: im.InfoOf(err), request: in, ignored: ign}
+}
+
+// readBody reads at most limit bytes of the request body: 60008 when it is longer. A GET
+// without a body reads as {} (docs/compatibility.md §1: a real client library sends GET
+// for commands without a body); an empty POST stays empty, which is 60003.
 func readBody(r *http.Request, limit int) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
 	if err != nil {
@@ -207,6 +217,9 @@ func readBody(r *http.Request, limit int) ([]byte, error) {
 	}
 	if len(data) > limit {
 		return nil, im.Errorf(im.CodeBodyTooLarge, "the request body is over the limit of %d bytes", limit)
+	}
+	if r.Method == http.MethodGet && len(bytes.TrimSpace(data)) == 0 {
+		return []byte("{}"), nil
 	}
 	return data, nil
 }
@@ -230,18 +243,6 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// logUnknownFields notes, at debug level only, a body field the command ignored: a
-// typo in a client's request is easier to find that way. The second decode costs
-// nothing unless debug logging is on.
-func (a *API) logUnknownFields(ctx context.Context, cmd *command, body []byte) {
-	if cmd.unknown == nil || !a.log.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	if field := cmd.unknown(body); field != "" {
-		a.log.DebugContext(ctx, "unknown field ignored", "request_id", RequestID(ctx), "command", cmd.name, "field", field)
-	}
 }
 
 // logError logs an uncoded error whole; coded errors are the client's business.

@@ -69,7 +69,10 @@ func (a *API) consoleCommands() map[string]*command {
 
 // bodyless adapts a command that takes no request body (a GET).
 func bodyless[Resp any](fn func(ctx context.Context, c im.Caller) (Resp, error)) *command {
-	return &command{handle: func(ctx context.Context, c im.Caller, _ []byte) (any, error) { return fn(ctx, c) }}
+	return &command{handle: func(ctx context.Context, c im.Caller, _ []byte) (any, ignored, error) {
+		resp, err := fn(ctx, c)
+		return resp, ignored{}, err
+	}}
 }
 
 // serveConsole serves a path under /console/api/ as serveREST serves a REST path.
@@ -112,12 +115,9 @@ func (a *API) callConsole(w http.ResponseWriter, r *http.Request) answer {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		return answer{code: im.CodeBadURL, info: r.URL.Path + " takes " + strings.Join(allow, " or ") + " only", status: http.StatusMethodNotAllowed}
 	}
-	in, out, err := a.run(r, cmd)
-	if err != nil {
-		a.logError(r.Context(), cmd.name, err)
-		return answer{name: cmd.name, code: im.CodeOf(err), info: im.InfoOf(err), status: http.StatusOK, request: in}
-	}
-	return answer{name: cmd.name, code: im.CodeOK, status: http.StatusOK, body: out, request: in}
+	ans := a.run(r, cmd)
+	ans.name, ans.status = cmd.name, http.StatusOK
+	return ans
 }
 
 // fieldKey is one custom-field key in the console's answers.

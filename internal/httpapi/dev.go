@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -122,6 +123,9 @@ type devClockRequest struct {
 	Now     *int64  `json:"now"`     // unix seconds
 }
 
+// devClockShape is the shape of devClockRequest, for decodeBody.
+var devClockShape = shapeOf(reflect.TypeFor[devClockRequest]())
+
 // devClockAnswer is the answer of POST /dev/clock.
 type devClockAnswer struct {
 	Now int64 // the clock's unix time after the call
@@ -131,7 +135,7 @@ type devClockAnswer struct {
 func (a *API) devClock(_ context.Context, _ *App, _ url.Values, body []byte) (any, error) {
 	var req devClockRequest
 	if len(bytes.TrimSpace(body)) > 0 {
-		if err := decodeBody(body, &req); err != nil {
+		if _, err := decodeBody(body, &req, devClockShape); err != nil {
 			return nil, err
 		}
 	}
@@ -165,6 +169,9 @@ type devRequest struct {
 	Answer     string
 	ErrorCode  int
 	DurationMs float64
+	// IgnoredFields lists the request's fields that the command does not know, when
+	// there were any (see IgnoredFieldsHeader).
+	IgnoredFields []string `json:",omitempty"`
 }
 
 // devRequests is GET /dev/requests.
@@ -184,7 +191,7 @@ func (a *API) devRequests(_ context.Context, app *App, q url.Values, _ []byte) (
 			Time: e.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00"), RequestID: e.RequestID,
 			Command: e.Command, SDKAppID: e.SDKAppID, Identifier: e.Identifier,
 			Request: string(e.Request), Answer: string(e.Answer), ErrorCode: int(e.Code),
-			DurationMs: float64(e.Duration.Microseconds()) / 1000,
+			DurationMs: float64(e.Duration.Microseconds()) / 1000, IgnoredFields: e.IgnoredFields,
 		}
 	}
 	return struct{ Requests []devRequest }{out}, nil

@@ -67,16 +67,27 @@ func fuzzServer(tb testing.TB) (http.Handler, string) {
 }
 
 func fuzzPost(h http.Handler, cmd, query string, body []byte) (int, []byte) {
+	code, out, _ := fuzzPostHeader(h, cmd, query, body)
+	return code, out
+}
+
+// fuzzPostHeader is fuzzPost that also returns the answer's headers.
+func fuzzPostHeader(h http.Handler, cmd, query string, body []byte) (int, []byte, http.Header) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v4/"+cmd+query, bytes.NewReader(body)))
-	return rec.Code, rec.Body.Bytes()
+	return rec.Code, rec.Body.Bytes(), rec.Header()
 }
+
+// ignoredPath matches one path of X-Timd-Ignored-Fields: plain names, indexes and quoted
+// keys, in printable ASCII without a comma, perhaps cut short with "...".
+var ignoredPath = regexp.MustCompile(`^(?:[A-Za-z0-9_\-.\[\]]|"(?:[ !#-+\--\[\]-~]|\\[ -~])*"?)+$`)
 
 var envelopeStart = regexp.MustCompile(`^\{"ActionStatus":"(OK|FAIL)","ErrorInfo":"(?:[^"\\]|\\.)*","ErrorCode":(\d+)[,}]`)
 
 // FuzzCommands sends arbitrary bodies to every command of a real server: every answer
 // must be HTTP 200 with the envelope first, valid JSON, and never 10002 (an internal
-// error: a panic or a store failure the rules let through) nor 10003.
+// error: a panic or a store failure the rules let through) nor 10003; an
+// X-Timd-Ignored-Fields header lists at most 20 well-formed paths.
 func FuzzCommands(f *testing.F) {
 	for i, cmd := range fuzzCommands {
 		f.Add(uint8(i), []byte(`{}`))
@@ -100,11 +111,24 @@ func FuzzCommands(f *testing.F) {
 		f.Add(i, []byte(spec.base))
 		f.Add(i, []byte(withUnknownFields(spec.base)))
 		f.Add(i, []byte(spec.repeatKeys(false)(spec.base)))
+		f.Add(i, []byte(withWrongCase(spec.base)))
+		f.Add(i, []byte(strings.Replace(spec.base, `":`, `":null,"`+wrongCase(spec.fields[0].path)+`":`, 1)))
 	}
 	h, query := fuzzServer(f)
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		cmd := fuzzCommands[int(which)%len(fuzzCommands)]
-		code, out := fuzzPost(h, cmd, query, body)
+		code, out, header := fuzzPostHeader(h, cmd, query, body)
+		if ign := header.Get("X-Timd-Ignored-Fields"); ign != "" {
+			paths := strings.Split(ign, ", ")
+			for _, p := range paths {
+				if len(p) > 128 || !ignoredPath.MatchString(p) {
+					t.Fatalf("%s %q: ignored path %q is not a well-formed path", cmd, body, p)
+				}
+			}
+			if len(paths) > 20 {
+				t.Fatalf("%s %q: %d ignored paths, want at most 20", cmd, body, len(paths))
+			}
+		}
 		if code != http.StatusOK {
 			t.Fatalf("%s %q: HTTP %d %s", cmd, body, code, out)
 		}

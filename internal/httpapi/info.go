@@ -87,7 +87,7 @@ type groupBase struct {
 	ApplyJoinOption  *string        `json:"ApplyJoinOption,omitempty"`
 	InviteJoinOption *string        `json:"InviteJoinOption,omitempty"`
 	MuteAllMember    *string        `json:"MuteAllMember,omitempty"`
-	ShutUpAllMember  *string        `json:"ShutUpAllMember,omitempty"` // only when a filter asks for the old name
+	ShutUpAllMember  *string        `json:"ShutUpAllMember,omitempty"` // the pre-2022 name of MuteAllMember
 	AppDefinedData   *[]kv          `json:"AppDefinedData,omitempty"`
 	MemberList       *[]*memberInfo `json:"MemberList,omitempty"`
 }
@@ -167,10 +167,10 @@ func (s groupSelect) fields(g *im.Group, listed bool, members []im.Member) *grou
 	if g.InviteJoinOption != "" {
 		out.InviteJoinOption = str("InviteJoinOption", g.InviteJoinOption)
 	}
+	// Both names without a GroupBaseInfoFilter, since a real client reads only the old
+	// one; with a filter, exactly the names asked for (docs/compatibility.md §3).
 	out.MuteAllMember = str("MuteAllMember", onOff(g.MuteAllMember))
-	if s.base["ShutUpAllMember"] {
-		out.ShutUpAllMember = str("ShutUpAllMember", onOff(g.MuteAllMember))
-	}
+	out.ShutUpAllMember = str("ShutUpAllMember", onOff(g.MuteAllMember))
 	if !s.noData {
 		data := customData(g.AppData, s.data)
 		out.AppDefinedData = &data

@@ -16,10 +16,12 @@ const (
 	cmdModifyBase = "group_open_http_svc/modify_group_base_info"
 )
 
-// baseFields are the base fields of a group in get_group_info (Tencent's docs, see docs/compatibility.md Sources).
+// baseFields are the base fields of a group in get_group_info (Tencent's docs, see
+// docs/compatibility.md Sources), with ShutUpAllMember beside MuteAllMember (docs/compatibility.md §3).
 var baseFields = []string{
 	"Type", "Name", "Introduction", "Notification", "FaceUrl", "CreateTime", "Owner_Account", "InfoSeq",
 	"LastInfoTime", "LastMsgTime", "NextMsgSeq", "MemberNum", "MaxMemberNum", "ApplyJoinOption", "MuteAllMember",
+	"ShutUpAllMember",
 }
 
 // entryFields are the fields of every get_group_info entry, whatever the filter.
@@ -522,7 +524,16 @@ func TestModifyGroupBaseInfo(t *testing.T) {
 				}
 				delete(want, f)
 			}
-			if diff := cmp.Diff(want, without(after, append([]string{"InfoSeq", "LastInfoTime", "NextMsgSeq", "LastMsgTime"}, keys(tc.want)...)...)); diff != "" {
+			changed := keys(tc.want)
+			if v, ok := tc.want["MuteAllMember"]; ok {
+				// The old name answers the same (docs/compatibility.md §3).
+				if after["ShutUpAllMember"] != v {
+					t.Errorf("ShutUpAllMember: got %#v, want %#v as MuteAllMember", after["ShutUpAllMember"], v)
+				}
+				delete(want, "ShutUpAllMember")
+				changed = append(changed, "ShutUpAllMember")
+			}
+			if diff := cmp.Diff(want, without(after, append([]string{"InfoSeq", "LastInfoTime", "NextMsgSeq", "LastMsgTime"}, changed...)...)); diff != "" {
 				t.Errorf("other fields changed (-before +after):\n%s", diff)
 			}
 		})

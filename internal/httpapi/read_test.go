@@ -217,8 +217,7 @@ func TestGetGroupMemberInfoPaging(t *testing.T) {
 			if page > 5 {
 				t.Fatalf("more pages than 12 members in pages of 5 make")
 			}
-			// Offset is ignored for Community groups.
-			r := mustCode(t, s, cmdGetMembers, map[string]any{"GroupId": g, "Limit": 5, "Next": next, "Offset": 3}, codeOK)
+			r := mustCode(t, s, cmdGetMembers, map[string]any{"GroupId": g, "Limit": 5, "Next": next, "Offset": 0}, codeOK)
 			if n := num(t, r.Fields, "MemberNum"); n != 12 {
 				t.Errorf("MemberNum: got %d, want 12", n)
 			}
@@ -249,6 +248,14 @@ func TestGetGroupMemberInfoPaging(t *testing.T) {
 			t.Errorf("Community with Limit 12: got Next %v and %d members, want \"\" and 12", r.Fields["Next"], len(memberList(t, r)))
 		}
 		mustCode(t, s, cmdGetMembers, map[string]any{"GroupId": g, "Limit": 5, "Next": "not a cursor"}, codeInvalid)
+		// An Offset above 0 is refused, never answered with the first page again
+		// (docs/compatibility.md §6), with or without Next.
+		for _, body := range []map[string]any{{"GroupId": g, "Limit": 5, "Offset": 5}, {"GroupId": g, "Offset": 1, "Next": next}} {
+			r := mustCode(t, s, cmdGetMembers, body, codeInvalid)
+			if !strings.Contains(r.ErrorInfo, "Next") {
+				t.Errorf("Offset on a Community: ErrorInfo %q, want it to say to use Next", r.ErrorInfo)
+			}
+		}
 	})
 }
 

@@ -48,7 +48,11 @@ func newPlantedAPI(tb testing.TB, handle func(context.Context, im.Caller, []byte
 		Apps:   []App{{App: &im.App{SDKAppID: appID, Admins: []string{admin}, Limits: im.DefaultLimits()}, SecretKey: key}},
 		Logger: slog.New(slog.NewJSONHandler(log, nil)),
 	})
-	a.commands[svcAccount]["planted"] = &command{name: svcAccount + "/planted", word: "planted", handle: handle}
+	a.commands[svcAccount]["planted"] = &command{name: svcAccount + "/planted", word: "planted",
+		handle: func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error) {
+			resp, err := handle(ctx, c, body)
+			return resp, ignored{}, err
+		}}
 	sig := usersig.Mint(appID, admin, key, 3600, time.Now())
 	return a, "/v4/" + svcAccount + "/planted?sdkappid=1400000000&identifier=administrator&usersig=" + sig, log
 }

@@ -296,7 +296,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	sent := strings.Join(received, "\n")
 	mu.Unlock()
 	logged := log.String()
-	for _, line := range []string{`"msg":"request"`, `"msg":"unknown field ignored"`, `"err":"callback `} {
+	for _, line := range []string{`"msg":"request"`, `"ignored_fields":"Colour"`, `"err":"callback `} {
 		if !strings.Contains(logged, line) {
 			t.Fatalf("log: got no %s line, want one:\n%s", line, logged)
 		}

@@ -51,3 +51,14 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcConfig, "getnospeaking", handler(a.getNoSpeaking))
 	return t
 }
+
+// Commands returns the name of every command of the table, "service/command".
+func Commands() []string {
+	var out []string
+	for _, cmds := range (&API{}).commandTable() {
+		for _, c := range cmds {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}

@@ -243,17 +243,47 @@ func TestTransportRequestID(t *testing.T) {
 	}
 }
 
+// TestTransportMethod pins the methods of docs/compatibility.md §1: POST, and GET, which a
+// real client library sends for commands without a body (its empty body reads as {});
+// any other method is 405 with 60002 and an Allow header.
 func TestTransportMethod(t *testing.T) {
 	s := timtest.NewServer(t, &timtest.Options{Configure: unlimited})
-	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
 		t.Run(method, func(t *testing.T) {
 			r := MustSend(t, s, MustRequest(t, s, method, accountCheck+"?"+queryWith(s), checkU1))
 			wantAnswer(t, r, http.StatusMethodNotAllowed, im.CodeBadURL)
-			if got := r.Header.Get("Allow"); got != http.MethodPost {
-				t.Errorf("Allow header: got %q, want POST", got)
+			if got := r.Header.Get("Allow"); got != "POST, GET" {
+				t.Errorf("Allow header: got %q, want POST, GET", got)
 			}
 		})
 	}
+	const appGroups = "/v4/group_open_http_svc/get_appid_group_list"
+	tests := []struct {
+		name, method, path, body string
+		code                     im.Code
+	}{
+		{"GET with a body", http.MethodGet, accountCheck, checkU1, im.CodeOK},
+		{"GET without a body", http.MethodGet, appGroups, "", im.CodeOK},
+		{"GET with white space", http.MethodGet, appGroups, " \n", im.CodeOK},
+		{"GET without a body reads as {}", http.MethodGet, accountCheck, "", im.CodeAccountParam}, // CheckItem missing, not 60003
+		{"GET with a body that is not JSON", http.MethodGet, appGroups, "x", im.CodeBadJSON},
+		{"POST without a body", http.MethodPost, appGroups, "", im.CodeBadJSON},
+		{"GET of an unknown command", http.MethodGet, "/v4/group_open_http_svc/no_such_command", "", im.CodeUnknownCommand},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := MustSend(t, s, MustRequest(t, s, tt.method, tt.path+"?"+queryWith(s), tt.body))
+			wantAnswer(t, r, http.StatusOK, tt.code)
+		})
+	}
+	t.Run("GET answers as POST", func(t *testing.T) {
+		s.MustOK(t, "group_open_http_svc/create_group", map[string]any{"Type": "Public", "Name": "g", "GroupId": "via-get"})
+		get := MustSend(t, s, MustRequest(t, s, http.MethodGet, appGroups+"?"+queryWith(s), ""))
+		post := MustPost(t, s, appGroups+"?"+queryWith(s), "{}")
+		if string(get.Raw) != string(post.Raw) || !strings.Contains(string(get.Raw), "via-get") {
+			t.Errorf("GET answered %s, POST of {} %s; want the same, with the group", get.Raw, post.Raw)
+		}
+	})
 }
 
 func TestTransportPath(t *testing.T) {
@@ -597,6 +627,41 @@ func TestTransportHealth(t *testing.T) {
 			if r.Header.Get("X-Request-Id") == "" {
 				t.Errorf("X-Request-Id header: got none, want one")
 			}
+		})
+	}
+}
+
+// TestTransportCheckOrder pins the check order of docs/compatibility.md §1, first failure
+// wins: path, method, service, command, sdkappid, app configured, identifier, usersig
+// empty, random/contenttype, signature (§2), admin; then the body. Each row breaks two
+// checks and wants the earlier one's code.
+func TestTransportCheckOrder(t *testing.T) {
+	s := timtest.NewServer(t, &timtest.Options{Configure: unlimited})
+	const unknownCmd, unknownSvc = "/v4/group_open_http_svc/no_such_command", "/v4/nosuch_svc/sendmsg"
+	tests := []struct {
+		name, method, path, query, body string
+		status                          int
+		code                            im.Code
+	}{
+		{"path before method", http.MethodPut, "/v4/x", queryWith(s), checkU1, http.StatusNotFound, im.CodeBadPath},
+		{"method before service", http.MethodPut, unknownSvc, queryWith(s), checkU1, http.StatusMethodNotAllowed, im.CodeBadURL},
+		{"service before sdkappid", http.MethodPost, unknownSvc, queryWith(s, "sdkappid", omit), checkU1, http.StatusOK, im.CodeBadPath},
+		{"command before sdkappid", http.MethodPost, unknownCmd, queryWith(s, "sdkappid", omit), checkU1, http.StatusOK, im.CodeUnknownCommand},
+		{"sdkappid before identifier", http.MethodPost, accountCheck, queryWith(s, "sdkappid", "x", "identifier", omit), checkU1, http.StatusOK, im.CodeNoSDKAppID},
+		{"app before identifier", http.MethodPost, accountCheck, queryWith(s, "sdkappid", "1400000999", "identifier", omit), checkU1, http.StatusOK, im.CodeUnknownApp},
+		{"identifier before usersig", http.MethodPost, accountCheck, queryWith(s, "identifier", omit, "usersig", omit), checkU1, http.StatusOK, im.CodeNoIdentifier},
+		{"usersig before random", http.MethodPost, accountCheck, queryWith(s, "usersig", "", "random", "x"), checkU1, http.StatusOK, im.CodeSigEmpty},
+		{"random before signature", http.MethodPost, accountCheck, queryWith(s, "random", "x", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeBadURL},
+		{"contenttype before signature", http.MethodPost, accountCheck, queryWith(s, "contenttype", "xml", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeBadURL},
+		{"signature before admin", http.MethodPost, accountCheck, queryWith(s, "identifier", "alice", "usersig", "garbage"), checkU1, http.StatusOK, im.CodeSigMalformed},
+		{"admin before body", http.MethodPost, accountCheck, queryWith(s, "identifier", "alice", "usersig", s.UserSig("alice")), "not json", http.StatusOK, im.CodeNotAdmin},
+		{"signature before body", http.MethodPost, accountCheck, queryWith(s, "usersig", "garbage"), "not json", http.StatusOK, im.CodeSigMalformed},
+		{"body last", http.MethodPost, accountCheck, queryWith(s), "not json", http.StatusOK, im.CodeBadJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := MustSend(t, s, MustRequest(t, s, tt.method, tt.path+"?"+tt.query, tt.body))
+			wantAnswer(t, r, tt.status, tt.code)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -59,7 +60,10 @@ func parseNumber(text string) *group.Number {
 
 // wireText is a JSON string that keeps invalid UTF-8 as sent. encoding/json turns each byte
 // that is not UTF-8 into U+FFFD, which would let such a text through as a different,
-// valid one; kept as sent (escapes and all), the rules see it and reject it.
+// valid one; kept as sent (escapes and all), the rules see it and reject it. A \u escape
+// of a lone surrogate ("a\ud800b"), which encoding/json turns into U+FFFD too, is kept as
+// its three bytes, which are not UTF-8 either: the same text is refused (10004) whether
+// its client escaped it or not (docs/compatibility.md §4).
 type wireText string
 
 func (t *wireText) UnmarshalJSON(b []byte) error {
@@ -67,11 +71,102 @@ func (t *wireText) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	if !utf8.Valid(b) {
+	switch {
+	case !utf8.Valid(b):
 		s = string(b[1 : len(b)-1])
+	case loneSurrogate(b):
+		s = unquoteSurrogates(b)
 	}
 	*t = wireText(s)
 	return nil
+}
+
+// loneSurrogate reports whether the JSON string b, well-formed, escapes a surrogate that
+// is not half of a pair.
+func loneSurrogate(b []byte) bool {
+	if !bytes.Contains(b, []byte(`\u`)) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		i++
+		if b[i] != 'u' {
+			continue
+		}
+		r := hex4(b[i+1 : i+5])
+		i += 4
+		switch {
+		case 0xdc00 <= r && r <= 0xdfff:
+			return true // a low half first
+		case 0xd800 <= r && r <= 0xdbff:
+			if i+6 >= len(b) || b[i+1] != '\\' || b[i+2] != 'u' {
+				return true
+			}
+			if lo := hex4(b[i+3 : i+7]); lo < 0xdc00 || lo > 0xdfff {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
+}
+
+// unquoteSurrogates unquotes the JSON string b, well-formed, writing each escaped lone
+// surrogate as the three bytes UTF-8 would give its code point, which are invalid UTF-8.
+// Each part between escapes is unquoted by encoding/json.
+func unquoteSurrogates(b []byte) string {
+	var out []byte
+	body := b[1 : len(b)-1]
+	start := 0
+	flush := func(end int) {
+		var part string
+		_ = json.Unmarshal(append(append([]byte{'"'}, body[start:end]...), '"'), &part)
+		out = append(out, part...)
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] != 'u' {
+			i++
+			continue
+		}
+		r := hex4(body[i+2 : i+6])
+		if r < 0xd800 || r > 0xdfff {
+			i += 5
+			continue
+		}
+		if r <= 0xdbff && i+12 <= len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+			if lo := hex4(body[i+8 : i+12]); 0xdc00 <= lo && lo <= 0xdfff {
+				i += 11 // a pair: encoding/json decodes it
+				continue
+			}
+		}
+		flush(i)
+		out = append(out, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+		start = i + 6
+		i += 5
+	}
+	flush(len(body))
+	return string(out)
+}
+
+// hex4 returns the value of four hex digits, which a well-formed JSON escape holds.
+func hex4(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		default:
+			r = r<<4 | rune(c-'A'+10)
+		}
+	}
+	return r
 }
 
 type groupIDReq struct {

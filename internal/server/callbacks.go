@@ -13,7 +13,8 @@ import (
 
 // startCallbacks starts the deliverer of after-callbacks from the store's outbox and
 // returns the hooks the group service calls. The deliverer runs even when no app has a
-// callback URL, so that events written before a URL was removed are cleared.
+// callback URL, so that events written before a URL was removed are cleared; it then
+// idles rather than poll the store.
 func (s *Server) startCallbacks(store im.Outbox, clock im.Clock) *webhook.Hooks {
 	configs := make(map[uint64]webhook.Config, len(s.cfg.Apps))
 	for _, a := range s.cfg.Apps {
@@ -43,7 +44,7 @@ func newCallbackMetrics(reg *prometheus.Registry, store im.Outbox) *callbackMetr
 	m := &callbackMetrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "timd_callbacks_total",
-			Help: "After-callback attempts by command and outcome (delivered, failed, abandoned).",
+			Help: "After-callback attempts by command and outcome (delivered, failed, abandoned), and events dropped unsent because callbacks were turned off (dropped).",
 		}, []string{"command", "outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "timd_callback_duration_seconds",
@@ -76,4 +77,8 @@ func (m *callbackMetrics) Failed(command string) { m.outcomes.WithLabelValues(co
 
 func (m *callbackMetrics) Abandoned(command string) {
 	m.outcomes.WithLabelValues(command, "abandoned").Inc()
+}
+
+func (m *callbackMetrics) Dropped(command string) {
+	m.outcomes.WithLabelValues(command, "dropped").Inc()
 }

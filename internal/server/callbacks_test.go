@@ -322,8 +322,7 @@ func TestCallbackCreateGroup(t *testing.T) {
 	after := rc.mustWait(t, webhook.AfterCreateGroup, "team-1", 1)
 	mustCallback(t, s, after[0], map[string]any{
 		"GroupId": "team-1", "Operator_Account": "administrator", "Owner_Account": "alice", "Type": "Public",
-		// The owner is not in MemberList (docs/compatibility.md §7).
-		"Name": "team", "MemberList": accounts("bob", "carol"),
+		"Name": "team", "MemberList": accounts("bob", "carol"), // the owner apart (docs/compatibility.md §7)
 		"UserDefinedDataList": []any{map[string]any{"Key": "Topic", "Value": "go"}},
 	})
 
@@ -337,6 +336,44 @@ func TestCallbackCreateGroup(t *testing.T) {
 		}
 		if diff := cmp.Diff([]string{"Public0", "Public1", "Private0", "Public2"}, got); diff != "" {
 			t.Errorf("Type and CreateGroupNum mismatch (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("CreateGroupNum leaves out destroyed groups and counts groups handed over", func(t *testing.T) {
+		lastNum := func(t *testing.T, owner string) string {
+			t.Helper()
+			s.MustOK(t, cmdCreate, map[string]any{"Owner_Account": owner, "Type": "Public", "Name": "probe"})
+			all := rc.of(webhook.BeforeCreateGroup, "")
+			return fmt.Sprint(all[len(all)-1].Body["CreateGroupNum"])
+		}
+		// alice owns the Public team-1, second, third, and the probe each call adds.
+		if got := lastNum(t, "alice"); got != "3" {
+			t.Fatalf("alice's Public groups before: got CreateGroupNum %s, want 3", got)
+		}
+		s.MustOK(t, cmdDestroy, map[string]any{"GroupId": "team-1"})
+		if got := lastNum(t, "alice"); got != "3" { // 4 - team-1
+			t.Errorf("after destroying one: got CreateGroupNum %s, want 3", got)
+		}
+		s.MustOK(t, cmdCreate, map[string]any{"GroupId": "handed", "Owner_Account": "bob", "Type": "Public", "Name": "h", "MemberList": members("alice")})
+		s.MustOK(t, cmdOwner, map[string]any{"GroupId": "handed", "NewOwner_Account": "alice"})
+		if got := lastNum(t, "alice"); got != "5" { // 3 + the last probe + handed
+			t.Errorf("after a group was handed to alice: got CreateGroupNum %s, want 5", got)
+		}
+		if got := lastNum(t, "bob"); got != "0" {
+			t.Errorf("bob after handing his group over: got CreateGroupNum %s, want 0", got)
+		}
+	})
+
+	t.Run("MemberList without the owner, each account once", func(t *testing.T) {
+		s.MustOK(t, cmdCreate, map[string]any{"GroupId": "dups", "Owner_Account": "alice", "Type": "Public", "Name": "d",
+			"MemberList": members("alice", "bob", "carol", "bob")})
+		before := rc.of(webhook.BeforeCreateGroup, "")
+		if got := before[len(before)-1].Body["MemberList"]; !cmp.Equal(got, accounts("bob", "carol")) {
+			t.Errorf("BeforeCreateGroup MemberList: got %v, want bob, carol", got)
+		}
+		after := rc.mustWait(t, webhook.AfterCreateGroup, "dups", 1)
+		if got := after[0].Body["MemberList"]; !cmp.Equal(got, accounts("bob", "carol")) {
+			t.Errorf("AfterCreateGroup MemberList: got %v, want bob, carol", got)
 		}
 	})
 

@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/timdhq/timd/timtest"
@@ -58,5 +60,56 @@ func TestMetricsCountRequestsByCommandAndCode(t *testing.T) {
 	views := `timd_store_duration_seconds_count\{kind="view",outcome="ok"\} (\S+)`
 	if got := scrape(t, s, views); got != 3 {
 		t.Errorf("store view count = %v, want 3", got)
+	}
+}
+
+// TestMetricsCountUnknownCommandsByName checks that calls of services and commands timd
+// does not serve are counted under their names from the path, so an operator sees what
+// clients call, while a bound keeps clients from making a label per call: odd names, and
+// names past the 64th, share the label unknown/other.
+func TestMetricsCountUnknownCommandsByName(t *testing.T) {
+	s := timtest.NewServer(t, &timtest.Options{RateLimit: timtest.NoRateLimit})
+	post := func(path string) {
+		t.Helper()
+		resp, err := s.Client().Post(s.URL+path+"?"+s.Query(s.Admin()), "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post("/v4/nosuch_svc/sendmsg")
+	post("/v4/nosuch_svc/sendmsg")
+	post("/v4/group_open_http_svc/get_group_list")
+	post("/v4/nosuch_svc/send%2Dmsg") // not plain
+	post("/v4/x")                 // not a command path
+	for _, tt := range []struct {
+		pattern string
+		want    float64
+	}{
+		{`timd_requests_total\{code="60009",command="nosuch_svc/sendmsg"\} (\S+)`, 2},
+		{`timd_requests_total\{code="10003",command="group_open_http_svc/get_group_list"\} (\S+)`, 1},
+		{`timd_requests_total\{code="60009",command="unknown/other"\} (\S+)`, 1},
+		{`timd_requests_total\{code="60009",command="invalid"\} (\S+)`, 1},
+	} {
+		if got := scrape(t, s, tt.pattern); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.pattern, got, tt.want)
+		}
+	}
+	for i := range 70 {
+		post(fmt.Sprintf("/v4/nosuch_svc/cmd%d", i))
+	}
+	// 2 names so far, then 62 more of their own; the other 8 share one label.
+	if got := scrape(t, s, `timd_requests_total\{code="60009",command="nosuch_svc/cmd61"\} (\S+)`); got != 1 {
+		t.Errorf("the 64th unknown name: got %v, want its own label", got)
+	}
+	if got := scrape(t, s, `timd_requests_total\{code="60009",command="nosuch_svc/cmd62"\} (\S+)`); got != -1 {
+		t.Errorf("the 65th unknown name: got %v, want no label of its own", got)
+	}
+	if got := scrape(t, s, `timd_requests_total\{code="60009",command="unknown/other"\} (\S+)`); got != 9 {
+		t.Errorf("unknown/other: got %v, want 9", got)
+	}
+	post("/v4/nosuch_svc/sendmsg") // a name with a label keeps it
+	if got := scrape(t, s, `timd_requests_total\{code="60009",command="nosuch_svc/sendmsg"\} (\S+)`); got != 3 {
+		t.Errorf("nosuch_svc/sendmsg after the bound: got %v, want 3", got)
 	}
 }

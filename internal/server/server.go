@@ -73,7 +73,8 @@ type Server struct {
 	accounts  *account.Service
 	api       *httpapi.API
 	metrics   *metrics
-	live      *liveLog // what is never stored, for tests and tools
+	live      *liveLog     // what is never stored, for tests and tools
+	health    *writeHealth // whether the store can write, for /readyz
 	handler   http.Handler
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
@@ -112,7 +113,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		s.log.Warn("development endpoints are on (dev, TIMD_DEV): /dev/reset, /dev/clock, /dev/requests; never use this in production")
 	}
 	s.metrics = newMetrics()
-	store := timedStore{Store: s.store, hist: s.metrics.store}
+	s.health = newWriteHealth(s.store)
+	store := timedStore{Store: s.store, hist: s.metrics.store, health: s.health}
 	outbox, ok := s.store.(im.Outbox)
 	if !ok {
 		return nil, s.closeOwned(fmt.Errorf("store %T keeps no callback outbox (im.Outbox)", s.store))
@@ -139,6 +141,7 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Groups:   s.groups,
 		Accounts: s.accounts,
 		Store:    store,
+		Ready:    s.health.ready,
 		Limiter:  ratelimit.New(rateFor(s.cfg)),
 		Logger:   s.log,
 		Clock:    clock,

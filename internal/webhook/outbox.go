@@ -19,6 +19,9 @@ type Observer interface {
 	Failed(command string)
 	// Abandoned reports an event dropped after Config.GiveUpAfter.
 	Abandoned(command string)
+	// Dropped reports an event dropped unsent because its app's callback URL, or that
+	// callback command, was turned off after it was written.
+	Dropped(command string)
 }
 
 // Deliverer sends the after-callbacks of the store's outbox: at least once, in order per
@@ -37,8 +40,14 @@ type Deliverer struct {
 	maxBusy int           // events in flight at once, over all apps
 	poll    time.Duration // how often to look for due events without a nudge
 	run     int           // events of one group claimed and sent together, at most
-	wake    chan struct{}
-	sems    map[uint64]chan struct{} // per-app concurrency
+	// idle is set when no app has a callback URL: once the outbox is empty of the events
+	// written before, the Deliverer looks at the store only when nudged.
+	idle bool
+	wake chan struct{}
+	sems map[uint64]chan struct{} // per-app concurrency
+	// storeFails tracks the Deliverer's store writes, so that a store that cannot be
+	// written is logged when it begins and ends, not at every poll.
+	storeFails failureLog
 
 	mu       sync.Mutex
 	inflight map[int64]bool // IDs of the events being sent by this Deliverer
@@ -70,11 +79,15 @@ func NewDeliverer(store im.Outbox, sender *Sender, configs map[uint64]Config, op
 		inflight: make(map[int64]bool),
 	}
 	busy, timeout := 0, time.Duration(0)
+	d.idle = true
 	for app, c := range configs {
 		c = c.WithDefaults()
 		d.configs[app] = c
 		d.sems[app] = make(chan struct{}, c.Concurrency)
 		busy, timeout = busy+c.Concurrency, max(timeout, c.Timeout)
+		if c.URL != "" {
+			d.idle = false
+		}
 	}
 	if d.clock == nil {
 		d.clock = im.SystemClock{}
@@ -105,7 +118,10 @@ func (d *Deliverer) Notify() {
 	}
 }
 
-// Run delivers events until ctx is done, then waits for the attempts in flight.
+// Run delivers events until ctx is done, then waits for the attempts in flight. It polls
+// the store every DelivererOptions.Poll for events that fell due, unless no app has a
+// callback URL: then, once it has dropped what earlier runs left in the outbox, it waits
+// for Notify alone.
 func (d *Deliverer) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -119,39 +135,103 @@ func (d *Deliverer) Run(ctx context.Context) {
 		case <-d.wake:
 		case <-timer.C:
 		}
-		for d.claimAndSend(ctx, busy, &wg) {
+		more, err := d.claimAndSend(ctx, busy, &wg)
+		for more && err == nil {
+			more, err = d.claimAndSend(ctx, busy, &wg)
+		}
+		if d.idle && err == nil && d.outboxEmpty(ctx) {
+			continue // until nudged
 		}
 		timer.Reset(d.poll)
 	}
 }
 
+// outboxEmpty reports whether the outbox holds no event: without callback URLs no event
+// is written, so once it is empty it stays so, while events not yet due (a retry's
+// backoff, the lease of a process that died) are dropped when they fall due.
+func (d *Deliverer) outboxEmpty(ctx context.Context) bool {
+	n, err := d.store.CountOutbox(ctx)
+	return err == nil && n == 0
+}
+
 // claimAndSend claims as many due events as there are free slots and starts sending
-// them; it reports whether it claimed a full batch (so more may be due).
-func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sync.WaitGroup) bool {
+// them; it reports whether it claimed a full batch (so more may be due), or the store's
+// failure.
+func (d *Deliverer) claimAndSend(ctx context.Context, busy chan struct{}, wg *sync.WaitGroup) (bool, error) {
 	free := cap(busy) - len(busy)
 	if free == 0 {
-		return false
+		return false, nil
 	}
 	runs, err := d.claim(ctx, free)
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	d.storeOutcome("claim events", err)
 	if err != nil {
-		if ctx.Err() == nil {
-			d.log.Error("webhook: claim events", "err", err)
-		}
-		return false
+		return false, err
 	}
 	for _, run := range runs {
 		if !d.start(run[0].ID) {
+			// Due again while its last attempt is still winding up here: hand the new
+			// leases back, or the group would wait for them to run out.
+			d.release(run...)
 			continue
 		}
 		busy <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { d.done(run[0].ID); <-busy; d.Notify() }()
-			d.sendRun(ctx, run)
+			defer func() { <-busy; d.Notify() }()
+			d.sendRun(ctx, run) // it ends what start began
 		}()
 	}
-	return len(runs) == free
+	return len(runs) == free, nil
+}
+
+// storeOutcome notes the outcome of a store write of the Deliverer's: a failure is
+// logged as an error when the store begins to fail and at debug level while it goes on,
+// and the first success after failures is logged once, so that a store that cannot be
+// written (disk full, read-only) shows as one line, not one per poll.
+func (d *Deliverer) storeOutcome(what string, err error) {
+	switch first, recovered := d.storeFails.note(err, d.clock.Now()); {
+	case first:
+		d.log.Error("webhook: the outbox cannot be written; retrying, and logging again once it can", "op", what, "err", err)
+	case err != nil:
+		d.log.Debug("webhook: the outbox still cannot be written", "op", what, "err", err)
+	case recovered.failures > 0:
+		d.log.Info("webhook: the outbox can be written again", "op", what, "failures", recovered.failures,
+			"after", recovered.lasted.Round(time.Millisecond).String())
+	}
+}
+
+// failureLog follows a run of failures.
+type failureLog struct {
+	mu       sync.Mutex
+	failures int       // failures in a row, 0 when the last attempt succeeded
+	since    time.Time // when the first of them happened
+}
+
+// outage is a run of failures that has ended.
+type outage struct {
+	failures int
+	lasted   time.Duration
+}
+
+// note records an attempt at now that failed with err, or succeeded when err is nil. It
+// reports whether err begins a run of failures, and the run a success ends, if any.
+func (f *failureLog) note(err error, now time.Time) (first bool, ended outage) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.failures++
+		if f.failures == 1 {
+			f.since = now
+		}
+		return f.failures == 1, outage{}
+	}
+	ended = outage{failures: f.failures, lasted: now.Sub(f.since)}
+	f.failures = 0
+	return false, ended
 }
 
 // claim claims up to limit due events, each the head of its group, and with each head
@@ -181,9 +261,10 @@ func (d *Deliverer) claim(ctx context.Context, limit int) ([][]im.OutboxEntry, e
 }
 
 // start marks event id as being sent and reports whether it was not already. An attempt
-// that outlives its lease (waiting for its app's turn behind a slow endpoint) lets the
-// next claim take the event again; this Deliverer then leaves it to the attempt in
-// flight rather than send it twice.
+// that outlives its lease (waiting for its app's turn behind a slow endpoint), or whose
+// retry falls due before it has wound up, lets the next claim take the event again; this
+// Deliverer then leaves it to the attempt in flight rather than send it twice, and hands
+// the claim's lease back.
 func (d *Deliverer) start(id int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -204,7 +285,13 @@ func (d *Deliverer) done(id int64) {
 // sendRun sends the events of one group's run in order. It stops at the first that is
 // not delivered (its retry is scheduled, or shutdown began), hands back the leases of the
 // rest, and deletes the events it is done with in one store write.
+//
+// The head stops being in flight (see start) as soon as this goroutine is done with it:
+// when its retry is recorded, before the rest of the run is handed back. Its retry may
+// fall due meanwhile, and a claim that took it again while it was still marked in flight
+// would leave it leased, and its group stalled, until the lease ran out.
 func (d *Deliverer) sendRun(ctx context.Context, run []im.OutboxEntry) {
+	head := run[0].ID
 	var finished []im.OutboxEntry
 	for i, e := range run {
 		// A run must end well inside its lease: past it, another claim could take the
@@ -214,6 +301,9 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.OutboxEntry) {
 			break
 		}
 		if !d.send(ctx, e) {
+			if i == 0 {
+				d.done(head)
+			}
 			d.release(run[i+1:]...)
 			break
 		}
@@ -222,6 +312,9 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.OutboxEntry) {
 	// Record deliveries even if shutdown began meanwhile: an event left leased would be
 	// sent again, and only once its lease ran out.
 	d.finish(context.WithoutCancel(ctx), finished...)
+	if len(finished) > 0 {
+		d.done(head)
+	}
 }
 
 // send makes one delivery attempt of e and reports whether e is done with: delivered,
@@ -230,7 +323,11 @@ func (d *Deliverer) sendRun(ctx context.Context, run []im.OutboxEntry) {
 func (d *Deliverer) send(ctx context.Context, e im.OutboxEntry) bool {
 	cfg, ok := d.configs[e.App]
 	if !ok || !cfg.Enabled(e.Command) {
-		return true // callbacks were turned off since the event was written
+		// Callbacks were turned off since the event was written.
+		if d.obs != nil {
+			d.obs.Dropped(e.Command)
+		}
+		return true
 	}
 	sem := d.sems[e.App]
 	select {
@@ -277,9 +374,10 @@ func (d *Deliverer) retry(ctx context.Context, cfg Config, e im.OutboxEntry, cau
 	err := d.store.UpdateOutbox(ctx, func(ctx context.Context, tx im.OutboxTx) error {
 		return tx.RetryEvent(ctx, e.ID, attempts, next)
 	})
-	if err != nil && !errors.Is(err, im.ErrNotFound) {
-		d.log.Error("webhook: record retry", "err", err)
+	if errors.Is(err, im.ErrNotFound) {
+		err = nil
 	}
+	d.storeOutcome("record retry", err)
 	return false
 }
 
@@ -300,9 +398,7 @@ func (d *Deliverer) release(es ...im.OutboxEntry) {
 		}
 		return nil
 	})
-	if err != nil {
-		d.log.Warn("webhook: release events", "err", err)
-	}
+	d.storeOutcome("release events", err)
 }
 
 // finish removes sent or abandoned events, in one store write.
@@ -320,9 +416,7 @@ func (d *Deliverer) finish(ctx context.Context, es ...im.OutboxEntry) {
 		}
 		return nil
 	})
-	if err != nil {
-		d.log.Error("webhook: delete delivered events", "err", err)
-	}
+	d.storeOutcome("delete delivered events", err)
 }
 
 // storeTimeout bounds the store writes that record an attempt's outcome.

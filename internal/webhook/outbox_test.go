@@ -18,6 +18,12 @@ import (
 	"github.com/timdhq/timd/internal/webhook"
 )
 
+// outboxStore is a store with its outbox, as both stores are.
+type outboxStore interface {
+	im.Store
+	im.Outbox
+}
+
 // MustStore opens a SQLite store in a temporary directory; it closes when the test ends.
 func MustStore(tb testing.TB) *sqlite.DB {
 	tb.Helper()
@@ -37,7 +43,7 @@ type event struct {
 }
 
 // MustEnqueue writes an event of group with sequence number seq to the outbox.
-func MustEnqueue(tb testing.TB, st *sqlite.DB, app uint64, group string, seq int) {
+func MustEnqueue(tb testing.TB, st outboxStore, app uint64, group string, seq int) {
 	tb.Helper()
 	body, _ := json.Marshal(event{CallbackCommand: webhook.AfterGroupInfoChanged, GroupID: group, Seq: seq})
 	err := st.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
@@ -52,7 +58,7 @@ func MustEnqueue(tb testing.TB, st *sqlite.DB, app uint64, group string, seq int
 }
 
 // depth returns the number of events in the outbox.
-func depth(tb testing.TB, st *sqlite.DB) int64 {
+func depth(tb testing.TB, st outboxStore) int64 {
 	tb.Helper()
 	n, err := st.CountOutbox(context.Background())
 	if err != nil {
@@ -62,7 +68,7 @@ func depth(tb testing.TB, st *sqlite.DB) int64 {
 }
 
 // mustDrain waits up to d for the outbox to empty.
-func mustDrain(tb testing.TB, st *sqlite.DB, d time.Duration) {
+func mustDrain(tb testing.TB, st outboxStore, d time.Duration) {
 	tb.Helper()
 	if !waitFor(d, func() bool { return depth(tb, st) == 0 }) {
 		tb.Fatalf("outbox still holds %d events after %v", depth(tb, st), d)
@@ -78,6 +84,7 @@ type observer struct {
 func (o *observer) Delivered(string, time.Duration) { o.mu.Lock(); o.delivered++; o.mu.Unlock() }
 func (o *observer) Failed(string)                   { o.mu.Lock(); o.failed++; o.mu.Unlock() }
 func (o *observer) Abandoned(string)                { o.mu.Lock(); o.abandoned++; o.mu.Unlock() }
+func (o *observer) Dropped(string)                  {}
 
 func (o *observer) counts() [3]int {
 	o.mu.Lock()
@@ -108,7 +115,7 @@ func run(tb testing.TB, d *webhook.Deliverer) (stop func()) {
 }
 
 // newDeliverer returns a Deliverer of st for one app with cfg, polling often.
-func newDeliverer(st *sqlite.DB, cfg webhook.Config, obs webhook.Observer) *webhook.Deliverer {
+func newDeliverer(st outboxStore, cfg webhook.Config, obs webhook.Observer) *webhook.Deliverer {
 	return webhook.NewDeliverer(st, webhook.NewSender(nil, nil, nil), map[uint64]webhook.Config{testApp: cfg},
 		webhook.DelivererOptions{Observer: obs, Poll: 20 * time.Millisecond})
 }

@@ -128,7 +128,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db := &DB{}
 	if err := db.open(ctx, path, opts); err != nil {
 		db.closeAll()
-		return nil, err
+		return nil, openError(path, err)
 	}
 	return db, nil
 }

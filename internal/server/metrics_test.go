@@ -81,7 +81,7 @@ func TestMetricsCountUnknownCommandsByName(t *testing.T) {
 	post("/v4/nosuch_svc/sendmsg")
 	post("/v4/group_open_http_svc/get_group_list")
 	post("/v4/nosuch_svc/send%2Dmsg") // not plain
-	post("/v4/x")                 // not a command path
+	post("/v4/x")                     // not a command path
 	for _, tt := range []struct {
 		pattern string
 		want    float64

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,7 @@ type options struct {
 	fields    []string
 
 	groups, members, bigMembers, setupC int
+	sendGroups, historyMessages         int
 
 	scenario, readBand        string
 	duration, warmup, timeout time.Duration
@@ -70,7 +72,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.members, "members", 100, "members per normal group")
 	fs.IntVar(&o.bigMembers, "big-members", 0, "members of one big group for deep-offset reads; 0 for none")
 	fs.IntVar(&o.setupC, "setup-c", 4, "set-up calls in flight at once")
-	fs.StringVar(&o.scenario, "scenario", "modify", "modify, read, mixed, auth or ceiling")
+	fs.IntVar(&o.sendGroups, "send-groups", 0, "send: messages go to the first N groups, 1 for one busy group (default: all -groups)")
+	fs.IntVar(&o.historyMessages, "history-messages", 1000000, "history: messages imported into the history group")
+	fs.StringVar(&o.scenario, "scenario", "modify", "modify, read, mixed, auth, ceiling, send or history")
 	fs.StringVar(&o.readBand, "read-band", "all", "pages read: all, groups, big0, bigmid or bigdeep")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each phase")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
@@ -126,9 +130,16 @@ func (o *options) check() error {
 		}
 	}
 	switch o.scenario {
-	case bench.ScenarioModify, bench.ScenarioRead, bench.ScenarioMixed, bench.ScenarioAuth, bench.ScenarioCeiling:
+	case bench.ScenarioModify, bench.ScenarioRead, bench.ScenarioMixed, bench.ScenarioAuth, bench.ScenarioCeiling, bench.ScenarioSend:
+	case bench.ScenarioHistory:
+		if o.historyMessages < bench.HistoryPage {
+			bad("-history-messages must be at least %d, a page", bench.HistoryPage)
+		}
 	default:
-		bad("-scenario %q: want modify, read, mixed, auth or ceiling", o.scenario)
+		bad("-scenario %q: want modify, read, mixed, auth, ceiling, send or history", o.scenario)
+	}
+	if o.sendGroups < 0 || o.sendGroups > o.groups {
+		bad("-send-groups %d: want 0 (all) to -groups (%d)", o.sendGroups, o.groups)
 	}
 	switch o.readBand {
 	case bench.ReadAll, bench.ReadGroups:
@@ -191,6 +202,12 @@ func (o *options) params() map[string]string {
 	}
 	if o.scenario == bench.ScenarioRead || o.scenario == bench.ScenarioMixed {
 		p["read-band"] = o.readBand
+	}
+	if o.scenario == bench.ScenarioSend {
+		p["send-groups"] = strconv.Itoa(cmp.Or(o.sendGroups, o.groups))
+	}
+	if o.scenario == bench.ScenarioHistory {
+		p["history-messages"] = strconv.Itoa(o.historyMessages)
 	}
 	if o.serverLogLevel != "" {
 		p["server-log-level"] = o.serverLogLevel

@@ -55,7 +55,7 @@ func TestTimdConfigDisablesRateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"default": 0`, `"multiaccount_import": 0`, `"sdkappid": 1400000000`} {
+	for _, want := range []string{`"default": 0`, `"multiaccount_import": 0`, `"sdkappid": 1400000000`, `"send_rate": 0`} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("config %s: no %s", data, want)
 		}
@@ -87,6 +87,9 @@ func TestTimdConfigLoads(t *testing.T) {
 			t.Errorf("rate of %s = %v, want 0 (off)", cmd, r)
 		}
 	}
+	if app.Messages.SendRate != 0 {
+		t.Errorf("per-group send rate = %d, want 0 (off): sends over it are dropped with MsgFreqCtrl", app.Messages.SendRate)
+	}
 	if app.SecretKey != "k" || len(app.MemberFields) != 3 {
 		t.Errorf("first app: key %q, member fields %v; want the environment's", app.SecretKey, app.MemberFields)
 	}
@@ -102,5 +105,27 @@ func TestRedactedCommand(t *testing.T) {
 	}
 	if !strings.Contains(got, "-c 8") || !strings.Contains(got, "postgres://u:REDACTED@127.0.0.1/db") {
 		t.Errorf("redactedCommand: %q lost the rest of the command", got)
+	}
+}
+
+func TestMessageFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		bad  string
+	}{
+		{[]string{"-scenario", "send", "-groups", "10", "-send-groups", "1"}, ""},
+		{[]string{"-scenario", "send", "-groups", "10", "-send-groups", "11"}, "-send-groups"},
+		{[]string{"-scenario", "history", "-history-messages", "100000"}, ""},
+		{[]string{"-scenario", "history", "-history-messages", "19"}, "-history-messages"},
+	} {
+		o, err := parseFlags(tc.args, io.Discard)
+		switch {
+		case tc.bad == "" && err != nil:
+			t.Errorf("parseFlags(%q): %v", tc.args, err)
+		case tc.bad != "" && (err == nil || !strings.Contains(err.Error(), tc.bad)):
+			t.Errorf("parseFlags(%q): %v, want an error about %s", tc.args, err, tc.bad)
+		case err == nil && o.scenario == "send" && o.params()["send-groups"] != "1":
+			t.Errorf("parseFlags(%q): params %v, want send-groups=1", tc.args, o.params())
+		}
 	}
 }

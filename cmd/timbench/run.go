@@ -67,6 +67,14 @@ func (b *bencher) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.sendGroups > 0 {
+		if err := w.SetSendGroups(o.sendGroups); err != nil {
+			return err
+		}
+	}
+	if base := w.Base(); base != nil {
+		b.report.Base = base.Name()
+	}
 	if !o.noCeiling {
 		if b.ceiling, err = spawnCeiling(ctx); err != nil {
 			return err
@@ -129,9 +137,11 @@ func (b *bencher) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, t, err := bench.Prepare(ctx, c, bench.SetupConfig{
-		Groups: o.groups, Members: o.members, BigMembers: o.bigMembers, Parallel: o.setupC, Progress: b.stderr,
-	})
+	cfg := bench.SetupConfig{Groups: o.groups, Members: o.members, BigMembers: o.bigMembers, Parallel: o.setupC, Progress: b.stderr}
+	if o.scenario == bench.ScenarioHistory {
+		cfg.HistoryMessages = o.historyMessages
+	}
+	d, t, err := bench.Prepare(ctx, c, cfg)
 	if err != nil {
 		return fmt.Errorf("set-up: %w", err)
 	}
@@ -139,6 +149,7 @@ func (b *bencher) prepare(ctx context.Context) error {
 	b.report.Setup = &bench.SetupReport{
 		Accounts: d.Accounts(), Groups: len(d.Groups), Members: d.Members, BigMembers: d.BigMembers,
 		AccountsSeconds: t.Accounts.Seconds(), GroupsSeconds: t.Groups.Seconds(), BigSeconds: t.Big.Seconds(),
+		HistoryMessages: d.HistoryMessages, HistoryTop: d.HistoryTop, HistorySeconds: t.History.Seconds(),
 		TotalSeconds: t.Total.Seconds(),
 	}
 	b.logf("set-up done in %s", t.Total.Round(time.Millisecond))
@@ -180,7 +191,8 @@ func (b *bencher) openPG(ctx context.Context) error {
 	return nil
 }
 
-// round runs the phases of round i: ceiling, scenario, pgx-raw.
+// round runs the phases of round i: ceiling, the scenario and its baseline (in turn first:
+// the baseline in even rounds, the scenario in odd ones), pgx-raw.
 func (b *bencher) round(ctx context.Context, w *bench.Workload, i int) (bench.Run, error) {
 	o := b.o
 	var run bench.Run
@@ -195,17 +207,26 @@ func (b *bencher) round(ctx context.Context, w *bench.Workload, i int) (bench.Ru
 		if err != nil {
 			return run, err
 		}
-		if err := add(b.phase(ctx, i, "ceiling", w.NewOp(c), b.ceiling.pid(), "bare net/http, separate process")); err != nil {
+		if err := add(b.phase(ctx, i, "ceiling", w.NewCeilingOp(c), b.ceiling.pid(), "bare net/http, separate process")); err != nil {
 			return run, err
 		}
 	}
 	if o.scenario != bench.ScenarioCeiling {
-		c, err := b.caller(b.serverURL)
-		if err != nil {
-			return run, err
+		ws := []*bench.Workload{w}
+		if base := w.Base(); base != nil {
+			ws = []*bench.Workload{base, w}
+			if i%2 == 1 {
+				ws[0], ws[1] = ws[1], ws[0]
+			}
 		}
-		if err := add(b.phase(ctx, i, o.scenario, w.NewOp(c), b.serverPID, "timd, store "+b.report.Store)); err != nil {
-			return run, err
+		for _, pw := range ws {
+			c, err := b.caller(b.serverURL)
+			if err != nil {
+				return run, err
+			}
+			if err := add(b.phase(ctx, i, pw.Name(), pw.NewOp(c), b.serverPID, "timd, store "+b.report.Store)); err != nil {
+				return run, err
+			}
 		}
 	}
 	if b.pg != nil {
@@ -213,7 +234,7 @@ func (b *bencher) round(ctx context.Context, w *bench.Workload, i int) (bench.Ru
 			return run, err
 		}
 	}
-	run.SetRatios(o.scenario)
+	run.SetRatios(o.scenario, b.report.Base)
 	return run, nil
 }
 

@@ -103,13 +103,15 @@ func freeLoopbackAddr() (string, error) {
 }
 
 // timdConfig is the config file of a spawned timd: rate limits off, the account
-// commands' own limits included (they merge over the defaults key by key).
+// commands' own limits included (they merge over the defaults key by key), and the
+// per-group send rate off (send_rate 0), so no send is dropped with MsgFreqCtrl.
 func timdConfig(sdkappid uint64, admin string) ([]byte, error) {
 	off := map[string]float64{"multiaccount_import": 0, "account_check": 0, "account_delete": 0}
 	return json.MarshalIndent(map[string]any{
 		"apps": []any{map[string]any{
 			"sdkappid": sdkappid, "admins": []string{admin},
 			"rate_limits": map[string]any{"default": 0, "commands": off},
+			"messages":    map[string]any{"send_rate": 0},
 		}},
 	}, "", "  ")
 }

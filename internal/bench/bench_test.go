@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,151 @@ func TestDriveCeiling(t *testing.T) {
 	(&Report{Scenario: "auth"}).WriteText(&out)
 	if !strings.Contains(out.String(), "scenario auth") {
 		t.Errorf("report: %s", out.String())
+	}
+}
+
+func TestSendBodies(t *testing.T) {
+	w := testWorkload(t, ScenarioSend, ReadAll)
+	if err := w.SetSendGroups(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetSendGroups(4); err == nil {
+		t.Error("SetSendGroups(4) of 3 groups: no error")
+	}
+	g := &gen{w: w, rng: rand.New(rand.NewPCG(1, 2))}
+	randoms := map[uint32]bool{}
+	for range 2000 {
+		g.sendBody()
+		var req struct {
+			GroupId, From_Account string
+			Random                *uint32
+			MsgBody               []struct {
+				MsgType    string
+				MsgContent struct{ Text string }
+			}
+		}
+		if err := json.Unmarshal(g.body, &req); err != nil {
+			t.Fatalf("body %s: %v", g.body, err)
+		}
+		if req.GroupId != "@TGS#1" || req.Random == nil || randoms[*req.Random] {
+			t.Fatalf("body %s: not to the one busy group, or its Random is missing or repeated", g.body)
+		}
+		randoms[*req.Random] = true
+		// Senders are the second half of the group: the baseline modifies the first.
+		n, err := strconv.Atoi(strings.TrimPrefix(req.From_Account, "tb"))
+		if err != nil || n < 75 || n >= 150 {
+			t.Fatalf("From_Account %q: want tb75 to tb149", req.From_Account)
+		}
+		if len(req.MsgBody) != 1 || req.MsgBody[0].MsgType != "TIMTextElem" || len(req.MsgBody[0].MsgContent.Text) != TextBytes {
+			t.Fatalf("body %s: want one TIMTextElem of %d bytes", g.body, TextBytes)
+		}
+	}
+	base := w.Base()
+	if base == nil || base.Name() != ScenarioModify {
+		t.Fatalf("send's baseline: %v, want modify", base)
+	}
+	bg := &gen{w: base, rng: rand.New(rand.NewPCG(1, 2))}
+	for range 500 {
+		bg.modifyBody()
+		var req struct{ GroupId, Member_Account string }
+		if err := json.Unmarshal(bg.body, &req); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := strconv.Atoi(strings.TrimPrefix(req.Member_Account, "tb")); n%150 >= 75 {
+			t.Fatalf("baseline modifies %s, a sender (second half of its group)", req.Member_Account)
+		}
+	}
+}
+
+func TestHistoryBodies(t *testing.T) {
+	d := &Dataset{Prefix: "tb", Groups: []string{"@TGS#1"}, Members: 10, History: "@TGS#h", HistoryMessages: 1000, HistoryTop: 1003}
+	w, err := NewWorkload(ScenarioHistory, d, nil, ReadAll, Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		w        *Workload
+		name     string
+		band     int
+		min, max int64
+	}{{w, ScenarioHistory, bandHistoryAny, HistoryPage, 1003}, {w.Base(), HistoryNewest, bandHistoryNewest, 0, 0}} {
+		if tc.w.Name() != tc.name {
+			t.Errorf("phase name %q, want %q", tc.w.Name(), tc.name)
+		}
+		g := &gen{w: tc.w, rng: rand.New(rand.NewPCG(1, 2))}
+		for range 500 {
+			band := g.historyBody()
+			var req struct {
+				GroupId      string
+				ReqMsgNumber int
+				ReqMsgSeq    int64
+			}
+			if err := json.Unmarshal(g.body, &req); err != nil {
+				t.Fatal(err)
+			}
+			if band != tc.band || req.GroupId != "@TGS#h" || req.ReqMsgNumber != HistoryPage || req.ReqMsgSeq < tc.min || req.ReqMsgSeq > tc.max {
+				t.Fatalf("%s: band %d, body %s", tc.name, band, g.body)
+			}
+		}
+	}
+	if _, err := NewWorkload(ScenarioHistory, &Dataset{Groups: []string{"g"}, Members: 1}, nil, ReadAll, Target{}); err == nil {
+		t.Error("history without a history group: no error")
+	}
+}
+
+func TestCheckAnswer(t *testing.T) {
+	page := func(n, finished int) string {
+		s := `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"GroupId":"g","IsFinished":` + strconv.Itoa(finished) + `,"RspMsgList":[`
+		for i := range n {
+			if i > 0 {
+				s += ","
+			}
+			s += `{"From_Account":"a","MsgSeq":` + strconv.Itoa(i+1) + `}`
+		}
+		return s + "]}"
+	}
+	for _, tc := range []struct {
+		band int
+		body string
+		fail string
+	}{
+		{bandSend, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MsgTime":1,"MsgSeq":7,"MsgDropReason":""}`, ""},
+		{bandSend, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MsgTime":1,"MsgSeq":0,"MsgDropReason":"MsgFreqCtrl"}`, FailDropped},
+		{bandSend, `{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"MsgTime":1,"MsgSeq":0,"MsgDropReason":""}`, FailNoSeq},
+		{bandSend, okEnvelope, FailDropped},
+		{bandHistoryAny, page(HistoryPage, 1), ""},
+		{bandHistoryNewest, page(HistoryPage-1, 1), FailShortPage},
+		{bandHistoryAny, page(HistoryPage, 2), FailShortPage},
+		{bandModify, okEnvelope, ""},
+	} {
+		if got := checkAnswer(tc.band, []byte(tc.body)); got.Fail != tc.fail {
+			t.Errorf("checkAnswer(%d, %s) = %q, want %q", tc.band, tc.body, got.Fail, tc.fail)
+		}
+	}
+}
+
+func TestBaseRatios(t *testing.T) {
+	cpu := func(v float64) *float64 { return &v }
+	r := &Report{Scenario: ScenarioSend, Base: ScenarioModify}
+	for _, rates := range [][3]float64{{10000, 1000, 1200}, {10000, 1000, 900}, {10000, 1000, 1100}} {
+		run := Run{Phases: []*Phase{
+			{Name: "ceiling", ReqPerSec: rates[0]},
+			{Name: ScenarioModify, ReqPerSec: rates[1], CPUPerRequestUS: cpu(100)},
+			{Name: ScenarioSend, ReqPerSec: rates[2], CPUPerRequestUS: cpu(50)},
+		}}
+		run.SetRatios(r.Scenario, r.Base)
+		r.Runs = append(r.Runs, run)
+	}
+	r.SetMedians()
+	m := r.Median
+	if m == nil || *m.RatioToBase != 1.1 || *m.CostToBase != 0.5 || *m.BaseToCeiling != 0.1 || *m.RatioToCeiling != 0.11 {
+		t.Fatalf("medians %+v: want send/modify 1.1, cost 0.5, modify/ceiling 0.1, send/ceiling 0.11", m)
+	}
+	var out bytes.Buffer
+	r.WriteText(&out)
+	for _, want := range []string{"median send / modify over 3 runs: 1.100 in req/s, 0.500 in CPU µs/req", "median modify / ceiling over 3 runs: 0.100", "cost vs base"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report has no %q:\n%s", want, out.String())
+		}
 	}
 }

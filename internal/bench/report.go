@@ -17,9 +17,12 @@ const ErrorWarnRate = 0.01
 
 // Report is everything a timbench run measured, as printed and as written with -json.
 type Report struct {
-	Command  string            `json:"command"`            // the command line
-	Started  time.Time         `json:"started"`            // when the run began
-	Scenario string            `json:"scenario"`           // modify, read, mixed, auth or ceiling
+	Command  string    `json:"command"`  // the command line
+	Started  time.Time `json:"started"`  // when the run began
+	Scenario string    `json:"scenario"` // modify, read, mixed, auth, ceiling, send or history
+	// Base names the scenario's baseline phase, run against timd in the same rounds
+	// (modify for send, history-newest for history); "" for none.
+	Base     string            `json:"base,omitempty"`
 	Target   string            `json:"target"`             // "spawned timd" or the -target URL
 	Store    string            `json:"store"`              // sqlite, postgresql or unknown
 	Params   map[string]string `json:"params"`             // the flags that shape the load
@@ -48,6 +51,11 @@ type SetupReport struct {
 	AccountsSeconds float64 `json:"accounts_seconds"`
 	GroupsSeconds   float64 `json:"groups_seconds"`
 	BigSeconds      float64 `json:"big_group_seconds"`
+	// HistoryMessages are the imported messages of the history group; HistoryTop is the
+	// newest one's MsgSeq.
+	HistoryMessages int     `json:"history_messages,omitempty"`
+	HistoryTop      int64   `json:"history_top_seq,omitempty"`
+	HistorySeconds  float64 `json:"history_seconds,omitempty"`
 	TotalSeconds    float64 `json:"total_seconds"`
 	PgxRows         int     `json:"pgx_rows,omitempty"`
 	// RestartSeconds is the spawned timd's start-up time with the data set (-restart):
@@ -64,6 +72,11 @@ type Run struct {
 type Medians struct {
 	RatioToCeiling *float64 `json:"ratio_to_ceiling,omitempty"`
 	RatioToPgx     *float64 `json:"ratio_to_pgx,omitempty"`
+	// BaseToCeiling is the baseline phase's ratio to the ceiling; RatioToBase and
+	// CostToBase are the scenario's req/s and CPU µs/req over the baseline's.
+	BaseToCeiling *float64 `json:"base_ratio_to_ceiling,omitempty"`
+	RatioToBase   *float64 `json:"ratio_to_base,omitempty"`
+	CostToBase    *float64 `json:"cpu_per_request_to_base,omitempty"`
 }
 
 // Phase is the measurement of one phase.
@@ -83,15 +96,17 @@ type Phase struct {
 	// Server figures are absent when the server's pid is unknown.
 	ServerCPUSeconds *float64 `json:"server_cpu_seconds,omitempty"`
 	CPUPerRequestUS  *float64 `json:"server_cpu_us_per_request,omitempty"`
-	PeakRSSBytes     *int64   `json:"server_peak_rss_bytes,omitempty"` // VmRSS sampled in the window
-	HWMBytes         *int64   `json:"server_vmhwm_bytes,omitempty"`    // VmHWM: peak since start
-	EndRSSBytes      *int64   `json:"server_rss_end_bytes,omitempty"`  // VmRSS at the end
-	GeneratorCPU     float64  `json:"generator_cpu_seconds"`           // this process, same window
-	RatioToCeiling   *float64 `json:"ratio_to_ceiling,omitempty"`      // req/s over the ceiling's
-	RatioToPgx       *float64 `json:"ratio_to_pgx,omitempty"`          // req/s over pgx-raw's
-	Bands            []Band   `json:"bands,omitempty"`                 // per kind of request
-	Load             string   `json:"load"`                            // "c=64" or "rate=20000/s"
-	Note             string   `json:"note,omitempty"`                  // e.g. what the server is
+	PeakRSSBytes     *int64   `json:"server_peak_rss_bytes,omitempty"`   // VmRSS sampled in the window
+	HWMBytes         *int64   `json:"server_vmhwm_bytes,omitempty"`      // VmHWM: peak since start
+	EndRSSBytes      *int64   `json:"server_rss_end_bytes,omitempty"`    // VmRSS at the end
+	GeneratorCPU     float64  `json:"generator_cpu_seconds"`             // this process, same window
+	RatioToCeiling   *float64 `json:"ratio_to_ceiling,omitempty"`        // req/s over the ceiling's
+	RatioToPgx       *float64 `json:"ratio_to_pgx,omitempty"`            // req/s over pgx-raw's
+	RatioToBase      *float64 `json:"ratio_to_base,omitempty"`           // req/s over the baseline's
+	CostToBase       *float64 `json:"cpu_per_request_to_base,omitempty"` // CPU µs/req over the baseline's
+	Bands            []Band   `json:"bands,omitempty"`                   // per kind of request
+	Load             string   `json:"load"`                              // "c=64" or "rate=20000/s"
+	Note             string   `json:"note,omitempty"`                    // e.g. what the server is
 }
 
 // Latency are latency figures in milliseconds.
@@ -188,9 +203,20 @@ func sum[K comparable](m map[K]uint64) uint64 {
 	return n
 }
 
-// SetRatios fills in each phase's ratios to the run's ceiling and pgx-raw phases.
-func (r *Run) SetRatios(scenario string) {
+// SetRatios fills in each phase's ratios to the run's ceiling and pgx-raw phases, and
+// the scenario's to its baseline phase base ("" for none).
+func (r *Run) SetRatios(scenario, base string) {
 	ceiling, pgx := r.find("ceiling"), r.find("pgx-raw")
+	if b, p := r.find(base), r.find(scenario); base != "" && b != nil && p != nil && b != p {
+		if b.ReqPerSec > 0 {
+			v := p.ReqPerSec / b.ReqPerSec
+			p.RatioToBase = &v
+		}
+		if b.CPUPerRequestUS != nil && p.CPUPerRequestUS != nil && *b.CPUPerRequestUS > 0 {
+			v := *p.CPUPerRequestUS / *b.CPUPerRequestUS
+			p.CostToBase = &v
+		}
+	}
 	for _, p := range r.Phases {
 		if ceiling != nil && ceiling.ReqPerSec > 0 && p != ceiling {
 			v := p.ReqPerSec / ceiling.ReqPerSec
@@ -215,19 +241,26 @@ func (r *Run) find(name string) *Phase {
 
 // SetMedians computes the median ratios of the scenario's phases over the runs.
 func (r *Report) SetMedians() {
-	var toCeiling, toPgx []float64
-	for _, run := range r.Runs {
-		if p := run.find(r.Scenario); p != nil {
-			if p.RatioToCeiling != nil {
-				toCeiling = append(toCeiling, *p.RatioToCeiling)
-			}
-			if p.RatioToPgx != nil {
-				toPgx = append(toPgx, *p.RatioToPgx)
-			}
+	var toCeiling, toPgx, baseToCeiling, toBase, costToBase []float64
+	add := func(v *[]float64, x *float64) {
+		if x != nil {
+			*v = append(*v, *x)
 		}
 	}
-	m := &Medians{RatioToCeiling: median(toCeiling), RatioToPgx: median(toPgx)}
-	if m.RatioToCeiling != nil || m.RatioToPgx != nil {
+	for _, run := range r.Runs {
+		if p := run.find(r.Scenario); p != nil {
+			add(&toCeiling, p.RatioToCeiling)
+			add(&toPgx, p.RatioToPgx)
+			add(&toBase, p.RatioToBase)
+			add(&costToBase, p.CostToBase)
+		}
+		if b := run.find(r.Base); r.Base != "" && b != nil {
+			add(&baseToCeiling, b.RatioToCeiling)
+		}
+	}
+	m := &Medians{RatioToCeiling: median(toCeiling), RatioToPgx: median(toPgx),
+		BaseToCeiling: median(baseToCeiling), RatioToBase: median(toBase), CostToBase: median(costToBase)}
+	if *m != (Medians{}) {
 		r.Median = m
 	}
 }
@@ -272,6 +305,9 @@ func (r *Report) WriteText(w io.Writer) {
 		if s.BigMembers > 0 {
 			fmt.Fprintf(w, ", big group of %d members (%.1fs)", s.BigMembers, s.BigSeconds)
 		}
+		if s.HistoryMessages > 0 {
+			fmt.Fprintf(w, ", history group of %d messages up to MsgSeq %d (%.1fs)", s.HistoryMessages, s.HistoryTop, s.HistorySeconds)
+		}
 		if s.PgxRows > 0 {
 			fmt.Fprintf(w, ", pgx table of %d rows", s.PgxRows)
 		}
@@ -282,12 +318,22 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	for i, run := range r.Runs {
 		fmt.Fprintf(w, "\nrun %d of %d\n", i+1, len(r.Runs))
-		writeRun(w, run)
+		writeRun(w, run, r.Base != "")
 	}
 	if m := r.Median; m != nil {
 		fmt.Fprintln(w)
 		if m.RatioToCeiling != nil {
 			fmt.Fprintf(w, "median %s / ceiling over %d runs: %.3f\n", r.Scenario, len(r.Runs), *m.RatioToCeiling)
+		}
+		if m.BaseToCeiling != nil {
+			fmt.Fprintf(w, "median %s / ceiling over %d runs: %.3f\n", r.Base, len(r.Runs), *m.BaseToCeiling)
+		}
+		if m.RatioToBase != nil {
+			fmt.Fprintf(w, "median %s / %s over %d runs: %.3f in req/s", r.Scenario, r.Base, len(r.Runs), *m.RatioToBase)
+			if m.CostToBase != nil {
+				fmt.Fprintf(w, ", %.3f in CPU µs/req", *m.CostToBase)
+			}
+			fmt.Fprintln(w)
 		}
 		if m.RatioToPgx != nil {
 			fmt.Fprintf(w, "median %s / pgx-raw over %d runs: %.3f\n", r.Scenario, len(r.Runs), *m.RatioToPgx)
@@ -298,18 +344,27 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 }
 
-// writeRun writes the table of one run.
-func writeRun(w io.Writer, run Run) {
+// writeRun writes the table of one run; withBase adds the columns of the ratios to the
+// baseline phase.
+func writeRun(w io.Writer, run Run, withBase bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\tload\trequests\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tsrv CPU s\tCPU µs/req\tpeak RSS\tHWM\tRSS end\tgen CPU s\tvs ceiling\tvs pgx\t")
+	baseHead, baseEmpty := "", ""
+	if withBase {
+		baseHead, baseEmpty = "vs base\tcost vs base\t", "\t\t"
+	}
+	fmt.Fprintln(tw, "phase\tload\trequests\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\terrors\tsrv CPU s\tCPU µs/req\tpeak RSS\tHWM\tRSS end\tgen CPU s\tvs ceiling\tvs pgx\t"+baseHead)
 	for _, p := range run.Phases {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t",
 			p.Name, p.Load, p.Requests, p.ReqPerSec, lat(p.Latency), p.Requests-p.OK,
 			optF(p.ServerCPUSeconds, "%.2f"), optF(p.CPUPerRequestUS, "%.1f"),
 			optMB(p.PeakRSSBytes), optMB(p.HWMBytes), optMB(p.EndRSSBytes), p.GeneratorCPU,
 			optF(p.RatioToCeiling, "%.3f"), optF(p.RatioToPgx, "%.3f"))
+		if withBase {
+			fmt.Fprintf(tw, "%s\t%s\t", optF(p.RatioToBase, "%.3f"), optF(p.CostToBase, "%.3f"))
+		}
+		fmt.Fprintln(tw)
 		for _, b := range p.Bands {
-			fmt.Fprintf(tw, "  %s\t\t%d\t%.0f\t%s\t\t\t\t\t\t\t\t\t\t\t\n", b.Name, b.Requests, b.ReqPerSec, lat(b.Latency))
+			fmt.Fprintf(tw, "  %s\t\t%d\t%.0f\t%s\t\t\t\t\t\t\t\t\t\t\t%s\n", b.Name, b.Requests, b.ReqPerSec, lat(b.Latency), baseEmpty)
 		}
 	}
 	tw.Flush()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ const (
 	importBatch = 100 // multiaccount_import
 	createBatch = 500 // create_group MemberList
 	addBatch    = 300 // add_group_member
+	msgBatch    = 7   // import_group_msg MsgList
 )
 
 // Dataset is the data a run prepares through the API: Groups of Members members each,
@@ -26,6 +28,12 @@ type Dataset struct {
 	Members    int      // members of each normal group
 	Big        string   // ID of the big group; "" for none
 	BigMembers int
+	// History is the ID of the history group, "" for none: a Public group imported with
+	// a CreateTime in the past and HistoryMessages imported messages, the newest of
+	// which has MsgSeq HistoryTop.
+	History         string
+	HistoryMessages int
+	HistoryTop      int64
 }
 
 // Account returns the name of account i.
@@ -41,6 +49,8 @@ type SetupConfig struct {
 	BigMembers int    // members of the big group; 0 for none
 	Parallel   int    // calls in flight at once; default 4
 	Prefix     string // account name prefix; default "tb"
+	// HistoryMessages, when positive, makes the history group with that many messages.
+	HistoryMessages int
 	// Progress, when set, receives a line per step.
 	Progress io.Writer
 }
@@ -50,6 +60,7 @@ type SetupTimes struct {
 	Accounts time.Duration
 	Groups   time.Duration
 	Big      time.Duration
+	History  time.Duration
 	Total    time.Duration
 }
 
@@ -57,7 +68,7 @@ type SetupTimes struct {
 // groups are Public, created with create_group MemberList and then add_group_member
 // batches, with MaxMemberCount set to their size so any server limit fits.
 func Prepare(ctx context.Context, c *Caller, cfg SetupConfig) (*Dataset, SetupTimes, error) {
-	if cfg.Groups < 1 || cfg.Members < 1 || cfg.BigMembers < 0 {
+	if cfg.Groups < 1 || cfg.Members < 1 || cfg.BigMembers < 0 || cfg.HistoryMessages < 0 {
 		return nil, SetupTimes{}, fmt.Errorf("bench: want at least 1 group of 1 member, got %d of %d", cfg.Groups, cfg.Members)
 	}
 	if cfg.Parallel <= 0 {
@@ -66,7 +77,8 @@ func Prepare(ctx context.Context, c *Caller, cfg SetupConfig) (*Dataset, SetupTi
 	if cfg.Prefix == "" {
 		cfg.Prefix = "tb"
 	}
-	d := &Dataset{Prefix: cfg.Prefix, Groups: make([]string, cfg.Groups), Members: cfg.Members, BigMembers: cfg.BigMembers}
+	d := &Dataset{Prefix: cfg.Prefix, Groups: make([]string, cfg.Groups), Members: cfg.Members, BigMembers: cfg.BigMembers,
+		HistoryMessages: cfg.HistoryMessages}
 	var t SetupTimes
 	start := time.Now()
 	step := func(name string, took *time.Duration, fn func() error) error {
@@ -89,6 +101,11 @@ func Prepare(ctx context.Context, c *Caller, cfg SetupConfig) (*Dataset, SetupTi
 	if err == nil && cfg.BigMembers > 0 {
 		err = step(fmt.Sprintf("big group of %d members created", cfg.BigMembers), &t.Big, func() error {
 			return createBig(ctx, c, d, cfg.Progress)
+		})
+	}
+	if err == nil && cfg.HistoryMessages > 0 {
+		err = step(fmt.Sprintf("history group of %d messages imported", cfg.HistoryMessages), &t.History, func() error {
+			return createHistory(ctx, c, d, cfg.Parallel, cfg.Progress)
 		})
 	}
 	t.Total = time.Since(start)
@@ -229,4 +246,107 @@ func checkAdded(raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// historyAge is how far in the past the history group was created.
+const historyAge = 30 * 24 * 3600
+
+// historyStep is the number of import_group_msg calls that share one SendTime. A call may
+// not go before the group's newest message, so calls run in steps: those of one step in
+// parallel, all with the same SendTime, and the next step, one second or more later, once
+// they have all answered.
+const historyStep = 1024
+
+// createHistory imports the history group, created 30 days ago, and its HistoryMessages
+// text messages with import_group_msg, 7 per call and p calls in flight, from random
+// accounts of d with random Randoms, their SendTimes spread over the last day (well
+// within the default retention of 7 days, so no page holds expired messages).
+func createHistory(ctx context.Context, c *Caller, d *Dataset, p int, progress io.Writer) error {
+	now := time.Now().Unix()
+	a, err := c.MustOK(ctx, "group_open_http_svc/import_group", map[string]any{
+		"Type": "Public", "Name": "timbench history", "CreateTime": now - historyAge,
+	})
+	if err != nil {
+		return err
+	}
+	var resp struct{ GroupId string }
+	if err := json.Unmarshal(a.Raw, &resp); err != nil || resp.GroupId == "" {
+		return fmt.Errorf("import_group: no GroupId in %s", snippet(a.Raw))
+	}
+	d.History = resp.GroupId
+	n := d.HistoryMessages
+	calls := (n + msgBatch - 1) / msgBatch
+	steps := (calls + historyStep - 1) / historyStep
+	first, spacing := now-24*3600, max(int64(1), (24*3600-60)/int64(steps))
+	var mu sync.Mutex
+	var top int64
+	tenth := 0
+	for s := range steps {
+		sendTime := first + int64(s)*spacing
+		from, end := s*historyStep, min((s+1)*historyStep, calls)
+		err := parallel(ctx, end-from, p, func(ctx context.Context, k int) error {
+			call := from + k
+			seq, err := importMessages(ctx, c, d, sendTime, call*msgBatch, min((call+1)*msgBatch, n))
+			if err == nil {
+				mu.Lock()
+				top = max(top, seq)
+				mu.Unlock()
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if t := end * 10 / calls; progress != nil && t > tenth {
+			tenth = t
+			fmt.Fprintf(progress, "setup: history group: %d of %d messages\n", min(end*msgBatch, n), n)
+		}
+	}
+	d.HistoryTop = top
+	return nil
+}
+
+// importMessages imports messages from to end-1 of the history group, all at sendTime,
+// and returns the highest MsgSeq they got.
+func importMessages(ctx context.Context, c *Caller, d *Dataset, sendTime int64, from, end int) (int64, error) {
+	type content struct {
+		Text string
+	}
+	type elem struct {
+		MsgType    string
+		MsgContent content
+	}
+	type msg struct {
+		From     string `json:"From_Account"`
+		SendTime int64
+		Random   uint32
+		MsgBody  []elem
+	}
+	list := make([]msg, 0, end-from)
+	for i := from; i < end; i++ {
+		text := fmt.Sprintf("history %d %s", i, lorem)[:TextBytes]
+		list = append(list, msg{From: d.Account(rand.IntN(d.Accounts())), SendTime: sendTime, Random: rand.Uint32(),
+			MsgBody: []elem{{"TIMTextElem", content{text}}}})
+	}
+	a, err := c.MustOK(ctx, "group_open_http_svc/import_group_msg", map[string]any{"GroupId": d.History, "MsgList": list})
+	if err != nil {
+		return 0, err
+	}
+	var resp struct {
+		ImportMsgResult []struct {
+			MsgSeq int64
+			Result int
+		}
+	}
+	if err := json.Unmarshal(a.Raw, &resp); err != nil || len(resp.ImportMsgResult) != len(list) {
+		return 0, fmt.Errorf("import_group_msg: %d results for %d messages in %s (%v)", len(resp.ImportMsgResult), len(list), snippet(a.Raw), err)
+	}
+	var top int64
+	for _, r := range resp.ImportMsgResult {
+		if r.Result != 0 || r.MsgSeq <= 0 {
+			return 0, fmt.Errorf("import_group_msg: a message not imported: %s", snippet(a.Raw))
+		}
+		top = max(top, r.MsgSeq)
+	}
+	return top, nil
 }

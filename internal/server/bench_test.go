@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,7 +25,8 @@ type benchServer struct {
 }
 
 // newBenchServer starts timd on SQLite in a temporary directory, with rate limits off,
-// custom member fields F1 to F3 and no member limit on Public groups.
+// the per-group send rate off, custom member fields F1 to F3 and no member limit on
+// Public groups.
 func newBenchServer(b *testing.B) *benchServer {
 	b.Helper()
 	cfg := config.Default()
@@ -33,6 +35,7 @@ func newBenchServer(b *testing.B) *benchServer {
 	app.SecretKey = "0123456789abcdef0123456789abcdef"
 	app.MemberFields = []string{"F1", "F2", "F3"}
 	app.RateLimits = config.RateLimits{}
+	app.Messages.SendRate = 0
 	app.Limits.MaxMembers[im.TypePublic] = 0
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
@@ -118,4 +121,97 @@ func BenchmarkGetMembers(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchText is the 100-byte Text of the messages the message benchmarks send.
+const benchText = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore e"
+
+// BenchmarkSendMessage measures durable send_group_msg of a 100-byte TIMTextElem through
+// the handler, as BenchmarkModify measures modify_group_member_info: one group of 1000
+// members, from many goroutines (parallelism 16 per GOMAXPROCS), each send from a member
+// at random with a unique Random, so none is taken for a retry. Its goal is to be at
+// least as fast as BenchmarkModify; every answer must carry a MsgSeq and no
+// MsgDropReason.
+func BenchmarkSendMessage(b *testing.B) {
+	s := newBenchServer(b)
+	const members = 1000
+	g := s.group(b, members)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			out := s.call(b, "group_open_http_svc/send_group_msg",
+				fmt.Sprintf(`{"GroupId":%q,"From_Account":"m%d","Random":%d,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":%q}}]}`,
+					g, i%members, i, benchText))
+			if !strings.Contains(out, `"MsgDropReason":""`) || strings.Contains(out, `"MsgSeq":0`) {
+				b.Errorf("send_group_msg stored nothing: %s", out)
+			}
+		}
+	})
+}
+
+// BenchmarkGroupHistory measures group_msg_get_simple pages of 20 through the handler,
+// from a group of 50,000 imported messages: the newest page (no ReqMsgSeq), one in the
+// middle and the oldest. Its goal is that any page costs at most twice the newest.
+func BenchmarkGroupHistory(b *testing.B) {
+	s := newBenchServer(b)
+	const messages = 50000
+	g := s.history(b, messages)
+	// Let the background checkpoint copy the import's WAL into the database first, or it
+	// runs during the first sub-benchmark.
+	time.Sleep(3 * time.Second)
+	for _, page := range []struct {
+		name string
+		seq  string
+	}{{"newest", ""}, {"middle", fmt.Sprintf(`,"ReqMsgSeq":%d`, messages/2)}, {"oldest", `,"ReqMsgSeq":20`}} {
+		b.Run(page.name, func(b *testing.B) {
+			body := fmt.Sprintf(`{"GroupId":%q,"ReqMsgNumber":20%s}`, g, page.seq)
+			b.ReportAllocs()
+			for b.Loop() {
+				if out := s.call(b, "group_open_http_svc/group_msg_get_simple", body); !strings.Contains(out, `"IsFinished":1`) {
+					b.Fatalf("not a full page: %s", out)
+				}
+			}
+		})
+	}
+}
+
+// history imports a Public group created a day ago and n messages of 100-byte texts
+// from 100 accounts, 7 per import_group_msg, all at one SendTime so the calls may run
+// in parallel; it returns the group's ID.
+func (s *benchServer) history(b *testing.B, n int) string {
+	b.Helper()
+	var accounts []string
+	for i := range 100 {
+		accounts = append(accounts, fmt.Sprintf(`"h%d"`, i))
+	}
+	s.call(b, "im_open_login_svc/multiaccount_import", `{"Accounts":[`+strings.Join(accounts, ",")+`]}`)
+	out := s.call(b, "group_open_http_svc/import_group",
+		fmt.Sprintf(`{"Type":"Public","Name":"history","CreateTime":%d}`, time.Now().Unix()-86400))
+	_, rest, _ := strings.Cut(out, `"GroupId":"`)
+	id, _, _ := strings.Cut(rest, `"`)
+	sendTime := time.Now().Unix() - 3600
+	calls := make(chan int)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for c := range calls {
+				var list []string
+				for i := c * 7; i < min(c*7+7, n); i++ {
+					list = append(list, fmt.Sprintf(`{"From_Account":"h%d","SendTime":%d,"Random":%d,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":%q}}]}`,
+						i%100, sendTime, i, benchText))
+				}
+				s.call(b, "group_open_http_svc/import_group_msg", fmt.Sprintf(`{"GroupId":%q,"MsgList":[%s]}`, id, strings.Join(list, ",")))
+			}
+		})
+	}
+	for c := range (n + 6) / 7 {
+		calls <- c
+	}
+	close(calls)
+	wg.Wait()
+	return id
 }

@@ -375,6 +375,17 @@ func BenchmarkUpdateMember(b *testing.B) {
 	storetest.BenchUpdateMember(b, MustOpenFresh(b, Options{}), nil)
 }
 
+// BenchmarkAppendMessage runs storetest.BenchAppendMessage into one busy group and
+// spread over 1000, over the default pool: in one group every Update waits for the
+// group's row lock, which the one before holds until its COMMIT.
+func BenchmarkAppendMessage(b *testing.B) {
+	for _, groups := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
+			storetest.BenchAppendMessage(b, MustOpenFresh(b, Options{}), groups, nil)
+		})
+	}
+}
+
 // TestIsolation checks the transaction settings the locking design rests on: Update at
 // READ COMMITTED, View at REPEATABLE READ and read-only.
 func TestIsolation(t *testing.T) {

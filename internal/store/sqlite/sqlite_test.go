@@ -252,6 +252,39 @@ func BenchmarkUpdateMember(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendMessage runs storetest.BenchAppendMessage into one busy group and
+// spread over 1000, and reports, besides writes/commit, the database's growth per
+// message: bytes/msg is the growth of its used pages (page_count - freelist_count, times
+// page_size, as a reader sees the file with its WAL) over b.N. The growth comes in whole
+// pages, so take it from runs of 100,000 messages or more: -benchtime 100000x.
+func BenchmarkAppendMessage(b *testing.B) {
+	for _, groups := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
+			db := MustOpen(b, tempPath(b), Options{})
+			var commits, used int64
+			storetest.BenchAppendMessage(b, db, groups, func() {
+				commits, used = db.w.commits.Load(), usedBytes(b, db)
+			})
+			if n := db.w.commits.Load() - commits; n > 0 {
+				b.ReportMetric(float64(b.N)/float64(n), "writes/commit")
+			}
+			b.ReportMetric(float64(usedBytes(b, db)-used)/float64(b.N), "bytes/msg")
+		})
+	}
+}
+
+// usedBytes returns the bytes of the database's pages in use.
+func usedBytes(tb testing.TB, db *DB) int64 {
+	tb.Helper()
+	var pages, free, size int64
+	err := db.rdb.QueryRow(`SELECT page_count, freelist_count, page_size
+		FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()`).Scan(&pages, &free, &size)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return (pages - free) * size
+}
+
 // TestPragmas checks the settings the durability and concurrency design rests on.
 func TestPragmas(t *testing.T) {
 	db := MustOpen(t, tempPath(t), Options{})

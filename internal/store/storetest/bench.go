@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -45,6 +47,60 @@ func BenchUpdateMember(b *testing.B, s im.Store, start func()) {
 				}
 				m.NameCard = fmt.Sprintf("card %d", n)
 				return tx.UpdateMember(ctx, app1, m)
+			})
+			if err != nil {
+				b.Error(err)
+			}
+		}
+	})
+	b.StopTimer()
+}
+
+// BenchText is the MsgBody of BenchAppendMessage's messages as send_group_msg keeps it:
+// the JSON text as sent, one TIMTextElem of a 100-byte Text.
+const BenchText = `[{"MsgType":"TIMTextElem","MsgContent":{"Text":"` +
+	`Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore e` + `"}}]`
+
+// BenchAppendMessage measures Updates of s that each store one message as send_group_msg
+// does: read the group (locking it), append a 100-byte text (BenchText) at its NextMsgSeq,
+// which advances the group, from many goroutines (parallelism 32 per GOMAXPROCS). Each
+// message goes to one of groups groups at random; group IDs and senders have the length
+// timd gives them ("@TGS#2" and 8 characters; accounts of 8), Randoms are random. It calls
+// start, unless nil, when the groups exist and the timed Updates are about to begin, so a
+// store can measure its growth per message from there (BenchmarkAppendMessage in
+// internal/store/sqlite reports bytes/msg).
+func BenchAppendMessage(b *testing.B, s im.Store, groups int, start func()) {
+	ids := make([]string, groups)
+	MustUpdate(b, s, func(ctx context.Context, tx im.Tx) error {
+		for i := range ids {
+			ids[i] = fmt.Sprintf("@TGS#2B%07d", i)
+			g := newGroup(app1, ids[i])
+			g.NextMsgSeq = 1
+			if err := tx.CreateGroup(ctx, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if start != nil {
+		start()
+	}
+	now := time.Now().Unix()
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		for pb.Next() {
+			id, from, random := ids[rng.IntN(groups)], fmt.Sprintf("user%04d", rng.IntN(10000)), rng.Uint32()
+			err := s.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
+				g, err := tx.GetGroup(ctx, app1, id)
+				if err != nil {
+					return err
+				}
+				return tx.AppendMessage(ctx, im.Message{
+					App: app1, Group: id, Seq: g.NextMsgSeq, From: from, Random: random, Priority: im.PriorityNormal,
+					Time: now, Body: []byte(BenchText), Unread: true,
+				})
 			})
 			if err != nil {
 				b.Error(err)

@@ -77,7 +77,10 @@
 //	        "max_members": {"Private": 200, "Public": 2000, "ChatRoom": 6000,
 //	                        "AVChatRoom": 0, "Community": 100000},
 //	        "admins_per_group": 0,
-//	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576
+//	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576,
+//	        "group_attr_key_max": 32, "group_attr_value_max": 4000,
+//	        "group_attr_keys": 16, "group_attr_total_max": 16000,
+//	        "group_attr_write_rate": 5
 //	      },
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
@@ -89,10 +92,13 @@
 //	  ]
 //	}
 //
-// max_members is keyed by group type; the newer names Work (Private) and Meeting
-// (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
-// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets; Config.ReadSecrets, for the
-// commands that sign for a running server, reads it and never creates one).
+// group_attr_write_rate caps the attribute writes of one group per second, counted by
+// each process (0 turns it off); the other group_attr_ limits bound a group's attributes
+// (docs/compatibility.md §10). max_members is keyed by group type; the newer names Work
+// (Private) and Meeting (ChatRoom) are accepted too. An empty secret_key means the key is
+// read from, or created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
+// Config.ReadSecrets, for the commands that sign for a running server, reads it and never
+// creates one).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;

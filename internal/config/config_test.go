@@ -235,6 +235,7 @@ func TestExampleFile(t *testing.T) {
 	}}
 	first.Limits.NameCardMax, first.Limits.AdminsPerGroup = 60, 10
 	first.Limits.ResponseMax, first.Limits.BodyMax = 2<<20, 2<<20
+	first.Limits.GroupAttrWriteRate = 10
 	first.Limits.MaxMembers[im.TypePrivate] = 500
 	first.Limits.MaxMembers[im.TypeCommunity] = 200000
 	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false}
@@ -297,14 +298,14 @@ func TestDocExample(t *testing.T) {
 func TestEveryLimitSettable(t *testing.T) {
 	def := im.DefaultLimits()
 	limits := positiveLimits(&def)
-	if got, want := len(limits)+2, reflect.TypeFor[im.Limits]().NumField(); got != want {
-		t.Fatalf("positiveLimits + admins_per_group + max_members cover %d fields of im.Limits, want %d", got, want)
+	if got, want := len(limits)+3, reflect.TypeFor[im.Limits]().NumField(); got != want {
+		t.Fatalf("positiveLimits + admins_per_group + group_attr_write_rate + max_members cover %d fields of im.Limits, want %d", got, want)
 	}
 	var keys []string
 	for _, l := range limits {
 		keys = append(keys, fmt.Sprintf("%q: %d", l.name, l.value+1))
 	}
-	keys = append(keys, `"admins_per_group": 3`, `"max_members": {"AVChatRoom": 9}`)
+	keys = append(keys, `"admins_per_group": 3`, `"group_attr_write_rate": 7`, `"max_members": {"AVChatRoom": 9}`)
 	file := MustWriteFile(t, `{"apps": [{"sdkappid": 1, "limits": {`+strings.Join(keys, ", ")+`}}]}`)
 
 	got := MustLoad(t, []string{"-config", file}, nil).Apps[0].Limits
@@ -315,6 +316,9 @@ func TestEveryLimitSettable(t *testing.T) {
 	}
 	if got.AdminsPerGroup != 3 {
 		t.Errorf("admins_per_group: got %d, want 3", got.AdminsPerGroup)
+	}
+	if got.GroupAttrWriteRate != 7 {
+		t.Errorf("group_attr_write_rate: got %d, want 7", got.GroupAttrWriteRate)
 	}
 	if got.MaxMembers[im.TypeAVChatRoom] != 9 || got.MaxMembers[im.TypePublic] != 2000 {
 		t.Errorf("max_members: got %v, want AVChatRoom 9 and Public still 2000", got.MaxMembers)
@@ -442,6 +446,8 @@ func TestValidate(t *testing.T) {
 		{"limit negative", func(c *Config) { c.Apps[0].Limits.BodyMax = -1 }, "config: apps[0].limits.body_max:"},
 		{"admins per group negative", func(c *Config) { c.Apps[0].Limits.AdminsPerGroup = -1 },
 			"config: apps[0].limits.admins_per_group:"},
+		{"attribute write rate negative", func(c *Config) { c.Apps[0].Limits.GroupAttrWriteRate = -1 },
+			"config: apps[0].limits.group_attr_write_rate:"},
 		{"max members negative", func(c *Config) { c.Apps[0].Limits.MaxMembers[im.TypePublic] = -1 },
 			"config: apps[0].limits.max_members.Public:"},
 		{"max members unknown type", func(c *Config) { c.Apps[0].Limits.MaxMembers["Work"] = 1 },

@@ -129,6 +129,11 @@ type fileLimits struct {
 	AccountBatch      *int             `json:"account_batch"`
 	AccountTextMax    *int             `json:"account_text_max"`
 	BodyMax           *int             `json:"body_max"`
+	GroupAttrKeyMax   *int             `json:"group_attr_key_max"`
+	GroupAttrValueMax *int             `json:"group_attr_value_max"`
+	GroupAttrKeys     *int             `json:"group_attr_keys"`
+	GroupAttrTotalMax *int             `json:"group_attr_total_max"`
+	GroupAttrRate     *int             `json:"group_attr_write_rate"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -263,6 +268,11 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.AccountBatch, fl.AccountBatch)
 	set(&l.AccountTextMax, fl.AccountTextMax)
 	set(&l.BodyMax, fl.BodyMax)
+	set(&l.GroupAttrKeyMax, fl.GroupAttrKeyMax)
+	set(&l.GroupAttrValueMax, fl.GroupAttrValueMax)
+	set(&l.GroupAttrKeys, fl.GroupAttrKeys)
+	set(&l.GroupAttrTotalMax, fl.GroupAttrTotalMax)
+	set(&l.GroupAttrWriteRate, fl.GroupAttrRate)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

@@ -184,6 +184,9 @@ func checkLimits(p *problems, field string, l *im.Limits) {
 	if l.AdminsPerGroup < 0 {
 		p.addf(field+".admins_per_group", "%d is negative (0 means unlimited)", l.AdminsPerGroup)
 	}
+	if l.GroupAttrWriteRate < 0 {
+		p.addf(field+".group_attr_write_rate", "%d is negative (0 turns the cap off)", l.GroupAttrWriteRate)
+	}
 	for _, t := range slices.Sorted(maps.Keys(l.MaxMembers)) {
 		n := l.MaxMembers[t]
 		if !slices.Contains(im.GroupTypes, t) {
@@ -216,6 +219,8 @@ func positiveLimits(l *im.Limits) []namedLimit {
 		{"member_page_max", l.MemberPageMax}, {"response_max", l.ResponseMax},
 		{"account_batch", l.AccountBatch}, {"account_text_max", l.AccountTextMax},
 		{"body_max", l.BodyMax},
+		{"group_attr_key_max", l.GroupAttrKeyMax}, {"group_attr_value_max", l.GroupAttrValueMax},
+		{"group_attr_keys", l.GroupAttrKeys}, {"group_attr_total_max", l.GroupAttrTotalMax},
 	}
 }
 

@@ -18,6 +18,8 @@ const (
 	OpImport       Op = "import"           // import_group, import_group_member
 	OpSetAdminRole Op = "create with role" // Role Admin given in create_group MemberList
 	OpHistory      Op = "history"          // group_msg_get_simple, recall, import and modify of messages
+	OpWriteAttrs   Op = "write attributes" // modify_group_attr, set_group_attr
+	OpClearAttrs   Op = "clear attributes" // clear_group_attr
 )
 
 // rule denies op on groups of a type (any type when Type is "") for targets of a role (any
@@ -52,6 +54,7 @@ var matrix = []rule{
 	{Type: im.TypeAVChatRoom, Op: OpGetRole, Code: im.CodeNotAllowed, Info: "AVChatRoom groups do not keep member roles"},
 	{Type: im.TypeAVChatRoom, Op: OpImport, Code: im.CodeNotAllowed, Info: "AVChatRoom groups cannot be imported"},
 	{Type: im.TypeAVChatRoom, Op: OpHistory, Code: im.CodeNotAllowed, Info: "AVChatRoom groups keep no message history"},
+	{Type: im.TypeCommunity, Op: OpClearAttrs, Code: im.CodeNotAllowed, Info: "a Community's attributes cannot be cleared; use set_group_attr"},
 }
 
 // allow returns nil if op is allowed on a group of type t against a target of role

@@ -281,6 +281,7 @@ func badInputSpecs() []*commandSpec {
 			},
 		},
 	}
+	specs = append(specs, attrSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

@@ -72,9 +72,9 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 //
 //	accounts  owner, m1, m2, m3, free (free is in no group)
 //	pub       Public, imported with CreateTime a day ago; owner; m1 (F1=a, UnreadMsgNum 2),
-//	          m2, m3 (Admin, muted forever); G1=g
+//	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1
 //	priv      Private; owner, m1
-//	@TGS#_comm Community; owner, m1
+//	@TGS#_comm Community; owner, m1; attribute c1=v
 //	av        AVChatRoom; owner; free muted for an hour
 //	victim    Public; owner, m2
 func seedFixture(tb testing.TB, a appAdmin) {
@@ -104,12 +104,15 @@ func seedFixture(tb testing.TB, a appAdmin) {
 		a.mustOK(tb, svc+"create_group", body)
 	}
 	a.mustOK(tb, svc+"forbid_send_msg", map[string]any{"GroupId": "av", "Members_Account": []string{"free"}, "MuteTime": 3600})
+	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
+		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
+	}
 }
 
 // snapshot is an app's state as its admin reads it back: the answers of
 // get_appid_group_list; account_check of snapshotAccounts; get_group_info of every group,
-// with members (their roles, name cards, flags, custom data and mutes); the
-// get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
+// with members (their roles, name cards, flags, custom data and mutes), and its
+// get_group_attr; the get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
 // get_joined_group_list of every member, with every SelfInfo field (UnreadMsgNum shows
 // only there).
 type snapshot = map[string]any
@@ -141,6 +144,7 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		for _, m := range list(info["MemberList"]) {
 			members[m.(map[string]any)["Member_Account"].(string)] = true
 		}
+		read(fmt.Sprintf("attrs %d", i), "group_open_attr_http_svc/get_group_attr", map[string]any{"GroupId": groups[i]})
 		if info["Type"] == "AVChatRoom" {
 			// Keyed by position: a minted ID differs from one run to the next.
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})

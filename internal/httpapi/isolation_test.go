@@ -99,6 +99,10 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id, cmd: grp + "delete_group_member", body: `{` + q + `,"MemberToDel_Account":["m1","m2"]}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "import_group_member", body: `{` + q + `,"MemberList":[{"Member_Account":"free"}]}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "set_unread_msg_num", body: `{` + q + `,"Member_Account":"m1","UnreadMsgNum":9}`, code: notFound},
+			isolationCase{name: id, cmd: "group_open_attr_http_svc/get_group_attr", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "modify_group_attr", body: `{` + q + `,"GroupAttr":[{"key":"a1","value":"A"}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "set_group_attr", body: `{` + q + `,"GroupAttr":[{"key":"a1","value":"A"}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "clear_group_attr", body: `{` + q + `}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}

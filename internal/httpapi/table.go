@@ -6,11 +6,13 @@ const (
 	svcAccount = "im_open_login_svc"
 	svcOpenIM  = "openim"
 	svcConfig  = "openconfigsvr"
+	// svcAttr serves get_group_attr only; the other attribute commands are svcGroup's.
+	svcAttr = "group_open_attr_http_svc"
 )
 
 // commandTable is the one table of every REST command timd serves.
 func (a *API) commandTable() map[string]map[string]*command {
-	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}}
+	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}}
 	add := func(service, word string, h *command) {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
@@ -49,5 +51,10 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcOpenIM, "modify_group_msg", handler(a.modifyGroupMsg))
 	add(svcConfig, "setnospeaking", handler(a.setNoSpeaking))
 	add(svcConfig, "getnospeaking", handler(a.getNoSpeaking))
+
+	add(svcAttr, "get_group_attr", handler(a.getGroupAttr))
+	add(svcGroup, "modify_group_attr", handler(a.modifyGroupAttr))
+	add(svcGroup, "set_group_attr", handler(a.setGroupAttr))
+	add(svcGroup, "clear_group_attr", handler(a.clearGroupAttr))
 	return t
 }

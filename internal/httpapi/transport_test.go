@@ -172,11 +172,13 @@ func queryWith(s *timtest.Server, sets ...string) string {
 	return strings.Join(parts, "&")
 }
 
-// unlimited is an Options.Configure that turns rate limiting off, so that tests making
-// many calls measure nothing but what they test.
+// unlimited is an Options.Configure that turns rate limiting off (the request rates and
+// the attribute write rate of a group), so that tests making many calls measure nothing
+// but what they test.
 func unlimited(c *config.Config) {
 	for i := range c.Apps {
 		c.Apps[i].RateLimits = config.RateLimits{}
+		c.Apps[i].Limits.GroupAttrWriteRate = 0
 	}
 }
 

@@ -81,6 +81,14 @@ type Limits struct {
 	AccountBatch   int // multiaccount_import / account_check / account_delete; default 100
 	AccountTextMax int // bytes of an account's Nick or FaceUrl; default 500
 	BodyMax        int // bytes of a request body; default 1 MiB
+
+	GroupAttrKeyMax   int // bytes of a group attribute key; default 32
+	GroupAttrValueMax int // bytes of a group attribute value; default 4000
+	GroupAttrKeys     int // attribute keys one group holds; default 16
+	GroupAttrTotalMax int // bytes of all attribute values of one group; default 16000
+	// GroupAttrWriteRate caps the attribute writes of one group per second, counted by
+	// each process; 0 turns the cap off. Default 5.
+	GroupAttrWriteRate int
 }
 
 // DefaultLimits returns the limits of docs/compatibility.md §4.
@@ -95,6 +103,7 @@ func DefaultLimits() Limits {
 			TypePrivate: 200, TypePublic: 2000, TypeChatRoom: 6000, TypeCommunity: 100000, TypeAVChatRoom: 0,
 		},
 		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
+		GroupAttrKeyMax: 32, GroupAttrValueMax: 4000, GroupAttrKeys: 16, GroupAttrTotalMax: 16000, GroupAttrWriteRate: 5,
 	}
 }
 

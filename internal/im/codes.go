@@ -104,4 +104,20 @@ const (
 	CodeBadSetAccount Code = 130005
 	// CodeNoMuteTime (130008): setnospeaking with neither mute time.
 	CodeNoMuteTime Code = 130008
+
+	// CodeAttrKeyTooLong (10045): a group attribute key over its limit (32 bytes).
+	// modify_group_attr, set_group_attr.
+	CodeAttrKeyTooLong Code = 10045
+	// CodeAttrValueTooLong (10046): a group attribute value over its limit (4,000 bytes).
+	// modify_group_attr, set_group_attr.
+	CodeAttrValueTooLong Code = 10046
+	// CodeAttrTooMany (10047): a group would hold more attribute keys than its limit (16).
+	// modify_group_attr, set_group_attr.
+	CodeAttrTooMany Code = 10047
+	// CodeAttrTooLarge (10048): a group's attribute values would total more than their
+	// limit (16,000 bytes). modify_group_attr, set_group_attr.
+	CodeAttrTooLarge Code = 10048
+	// CodeAttrRate (10049): a group's attributes written more often than their rate (5 per
+	// second). modify_group_attr, set_group_attr, clear_group_attr.
+	CodeAttrRate Code = 10049
 )

@@ -54,8 +54,8 @@ type Tx interface {
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, message,
-	// account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// DeleteApp deletes every account, group, membership, mute record, message, group
+	// attribute, account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
@@ -69,8 +69,8 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members, mute records and messages and
-	// remembers its ID as used. ErrNotFound if it does not exist.
+	// DestroyGroup deletes a group with its members, mute records, messages and custom
+	// attributes and remembers its ID as used. ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
@@ -142,6 +142,13 @@ type Tx interface {
 	SetNoSpeaking(ctx context.Context, app uint64, account string, ns NoSpeaking) error
 	// GetNoSpeaking returns an account's account-wide mute, zero when it has none.
 	GetNoSpeaking(ctx context.Context, app uint64, account string) (NoSpeaking, error)
+
+	// GroupAttrs returns the group's custom attributes (group_open_attr_http_svc), in
+	// byte order of Key; none is an empty result, also for a group that does not exist.
+	GroupAttrs(ctx context.Context, app uint64, group string) ([]KV, error)
+	// SetGroupAttrs replaces every custom attribute of the group by attrs (none deletes
+	// them all). The keys of attrs are distinct; a Value may hold any bytes.
+	SetGroupAttrs(ctx context.Context, app uint64, group string, attrs []KV) error
 
 	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e

@@ -10,6 +10,7 @@ var deleteApp = []string{
 	`DELETE FROM members WHERE app = ?`,
 	`DELETE FROM mutes WHERE app = ?`,
 	`DELETE FROM messages WHERE app = ?`,
+	`DELETE FROM group_attrs WHERE app = ?`,
 	`DELETE FROM nospeaking WHERE app = ?`,
 	`DELETE FROM groups WHERE app = ?`,
 	`DELETE FROM group_tombstones WHERE app = ?`,
@@ -17,9 +18,10 @@ var deleteApp = []string{
 	`DELETE FROM outbox WHERE app = ?`,
 }
 
-// DeleteApp deletes every account, group, membership, mute record, destroyed group ID and
-// outbox event of app. The store's counters (group Seq, outbox IDs) keep counting: a
-// number handed out is never handed out again.
+// DeleteApp deletes every account, group, membership, mute record, message, group
+// attribute, account-wide mute, destroyed group ID and outbox event of app. The store's
+// counters (group Seq, outbox IDs) keep counting: a number handed out is never
+// handed out again.
 func (t *tx) DeleteApp(ctx context.Context, app uint64) error {
 	if err := t.check(true); err != nil {
 		return err

@@ -80,8 +80,10 @@
 //	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576,
 //	        "group_attr_key_max": 32, "group_attr_value_max": 4000,
 //	        "group_attr_keys": 16, "group_attr_total_max": 16000,
-//	        "group_attr_write_rate": 5
+//	        "group_attr_write_rate": 5,
+//	        "group_counter_keys": 20, "group_counter_key_max": 128
 //	      },
+//	      "features": {"group_counters": true},
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
 //	        "commands": ["Group.CallbackAfterMemberFieldChanged"],
@@ -94,11 +96,16 @@
 //
 // group_attr_write_rate caps the attribute writes of one group per second, counted by
 // each process (0 turns it off); the other group_attr_ limits bound a group's attributes
-// (docs/compatibility.md §10). max_members is keyed by group type; the newer names Work
-// (Private) and Meeting (ChatRoom) are accepted too. An empty secret_key means the key is
-// read from, or created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
+// (docs/compatibility.md §10), as group_counter_keys and group_counter_key_max bound its
+// counters. max_members is keyed by group type; the newer names Work (Private) and
+// Meeting (ChatRoom) are accepted too. An empty secret_key means the key is read from, or
+// created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
 // Config.ReadSecrets, for the commands that sign for a running server, reads it and never
 // creates one).
+//
+// features turns off what Tencent sells with its Ultimate edition or behind a console
+// switch; each is on unless set to false: group_counters (get_group_counter,
+// update_group_counter and delete_group_counter answer 10059 when off).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;
@@ -201,6 +208,9 @@ type App struct {
 	// Messages are the app's message settings (per-group send rate, retention, tips);
 	// default im.DefaultMessageSettings(). A config file may override any field.
 	Messages im.MessageSettings
+	// Features turn on or off what Tencent sells with its Ultimate edition or behind a
+	// console switch; default im.DefaultFeatures(), every feature on.
+	Features im.Features
 	// Callback is the app's third-party callback configuration; default none (no URL).
 	// TIMD_CALLBACK_URL and TIMD_CALLBACK_TOKEN set the first app's URL and token.
 	Callback webhook.Config
@@ -250,6 +260,7 @@ func (a App) Domain() *im.App {
 		GroupFields:  slices.Clone(a.GroupFields),
 		Limits:       limits,
 		Messages:     a.Messages,
+		Features:     a.Features,
 	}
 }
 
@@ -275,5 +286,6 @@ func newApp(sdkAppID uint64) App {
 		Limits:     im.DefaultLimits(),
 		RateLimits: DefaultRateLimits(),
 		Messages:   im.DefaultMessageSettings(),
+		Features:   im.DefaultFeatures(),
 	}
 }

@@ -80,6 +80,7 @@ func TestDefault(t *testing.T) {
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
 			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true},
+			Features: im.Features{GroupCounters: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -239,6 +240,7 @@ func TestExampleFile(t *testing.T) {
 	first.Limits.MaxMembers[im.TypePrivate] = 500
 	first.Limits.MaxMembers[im.TypeCommunity] = 200000
 	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false}
+	first.Features.GroupCounters = false
 	second := newApp(1400000002)
 	second.Admins = []string{"admin2"}
 	want.Apps = []App{first, second}
@@ -265,6 +267,23 @@ func TestMessagesFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("messages %s: got %v, want an error containing %q", tc.json, err, tc.err)
 		}
+	}
+}
+
+// TestFeaturesFile checks the features of a config file: each on by default, turned off
+// by false, and an unknown feature an error naming it.
+func TestFeaturesFile(t *testing.T) {
+	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false}},{"sdkappid":2,"features":{}}]}`)
+	c := MustLoad(t, []string{"-config", path}, nil)
+	if c.Apps[0].Features.GroupCounters || !c.Apps[1].Features.GroupCounters {
+		t.Errorf("features: got %+v and %+v, want group_counters off in the first app only", c.Apps[0].Features, c.Apps[1].Features)
+	}
+	if d := c.Apps[1].Domain().Features; d != im.DefaultFeatures() {
+		t.Errorf("Domain().Features of an app without features: got %+v, want every one on", d)
+	}
+	path = MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counter":false}}]}`)
+	if _, err := load(t, []string{"-config", path}, nil); err == nil || !strings.Contains(err.Error(), "group_counter") {
+		t.Errorf("an unknown feature: got %v, want an error naming it", err)
 	}
 }
 
@@ -516,7 +535,8 @@ func TestDomain(t *testing.T) {
 	a.MemberFields, a.GroupFields = []string{"Level"}, []string{"Topic"}
 	d := a.Domain()
 	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"},
-		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings()}
+		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings(),
+		Features: im.DefaultFeatures()}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("Domain() mismatch (-want +got):\n%s", diff)
 	}

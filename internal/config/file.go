@@ -40,7 +40,18 @@ type fileApp struct {
 	RateLimits   *fileRates    `json:"rate_limits"`
 	Limits       *fileLimits   `json:"limits"`
 	Messages     *fileMessages `json:"messages"`
+	Features     *fileFeatures `json:"features"`
 	Callback     *fileCallback `json:"callback"`
+}
+
+// fileFeatures turn an app's features on and off; absent keys keep their defaults (on).
+type fileFeatures struct {
+	GroupCounters *bool `json:"group_counters"`
+}
+
+// apply sets the features ff gives in f.
+func (ff *fileFeatures) apply(f *im.Features) {
+	set(&f.GroupCounters, ff.GroupCounters)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -134,6 +145,8 @@ type fileLimits struct {
 	GroupAttrKeys     *int             `json:"group_attr_keys"`
 	GroupAttrTotalMax *int             `json:"group_attr_total_max"`
 	GroupAttrRate     *int             `json:"group_attr_write_rate"`
+	GroupCounterKeys  *int             `json:"group_counter_keys"`
+	GroupCounterKey   *int             `json:"group_counter_key_max"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -233,6 +246,9 @@ func (fa *fileApp) app() (App, error) {
 			return App{}, fmt.Errorf("messages.%w", err)
 		}
 	}
+	if fa.Features != nil {
+		fa.Features.apply(&a.Features)
+	}
 	if fa.Callback != nil {
 		cb, err := fa.Callback.config()
 		if err != nil {
@@ -273,6 +289,8 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.GroupAttrKeys, fl.GroupAttrKeys)
 	set(&l.GroupAttrTotalMax, fl.GroupAttrTotalMax)
 	set(&l.GroupAttrWriteRate, fl.GroupAttrRate)
+	set(&l.GroupCounterKeys, fl.GroupCounterKeys)
+	set(&l.GroupCounterKeyMax, fl.GroupCounterKey)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

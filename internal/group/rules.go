@@ -20,6 +20,7 @@ const (
 	OpHistory      Op = "history"          // group_msg_get_simple, recall, import and modify of messages
 	OpWriteAttrs   Op = "write attributes" // modify_group_attr, set_group_attr
 	OpClearAttrs   Op = "clear attributes" // clear_group_attr
+	OpCounters     Op = "counters"         // get_group_counter, update_group_counter, delete_group_counter
 )
 
 // rule denies op on groups of a type (any type when Type is "") for targets of a role (any
@@ -54,6 +55,7 @@ var matrix = []rule{
 	{Type: im.TypeAVChatRoom, Op: OpGetRole, Code: im.CodeNotAllowed, Info: "AVChatRoom groups do not keep member roles"},
 	{Type: im.TypeAVChatRoom, Op: OpImport, Code: im.CodeNotAllowed, Info: "AVChatRoom groups cannot be imported"},
 	{Type: im.TypeAVChatRoom, Op: OpHistory, Code: im.CodeNotAllowed, Info: "AVChatRoom groups keep no message history"},
+	{Type: im.TypeCommunity, Op: OpCounters, Code: im.CodeNotAllowed, Info: "Community groups have no group counters"},
 	{Type: im.TypeCommunity, Op: OpClearAttrs, Code: im.CodeNotAllowed, Info: "a Community's attributes cannot be cleared; use set_group_attr"},
 }
 

@@ -66,6 +66,10 @@ func TestPermissionMatrix(t *testing.T) {
 			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
 			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {ok, ok, ok, ok},
 		},
+		OpCounters: {
+			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
+			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {no, no, no, no},
+		},
 		OpClearAttrs: {
 			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
 			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {no, no, no, no},

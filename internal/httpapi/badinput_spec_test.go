@@ -282,6 +282,7 @@ func badInputSpecs() []*commandSpec {
 		},
 	}
 	specs = append(specs, attrSpecs()...)
+	specs = append(specs, counterSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

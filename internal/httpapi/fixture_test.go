@@ -72,7 +72,7 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 //
 //	accounts  owner, m1, m2, m3, free (free is in no group)
 //	pub       Public, imported with CreateTime a day ago; owner; m1 (F1=a, UnreadMsgNum 2),
-//	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1
+//	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1; counter like=5
 //	priv      Private; owner, m1
 //	@TGS#_comm Community; owner, m1; attribute c1=v
 //	av        AVChatRoom; owner; free muted for an hour
@@ -107,12 +107,14 @@ func seedFixture(tb testing.TB, a appAdmin) {
 	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
 		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
 	}
+	a.mustOK(tb, svc+"update_group_counter", map[string]any{"GroupId": "pub", "GroupCounter": []any{map[string]any{"Key": "like", "Value": 5}}})
 }
 
 // snapshot is an app's state as its admin reads it back: the answers of
 // get_appid_group_list; account_check of snapshotAccounts; get_group_info of every group,
-// with members (their roles, name cards, flags, custom data and mutes), and its
-// get_group_attr; the get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
+// with members (their roles, name cards, flags, custom data and mutes), its
+// get_group_attr and (but for a Community) its get_group_counter; the
+// get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
 // get_joined_group_list of every member, with every SelfInfo field (UnreadMsgNum shows
 // only there).
 type snapshot = map[string]any
@@ -145,6 +147,9 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 			members[m.(map[string]any)["Member_Account"].(string)] = true
 		}
 		read(fmt.Sprintf("attrs %d", i), "group_open_attr_http_svc/get_group_attr", map[string]any{"GroupId": groups[i]})
+		if info["Type"] != "Community" {
+			read(fmt.Sprintf("counters %d", i), "group_open_http_svc/get_group_counter", map[string]any{"GroupId": groups[i]})
+		}
 		if info["Type"] == "AVChatRoom" {
 			// Keyed by position: a minted ID differs from one run to the next.
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})

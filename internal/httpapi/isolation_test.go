@@ -103,6 +103,9 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id, cmd: grp + "modify_group_attr", body: `{` + q + `,"GroupAttr":[{"key":"a1","value":"A"}]}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "set_group_attr", body: `{` + q + `,"GroupAttr":[{"key":"a1","value":"A"}]}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "clear_group_attr", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_counter", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "update_group_counter", body: `{` + q + `,"GroupCounter":[{"Key":"like","Value":1}],"Mode":"Increase"}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "delete_group_counter", body: `{` + q + `}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}

@@ -56,5 +56,8 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "modify_group_attr", handler(a.modifyGroupAttr))
 	add(svcGroup, "set_group_attr", handler(a.setGroupAttr))
 	add(svcGroup, "clear_group_attr", handler(a.clearGroupAttr))
+	add(svcGroup, "get_group_counter", handler(a.getGroupCounter))
+	add(svcGroup, "update_group_counter", handler(a.updateGroupCounter))
+	add(svcGroup, "delete_group_counter", handler(a.deleteGroupCounter))
 	return t
 }

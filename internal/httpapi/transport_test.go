@@ -460,6 +460,7 @@ func withSecondApp(c *config.Config) {
 		Admins:     []string{secondApp.admin},
 		Limits:     im.DefaultLimits(),
 		RateLimits: config.DefaultRateLimits(),
+		Features:   im.DefaultFeatures(),
 	})
 }
 

@@ -10,6 +10,7 @@ type App struct {
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
 	Limits       Limits
 	Messages     MessageSettings
+	Features     Features
 	// Declared are the custom-field keys declared at run time, besides MemberFields and
 	// GroupFields (see Field); nil means none. A server sets it before the app serves
 	// calls (field.Service.Load) and never replaces it.
@@ -27,6 +28,20 @@ type MessageSettings struct {
 	Retention int64
 	// Tips turns the tips of group and member changes on; default on.
 	Tips bool
+}
+
+// Features are the features Tencent sells with its Ultimate edition or turns on with a
+// console switch. timd offers each of them, on unless the app's configuration turns it
+// off (docs/compatibility.md §10). DefaultFeatures gives the defaults.
+type Features struct {
+	// GroupCounters serves get_group_counter, update_group_counter and
+	// delete_group_counter (Ultimate edition); off, they answer 10059. Default on.
+	GroupCounters bool
+}
+
+// DefaultFeatures returns every feature on.
+func DefaultFeatures() Features {
+	return Features{GroupCounters: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.
@@ -89,6 +104,9 @@ type Limits struct {
 	// GroupAttrWriteRate caps the attribute writes of one group per second, counted by
 	// each process; 0 turns the cap off. Default 5.
 	GroupAttrWriteRate int
+
+	GroupCounterKeys   int // counters one group holds, and keys of one update; default 20
+	GroupCounterKeyMax int // bytes of a group counter key; default 128
 }
 
 // DefaultLimits returns the limits of docs/compatibility.md §4.
@@ -104,6 +122,7 @@ func DefaultLimits() Limits {
 		},
 		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
 		GroupAttrKeyMax: 32, GroupAttrValueMax: 4000, GroupAttrKeys: 16, GroupAttrTotalMax: 16000, GroupAttrWriteRate: 5,
+		GroupCounterKeys: 20, GroupCounterKeyMax: 128,
 	}
 }
 

@@ -120,4 +120,11 @@ const (
 	// CodeAttrRate (10049): a group's attributes written more often than their rate (5 per
 	// second). modify_group_attr, set_group_attr, clear_group_attr.
 	CodeAttrRate Code = 10049
+	// CodeUltimateOnly (10059): a feature of Tencent's Ultimate edition that the app's
+	// configuration turns off. get_group_counter, update_group_counter,
+	// delete_group_counter.
+	CodeUltimateOnly Code = 10059
+	// CodeTooManyCounters (10063): more than 20 group counter keys, in the request or in
+	// the group. update_group_counter.
+	CodeTooManyCounters Code = 10063
 )

@@ -55,7 +55,7 @@ type Tx interface {
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
 	// DeleteApp deletes every account, group, membership, mute record, message, group
-	// attribute, account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// attribute and counter, account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
@@ -69,8 +69,9 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members, mute records, messages and custom
-	// attributes and remembers its ID as used. ErrNotFound if it does not exist.
+	// DestroyGroup deletes a group with its members, mute records, messages, custom
+	// attributes and counters, and remembers its ID as used. ErrNotFound if it does not
+	// exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
@@ -149,6 +150,12 @@ type Tx interface {
 	// SetGroupAttrs replaces every custom attribute of the group by attrs (none deletes
 	// them all). The keys of attrs are distinct; a Value may hold any bytes.
 	SetGroupAttrs(ctx context.Context, app uint64, group string, attrs []KV) error
+	// GroupCounters returns the group's counters in byte order of Key; none is an empty
+	// result, also for a group that does not exist.
+	GroupCounters(ctx context.Context, app uint64, group string) ([]Counter, error)
+	// SetGroupCounters replaces every counter of the group by counters (none deletes them
+	// all). The keys of counters are distinct.
+	SetGroupCounters(ctx context.Context, app uint64, group string, counters []Counter) error
 
 	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e

@@ -14,6 +14,7 @@ var deleteApp = []string{
 	`DELETE FROM mutes WHERE app = $1`,
 	`DELETE FROM messages WHERE app = $1`,
 	`DELETE FROM group_attrs WHERE app = $1`,
+	`DELETE FROM group_counters WHERE app = $1`,
 	`DELETE FROM nospeaking WHERE app = $1`,
 	`DELETE FROM group_tombstones WHERE app = $1`,
 	`DELETE FROM accounts WHERE app = $1`,
@@ -21,9 +22,9 @@ var deleteApp = []string{
 }
 
 // DeleteApp deletes every account, group, membership, mute record, message, group
-// attribute, account-wide mute, destroyed group ID and outbox event of app. The store's
-// sequences (group Seq, outbox IDs) keep counting: a number handed out is never
-// handed out again.
+// attribute and counter, account-wide mute, destroyed group ID and outbox event of app.
+// The store's sequences (group Seq, outbox IDs) keep counting: a number handed out
+// is never handed out again.
 func (t *tx) DeleteApp(ctx context.Context, app uint64) error {
 	if err := t.check(true); err != nil {
 		return err

@@ -11,6 +11,7 @@ var deleteApp = []string{
 	`DELETE FROM mutes WHERE app = ?`,
 	`DELETE FROM messages WHERE app = ?`,
 	`DELETE FROM group_attrs WHERE app = ?`,
+	`DELETE FROM group_counters WHERE app = ?`,
 	`DELETE FROM nospeaking WHERE app = ?`,
 	`DELETE FROM groups WHERE app = ?`,
 	`DELETE FROM group_tombstones WHERE app = ?`,
@@ -19,9 +20,9 @@ var deleteApp = []string{
 }
 
 // DeleteApp deletes every account, group, membership, mute record, message, group
-// attribute, account-wide mute, destroyed group ID and outbox event of app. The store's
-// counters (group Seq, outbox IDs) keep counting: a number handed out is never
-// handed out again.
+// attribute and counter, account-wide mute, destroyed group ID and outbox event of app.
+// The store's counters (group Seq, outbox IDs) keep counting: a number handed out
+// is never handed out again.
 func (t *tx) DeleteApp(ctx context.Context, app uint64) error {
 	if err := t.check(true); err != nil {
 		return err

@@ -83,7 +83,7 @@
 //	        "group_attr_write_rate": 5,
 //	        "group_counter_keys": 20, "group_counter_key_max": 128
 //	      },
-//	      "features": {"group_counters": true},
+//	      "features": {"group_counters": true, "avchatroom_ban": true},
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
 //	        "commands": ["Group.CallbackAfterMemberFieldChanged"],
@@ -105,7 +105,9 @@
 //
 // features turns off what Tencent sells with its Ultimate edition or behind a console
 // switch; each is on unless set to false: group_counters (get_group_counter,
-// update_group_counter and delete_group_counter answer 10059 when off).
+// update_group_counter and delete_group_counter answer 10059 when off) and
+// avchatroom_ban (ban_group_member, unban_group_member and get_group_ban_member answer
+// 10007 when off).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;

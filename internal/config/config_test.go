@@ -80,7 +80,7 @@ func TestDefault(t *testing.T) {
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
 			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true},
-			Features: im.Features{GroupCounters: true},
+			Features: im.Features{GroupCounters: true, AVChatRoomBan: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -273,10 +273,13 @@ func TestMessagesFile(t *testing.T) {
 // TestFeaturesFile checks the features of a config file: each on by default, turned off
 // by false, and an unknown feature an error naming it.
 func TestFeaturesFile(t *testing.T) {
-	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false}},{"sdkappid":2,"features":{}}]}`)
+	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false,"avchatroom_ban":false}},{"sdkappid":2,"features":{}}]}`)
 	c := MustLoad(t, []string{"-config", path}, nil)
-	if c.Apps[0].Features.GroupCounters || !c.Apps[1].Features.GroupCounters {
-		t.Errorf("features: got %+v and %+v, want group_counters off in the first app only", c.Apps[0].Features, c.Apps[1].Features)
+	if want := (im.Features{}); c.Apps[0].Features != want {
+		t.Errorf("features turned off: got %+v, want %+v", c.Apps[0].Features, want)
+	}
+	if want := im.DefaultFeatures(); c.Apps[1].Features != want {
+		t.Errorf("features: got %+v, want %+v", c.Apps[1].Features, want)
 	}
 	if d := c.Apps[1].Domain().Features; d != im.DefaultFeatures() {
 		t.Errorf("Domain().Features of an app without features: got %+v, want every one on", d)

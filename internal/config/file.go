@@ -47,11 +47,13 @@ type fileApp struct {
 // fileFeatures turn an app's features on and off; absent keys keep their defaults (on).
 type fileFeatures struct {
 	GroupCounters *bool `json:"group_counters"`
+	AVChatRoomBan *bool `json:"avchatroom_ban"`
 }
 
 // apply sets the features ff gives in f.
 func (ff *fileFeatures) apply(f *im.Features) {
 	set(&f.GroupCounters, ff.GroupCounters)
+	set(&f.AVChatRoomBan, ff.AVChatRoomBan)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.

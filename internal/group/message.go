@@ -215,9 +215,14 @@ func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *Sen
 	return g, sender, checkTargets(g, r) // row 9
 }
 
-// checkMuted returns 10017 when from may not speak in g now: muted in the group, or
-// muted in every group by setnospeaking.
+// checkMuted returns 10017 when from may not speak in g now: banned from an AVChatRoom,
+// muted in the group, or muted in every group by setnospeaking.
 func (s *Service) checkMuted(ctx context.Context, tx im.Tx, g im.Group, sender *im.Member, from string) error {
+	if g.Type == im.TypeAVChatRoom {
+		if err := s.checkBanned(ctx, tx, g, from); err != nil {
+			return err
+		}
+	}
 	now := s.now()
 	until := int64(0)
 	switch {

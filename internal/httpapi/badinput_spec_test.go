@@ -283,6 +283,7 @@ func badInputSpecs() []*commandSpec {
 	}
 	specs = append(specs, attrSpecs()...)
 	specs = append(specs, counterSpecs()...)
+	specs = append(specs, banSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

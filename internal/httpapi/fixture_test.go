@@ -75,7 +75,7 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 //	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1; counter like=5
 //	priv      Private; owner, m1
 //	@TGS#_comm Community; owner, m1; attribute c1=v
-//	av        AVChatRoom; owner; free muted for an hour
+//	av        AVChatRoom; owner; free muted for an hour, m2 banned for an hour
 //	victim    Public; owner, m2
 func seedFixture(tb testing.TB, a appAdmin) {
 	tb.Helper()
@@ -107,6 +107,7 @@ func seedFixture(tb testing.TB, a appAdmin) {
 	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
 		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
 	}
+	a.mustOK(tb, svc+"ban_group_member", map[string]any{"GroupId": "av", "Members_Account": []string{"m2"}, "Duration": 3600, "Description": "fixture"})
 	a.mustOK(tb, svc+"update_group_counter", map[string]any{"GroupId": "pub", "GroupCounter": []any{map[string]any{"Key": "like", "Value": 5}}})
 }
 
@@ -114,9 +115,9 @@ func seedFixture(tb testing.TB, a appAdmin) {
 // get_appid_group_list; account_check of snapshotAccounts; get_group_info of every group,
 // with members (their roles, name cards, flags, custom data and mutes), its
 // get_group_attr and (but for a Community) its get_group_counter; the
-// get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
-// get_joined_group_list of every member, with every SelfInfo field (UnreadMsgNum shows
-// only there).
+// get_group_muted_account and get_group_ban_member of every AVChatRoom, whose mutes and
+// bans may name non-members; and get_joined_group_list of every member, with every
+// SelfInfo field (UnreadMsgNum shows only there).
 type snapshot = map[string]any
 
 // takeSnapshot reads the state of a's app.
@@ -153,6 +154,7 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		if info["Type"] == "AVChatRoom" {
 			// Keyed by position: a minted ID differs from one run to the next.
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})
+			read(fmt.Sprintf("banned %d", i), "group_open_http_svc/get_group_ban_member", map[string]any{"GroupId": groups[i]})
 		} else {
 			snap[fmt.Sprintf("history %d", i)] = historyOutline(tb, a, groups[i])
 		}
@@ -207,7 +209,7 @@ func decodeAnswer(tb testing.TB, raw []byte) map[string]any {
 // timeKeys are the answer fields that hold a unix time.
 var timeKeys = map[string]bool{
 	"CreateTime": true, "JoinTime": true, "LastInfoTime": true, "LastMsgTime": true, "LastSendMsgTime": true, "MsgTime": true,
-	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true,
+	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true, "BannedUntil": true,
 }
 
 // mintedID matches a group ID the server minted.

@@ -106,6 +106,9 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id, cmd: grp + "get_group_counter", body: `{` + q + `}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "update_group_counter", body: `{` + q + `,"GroupCounter":[{"Key":"like","Value":1}],"Mode":"Increase"}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "delete_group_counter", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "ban_group_member", body: `{` + q + `,"Members_Account":["m1","free"],"Duration":60}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "unban_group_member", body: `{` + q + `,"Members_Account":["m2"]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_ban_member", body: `{` + q + `,"Offset":0}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}

@@ -59,5 +59,8 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "get_group_counter", handler(a.getGroupCounter))
 	add(svcGroup, "update_group_counter", handler(a.updateGroupCounter))
 	add(svcGroup, "delete_group_counter", handler(a.deleteGroupCounter))
+	add(svcGroup, "ban_group_member", handler(a.banGroupMember))
+	add(svcGroup, "unban_group_member", handler(a.unbanGroupMember))
+	add(svcGroup, "get_group_ban_member", handler(a.getGroupBanMember))
 	return t
 }

@@ -37,11 +37,15 @@ type Features struct {
 	// GroupCounters serves get_group_counter, update_group_counter and
 	// delete_group_counter (Ultimate edition); off, they answer 10059. Default on.
 	GroupCounters bool
+	// AVChatRoomBan serves ban_group_member, unban_group_member and
+	// get_group_ban_member (Ultimate edition and a console switch); off, they answer
+	// 10007. Default on.
+	AVChatRoomBan bool
 }
 
 // DefaultFeatures returns every feature on.
 func DefaultFeatures() Features {
-	return Features{GroupCounters: true}
+	return Features{GroupCounters: true, AVChatRoomBan: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.

@@ -46,17 +46,18 @@ type Tx interface {
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
 	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
-	// DeleteAccount deletes an account, its memberships, mute records and account-wide
-	// mute, and clears it
-	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
+	// DeleteAccount deletes an account, its memberships, mute records, bans and
+	// account-wide mute, and clears it as owner of any group (which becomes ownerless).
+	// ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
 	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, message, group
-	// attribute and counter, account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
-	// Deleting an app without data is not an error.
+	// DeleteApp deletes every account, group, membership, mute record, ban, message,
+	// group attribute and counter, account-wide mute, destroyed group ID and outbox event
+	// of app, as if the app had never been used; other apps' rows stay. Deleting an app
+	// without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
 	// CreateGroup inserts a group. ErrConflict if a group with its ID exists.
@@ -69,7 +70,7 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members, mute records, messages, custom
+	// DestroyGroup deletes a group with its members, mute records, bans, messages, custom
 	// attributes and counters, and remembers its ID as used. ErrNotFound if it does not
 	// exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
@@ -112,6 +113,15 @@ type Tx interface {
 	// ListMutes returns the group's mute records whose end is after now (MuteForever
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
+
+	// SetBan records that b.Account is banned from group until b.Until; an Until of 0
+	// deletes the record. A ban needs no membership.
+	SetBan(ctx context.Context, app uint64, group string, b Ban) error
+	// GetBan returns account's ban record in group, whatever its end, or ErrNotFound.
+	GetBan(ctx context.Context, app uint64, group, account string) (Ban, error)
+	// ListBans returns the group's bans whose end is after now, ordered by account,
+	// skipping the first offset of them and returning at most limit.
+	ListBans(ctx context.Context, app uint64, group string, now int64, offset, limit int) ([]Ban, error)
 
 	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
 	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the

@@ -15,13 +15,14 @@ var deleteApp = []string{
 	`DELETE FROM messages WHERE app = $1`,
 	`DELETE FROM group_attrs WHERE app = $1`,
 	`DELETE FROM group_counters WHERE app = $1`,
+	`DELETE FROM group_bans WHERE app = $1`,
 	`DELETE FROM nospeaking WHERE app = $1`,
 	`DELETE FROM group_tombstones WHERE app = $1`,
 	`DELETE FROM accounts WHERE app = $1`,
 	`DELETE FROM outbox WHERE app = $1`,
 }
 
-// DeleteApp deletes every account, group, membership, mute record, message, group
+// DeleteApp deletes every account, group, membership, mute record, ban, message, group
 // attribute and counter, account-wide mute, destroyed group ID and outbox event of app.
 // The store's sequences (group Seq, outbox IDs) keep counting: a number handed out
 // is never handed out again.

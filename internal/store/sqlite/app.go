@@ -12,6 +12,7 @@ var deleteApp = []string{
 	`DELETE FROM messages WHERE app = ?`,
 	`DELETE FROM group_attrs WHERE app = ?`,
 	`DELETE FROM group_counters WHERE app = ?`,
+	`DELETE FROM group_bans WHERE app = ?`,
 	`DELETE FROM nospeaking WHERE app = ?`,
 	`DELETE FROM groups WHERE app = ?`,
 	`DELETE FROM group_tombstones WHERE app = ?`,
@@ -19,7 +20,7 @@ var deleteApp = []string{
 	`DELETE FROM outbox WHERE app = ?`,
 }
 
-// DeleteApp deletes every account, group, membership, mute record, message, group
+// DeleteApp deletes every account, group, membership, mute record, ban, message, group
 // attribute and counter, account-wide mute, destroyed group ID and outbox event of app.
 // The store's counters (group Seq, outbox IDs) keep counting: a number handed out
 // is never handed out again.

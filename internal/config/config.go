@@ -83,7 +83,9 @@
 //	        "group_attr_write_rate": 5,
 //	        "group_counter_keys": 20, "group_counter_key_max": 128
 //	      },
-//	      "features": {"group_counters": true, "avchatroom_ban": true},
+//	      "messages": {"send_rate": 40, "retention_days": 7, "tips": true, "broadcast_rate": 1},
+//	      "features": {"group_counters": true, "avchatroom_ban": true, "broadcast": true,
+//	                   "member_online_status": true},
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
 //	        "commands": ["Group.CallbackAfterMemberFieldChanged"],
@@ -105,9 +107,15 @@
 //
 // features turns off what Tencent sells with its Ultimate edition or behind a console
 // switch; each is on unless set to false: group_counters (get_group_counter,
-// update_group_counter and delete_group_counter answer 10059 when off) and
-// avchatroom_ban (ban_group_member, unban_group_member and get_group_ban_member answer
-// 10007 when off).
+// update_group_counter and delete_group_counter answer 10059 when off), avchatroom_ban
+// (ban_group_member, unban_group_member and get_group_ban_member answer 10007 when off),
+// broadcast (send_broadcast_msg answers 10007 when off) and member_online_status
+// (get_online_member_num answers 10007 for groups other than AVChatRooms when off).
+//
+// messages are the app's message settings: send_rate (messages stored per second per
+// group, 0 off), retention_days (0 keeps messages forever), tips (tips of group changes
+// in the message stream) and broadcast_rate (send_broadcast_msg calls per second, 0
+// off; over it, 10023).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;

@@ -79,8 +79,8 @@ func TestDefault(t *testing.T) {
 			RateLimits: RateLimits{Default: 200, Commands: map[string]float64{
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
-			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true},
-			Features: im.Features{GroupCounters: true, AVChatRoomBan: true},
+			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true, BroadcastRate: 1},
+			Features: im.Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -239,7 +239,7 @@ func TestExampleFile(t *testing.T) {
 	first.Limits.GroupAttrWriteRate = 10
 	first.Limits.MaxMembers[im.TypePrivate] = 500
 	first.Limits.MaxMembers[im.TypeCommunity] = 200000
-	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false}
+	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false, BroadcastRate: 5}
 	first.Features.GroupCounters = false
 	second := newApp(1400000002)
 	second.Admins = []string{"admin2"}
@@ -257,6 +257,7 @@ func TestMessagesFile(t *testing.T) {
 	}{
 		{`{"send_rate":-1}`, "messages.send_rate -1 is negative"},
 		{`{"retention_days":-2}`, "messages.retention_days -2 is negative"},
+		{`{"broadcast_rate":-1}`, "messages.broadcast_rate -1 is negative"},
 		{`{"send_rate":"x"}`, "send_rate"},
 	} {
 		path := filepath.Join(t.TempDir(), "timd.json")
@@ -273,7 +274,8 @@ func TestMessagesFile(t *testing.T) {
 // TestFeaturesFile checks the features of a config file: each on by default, turned off
 // by false, and an unknown feature an error naming it.
 func TestFeaturesFile(t *testing.T) {
-	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false,"avchatroom_ban":false}},{"sdkappid":2,"features":{}}]}`)
+	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false,"avchatroom_ban":false,`+
+		`"broadcast":false,"member_online_status":false}},{"sdkappid":2,"features":{}}]}`)
 	c := MustLoad(t, []string{"-config", path}, nil)
 	if want := (im.Features{}); c.Apps[0].Features != want {
 		t.Errorf("features turned off: got %+v, want %+v", c.Apps[0].Features, want)

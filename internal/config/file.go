@@ -46,14 +46,18 @@ type fileApp struct {
 
 // fileFeatures turn an app's features on and off; absent keys keep their defaults (on).
 type fileFeatures struct {
-	GroupCounters *bool `json:"group_counters"`
-	AVChatRoomBan *bool `json:"avchatroom_ban"`
+	GroupCounters      *bool `json:"group_counters"`
+	AVChatRoomBan      *bool `json:"avchatroom_ban"`
+	Broadcast          *bool `json:"broadcast"`
+	MemberOnlineStatus *bool `json:"member_online_status"`
 }
 
 // apply sets the features ff gives in f.
 func (ff *fileFeatures) apply(f *im.Features) {
 	set(&f.GroupCounters, ff.GroupCounters)
 	set(&f.AVChatRoomBan, ff.AVChatRoomBan)
+	set(&f.Broadcast, ff.Broadcast)
+	set(&f.MemberOnlineStatus, ff.MemberOnlineStatus)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -61,12 +65,16 @@ type fileMessages struct {
 	SendRate      *int   `json:"send_rate"`
 	RetentionDays *int64 `json:"retention_days"`
 	Tips          *bool  `json:"tips"`
+	BroadcastRate *int   `json:"broadcast_rate"`
 }
 
 // apply sets the settings fm gives in m.
 func (fm *fileMessages) apply(m *im.MessageSettings) error {
 	if fm.SendRate != nil && *fm.SendRate < 0 {
 		return fmt.Errorf("send_rate %d is negative; 0 turns the per-group cap off", *fm.SendRate)
+	}
+	if fm.BroadcastRate != nil && *fm.BroadcastRate < 0 {
+		return fmt.Errorf("broadcast_rate %d is negative; 0 turns the cap off", *fm.BroadcastRate)
 	}
 	if fm.RetentionDays != nil && *fm.RetentionDays < 0 {
 		return fmt.Errorf("retention_days %d is negative; 0 keeps messages forever", *fm.RetentionDays)
@@ -76,6 +84,7 @@ func (fm *fileMessages) apply(m *im.MessageSettings) error {
 		m.Retention = *fm.RetentionDays * 24 * 3600
 	}
 	set(&m.Tips, fm.Tips)
+	set(&m.BroadcastRate, fm.BroadcastRate)
 	return nil
 }
 

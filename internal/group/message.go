@@ -119,14 +119,8 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
 		return im.Outgoing{}, err
 	}
-	if r.Body.Problem != "" { // row 2
-		return im.Outgoing{}, im.Errorf(im.CodeInvalidParam, "MsgBody: %s", r.Body.Problem)
-	}
-	if err := checkSendOptions(r); err != nil { // row 3
+	if err := checkContent(r); err != nil { // rows 2 to 4
 		return im.Outgoing{}, err
-	}
-	if n := len(r.Body.Text) + len(r.CloudCustomData); n > maxMessageBytes { // row 4
-		return im.Outgoing{}, im.Errorf(im.CodeMessageTooLong, "the message is %d bytes (MsgBody and CloudCustomData), over %d", n, maxMessageBytes)
 	}
 	from := r.From
 	if from == "" {
@@ -140,6 +134,20 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 		},
 		OnlineOnly: r.OnlineOnly, ToAccounts: r.ToAccounts, AtInfo: r.AtInfo, OfflinePush: r.OfflinePush,
 	}, nil
+}
+
+// checkContent checks rows 2 to 4: the MsgBody, the options and the size.
+func checkContent(r *SendRequest) error {
+	if r.Body.Problem != "" { // row 2
+		return im.Errorf(im.CodeInvalidParam, "MsgBody: %s", r.Body.Problem)
+	}
+	if err := checkSendOptions(r); err != nil { // row 3
+		return err
+	}
+	if n := len(r.Body.Text) + len(r.CloudCustomData); n > maxMessageBytes { // row 4
+		return im.Errorf(im.CodeMessageTooLong, "the message is %d bytes (MsgBody and CloudCustomData), over %d", n, maxMessageBytes)
+	}
+	return nil
 }
 
 // checkSendOptions checks row 3: Random, MsgPriority and the control lists.

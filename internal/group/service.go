@@ -22,6 +22,8 @@ type Service struct {
 	sends  *groupRates  // per-group send rate
 	// attrWrites counts the attribute writes of each group, for their rate.
 	attrWrites *groupRates
+	// broadcasts counts each app's broadcasts (under group ""), for their rate.
+	broadcasts *groupRates
 }
 
 // Options tune a Service. The zero value is valid.
@@ -39,7 +41,7 @@ type Options struct {
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
 	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live,
-		sends: newGroupRates(), attrWrites: newGroupRates()}
+		sends: newGroupRates(), attrWrites: newGroupRates(), broadcasts: newGroupRates()}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}
 	}

@@ -284,6 +284,7 @@ func badInputSpecs() []*commandSpec {
 	specs = append(specs, attrSpecs()...)
 	specs = append(specs, counterSpecs()...)
 	specs = append(specs, banSpecs()...)
+	specs = append(specs, broadcastSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

@@ -109,6 +109,8 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id, cmd: grp + "ban_group_member", body: `{` + q + `,"Members_Account":["m1","free"],"Duration":60}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "unban_group_member", body: `{` + q + `,"Members_Account":["m2"]}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "get_group_ban_member", body: `{` + q + `,"Offset":0}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_online_member_num", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: "million_group_open_http_svc/get_online_member_num", body: `{` + q + `}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}

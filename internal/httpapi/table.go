@@ -8,11 +8,13 @@ const (
 	svcConfig  = "openconfigsvr"
 	// svcAttr serves get_group_attr only; the other attribute commands are svcGroup's.
 	svcAttr = "group_open_attr_http_svc"
+	// svcMillion serves the Community commands.
+	svcMillion = "million_group_open_http_svc"
 )
 
 // commandTable is the one table of every REST command timd serves.
 func (a *API) commandTable() map[string]map[string]*command {
-	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}}
+	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}, svcMillion: {}}
 	add := func(service, word string, h *command) {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
@@ -62,5 +64,8 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "ban_group_member", handler(a.banGroupMember))
 	add(svcGroup, "unban_group_member", handler(a.unbanGroupMember))
 	add(svcGroup, "get_group_ban_member", handler(a.getGroupBanMember))
+	add(svcGroup, "get_online_member_num", handler(a.getOnlineMemberNum))
+	add(svcMillion, "get_online_member_num", handler(a.getCommunityOnlineMemberNum))
+	add(svcGroup, "send_broadcast_msg", handler(a.sendBroadcastMsg))
 	return t
 }

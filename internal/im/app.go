@@ -28,6 +28,9 @@ type MessageSettings struct {
 	Retention int64
 	// Tips turns the tips of group and member changes on; default on.
 	Tips bool
+	// BroadcastRate caps the app's send_broadcast_msg calls per second; more answer
+	// 10023. 0 turns the cap off. Default 1.
+	BroadcastRate int
 }
 
 // Features are the features Tencent sells with its Ultimate edition or turns on with a
@@ -41,16 +44,22 @@ type Features struct {
 	// get_group_ban_member (Ultimate edition and a console switch); off, they answer
 	// 10007. Default on.
 	AVChatRoomBan bool
+	// Broadcast serves send_broadcast_msg (Ultimate edition and a console switch); off,
+	// it answers 10007. Default on.
+	Broadcast bool
+	// MemberOnlineStatus serves get_online_member_num for groups other than AVChatRooms
+	// (Ultimate edition and a console switch); off, it answers 10007 for them. Default on.
+	MemberOnlineStatus bool
 }
 
 // DefaultFeatures returns every feature on.
 func DefaultFeatures() Features {
-	return Features{GroupCounters: true, AVChatRoomBan: true}
+	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.
 func DefaultMessageSettings() MessageSettings {
-	return MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true}
+	return MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true, BroadcastRate: 1}
 }
 
 // IsAdmin reports whether identifier is one of the app's admin accounts.

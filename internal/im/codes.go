@@ -127,4 +127,7 @@ const (
 	// CodeTooManyCounters (10063): more than 20 group counter keys, in the request or in
 	// the group. update_group_counter.
 	CodeTooManyCounters Code = 10063
+	// CodeSendFrequency (10023): messages sent more often than allowed. send_broadcast_msg,
+	// over the app's broadcast rate.
+	CodeSendFrequency Code = 10023
 )

@@ -123,6 +123,10 @@ type Tx interface {
 	// skipping the first offset of them and returning at most limit.
 	ListBans(ctx context.Context, app uint64, group string, now int64, offset, limit int) ([]Ban, error)
 
+	// NextBroadcastSeq takes the next number of the app's broadcast sequence (1, 2, 3,
+	// ...; send_broadcast_msg), which DeleteApp does not reset.
+	NextBroadcastSeq(ctx context.Context, app uint64) (int64, error)
+
 	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
 	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the
 	// group it has locked in this Update (GetGroup), which keeps each group's Seq gap-free

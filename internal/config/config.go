@@ -60,6 +60,7 @@
 //	      "admins": ["administrator"],
 //	      "member_fields": ["Level"],
 //	      "group_fields": ["Topic"],
+//	      "profile_fields": ["Test"],
 //	      "rate_limits": {
 //	        "default": 200,
 //	        "commands": {"modify_group_member_info": 1000, "account_check": 100}
@@ -104,6 +105,9 @@
 // created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
 // Config.ReadSecrets, for the commands that sign for a running server, reads it and never
 // creates one).
+//
+// profile_fields declares the app's custom profile fields by keyword: "Test" is the tag
+// Tag_Profile_Custom_Test of portrait_set and portrait_get.
 //
 // features turns off what Tencent sells with its Ultimate edition or behind a console
 // switch; each is on unless set to false: group_counters (get_group_counter,
@@ -210,6 +214,9 @@ type App struct {
 	MemberFields []string
 	// GroupFields are the group custom-field keys the app defines; default none.
 	GroupFields []string
+	// ProfileFields are the custom profile fields the app declares, by keyword ("Test"
+	// for Tag_Profile_Custom_Test): 1 to 8 bytes of A-Z a-z 0-9 _; default none.
+	ProfileFields []string
 	// Limits are the app's size limits; default im.DefaultLimits(). A config file may
 	// override any field.
 	Limits im.Limits
@@ -264,13 +271,14 @@ func (a App) Domain() *im.App {
 	limits := a.Limits
 	limits.MaxMembers = maps.Clone(a.Limits.MaxMembers)
 	return &im.App{
-		SDKAppID:     a.SDKAppID,
-		Admins:       slices.Clone(a.Admins),
-		MemberFields: slices.Clone(a.MemberFields),
-		GroupFields:  slices.Clone(a.GroupFields),
-		Limits:       limits,
-		Messages:     a.Messages,
-		Features:     a.Features,
+		SDKAppID:      a.SDKAppID,
+		Admins:        slices.Clone(a.Admins),
+		MemberFields:  slices.Clone(a.MemberFields),
+		GroupFields:   slices.Clone(a.GroupFields),
+		ProfileFields: slices.Clone(a.ProfileFields),
+		Limits:        limits,
+		Messages:      a.Messages,
+		Features:      a.Features,
 	}
 }
 

@@ -231,6 +231,7 @@ func TestExampleFile(t *testing.T) {
 	first.KeySource = "apps[0].secret_key in " + want.File
 	first.Admins = []string{"administrator", "ops"}
 	first.MemberFields, first.GroupFields = []string{"Level", "Team"}, []string{"Topic"}
+	first.ProfileFields = []string{"Test", "Rank_2"}
 	first.RateLimits = RateLimits{Default: 500, Commands: map[string]float64{
 		"modify_group_member_info": 1000, "account_check": 0, "account_delete": 100, "multiaccount_import": 100,
 	}}
@@ -470,6 +471,10 @@ func TestValidate(t *testing.T) {
 		{"limit negative", func(c *Config) { c.Apps[0].Limits.BodyMax = -1 }, "config: apps[0].limits.body_max:"},
 		{"admins per group negative", func(c *Config) { c.Apps[0].Limits.AdminsPerGroup = -1 },
 			"config: apps[0].limits.admins_per_group:"},
+		{"profile field keyword of 9 bytes", func(c *Config) { c.Apps[0].ProfileFields = []string{"Abcdefghi"} },
+			"config: apps[0].profile_fields[0]:"},
+		{"profile field repeated", func(c *Config) { c.Apps[0].ProfileFields = []string{"Test", "Test"} },
+			"config: apps[0].profile_fields[1]:"},
 		{"attribute write rate negative", func(c *Config) { c.Apps[0].Limits.GroupAttrWriteRate = -1 },
 			"config: apps[0].limits.group_attr_write_rate:"},
 		{"max members negative", func(c *Config) { c.Apps[0].Limits.MaxMembers[im.TypePublic] = -1 },
@@ -537,9 +542,9 @@ func TestRateLimitsFor(t *testing.T) {
 func TestDomain(t *testing.T) {
 	a := newApp(42)
 	a.SecretKey = "k"
-	a.MemberFields, a.GroupFields = []string{"Level"}, []string{"Topic"}
+	a.MemberFields, a.GroupFields, a.ProfileFields = []string{"Level"}, []string{"Topic"}, []string{"Test"}
 	d := a.Domain()
-	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"},
+	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"}, ProfileFields: []string{"Test"},
 		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings(),
 		Features: im.DefaultFeatures()}
 	if diff := cmp.Diff(want, d); diff != "" {

@@ -32,16 +32,17 @@ type fileConfig struct {
 }
 
 type fileApp struct {
-	SDKAppID     uint64        `json:"sdkappid"`
-	SecretKey    string        `json:"secret_key"`
-	Admins       *[]string     `json:"admins"`
-	MemberFields []string      `json:"member_fields"`
-	GroupFields  []string      `json:"group_fields"`
-	RateLimits   *fileRates    `json:"rate_limits"`
-	Limits       *fileLimits   `json:"limits"`
-	Messages     *fileMessages `json:"messages"`
-	Features     *fileFeatures `json:"features"`
-	Callback     *fileCallback `json:"callback"`
+	SDKAppID      uint64        `json:"sdkappid"`
+	SecretKey     string        `json:"secret_key"`
+	Admins        *[]string     `json:"admins"`
+	MemberFields  []string      `json:"member_fields"`
+	GroupFields   []string      `json:"group_fields"`
+	ProfileFields []string      `json:"profile_fields"`
+	RateLimits    *fileRates    `json:"rate_limits"`
+	Limits        *fileLimits   `json:"limits"`
+	Messages      *fileMessages `json:"messages"`
+	Features      *fileFeatures `json:"features"`
+	Callback      *fileCallback `json:"callback"`
 }
 
 // fileFeatures turn an app's features on and off; absent keys keep their defaults (on).
@@ -243,6 +244,7 @@ func (fa *fileApp) app() (App, error) {
 	set(&a.Admins, fa.Admins)
 	a.MemberFields = fa.MemberFields
 	a.GroupFields = fa.GroupFields
+	a.ProfileFields = fa.ProfileFields
 	if fa.RateLimits != nil {
 		set(&a.RateLimits.Default, fa.RateLimits.Default)
 		maps.Copy(a.RateLimits.Commands, fa.RateLimits.Commands)

@@ -105,6 +105,7 @@ func (a *App) validate(p *problems, field string) {
 	}
 	checkFieldKeys(p, field+".member_fields", a.MemberFields, a.Limits.MemberFieldsMax)
 	checkFieldKeys(p, field+".group_fields", a.GroupFields, a.Limits.GroupFieldsMax)
+	checkProfileFields(p, field+".profile_fields", a.ProfileFields)
 	checkLimits(p, field+".limits", &a.Limits)
 	checkRates(p, field+".rate_limits", a.RateLimits)
 	checkCallback(p, field+".callback", a.Callback)
@@ -163,6 +164,19 @@ func checkFieldKeys(p *problems, field string, keys []string, limit int) {
 	for j, key := range keys {
 		if !validFieldKey(key) {
 			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is not a custom-field key (1..16 bytes of A-Z a-z 0-9 _)", key)
+		}
+		if slices.Contains(keys[:j], key) {
+			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is repeated", key)
+		}
+	}
+}
+
+// checkProfileFields checks the keywords of custom profile fields: each 1 to 8 bytes of
+// A-Z a-z 0-9 _ (Tencent's rule is letters only; timd is lenient), none repeated.
+func checkProfileFields(p *problems, field string, keys []string) {
+	for j, key := range keys {
+		if len(key) > 8 || !validFieldKey(key) {
+			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is not a profile field keyword (1..8 bytes of A-Z a-z 0-9 _)", key)
 		}
 		if slices.Contains(keys[:j], key) {
 			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is repeated", key)

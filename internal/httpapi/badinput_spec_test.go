@@ -285,6 +285,7 @@ func badInputSpecs() []*commandSpec {
 	specs = append(specs, counterSpecs()...)
 	specs = append(specs, banSpecs()...)
 	specs = append(specs, broadcastSpecs()...)
+	specs = append(specs, accountSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

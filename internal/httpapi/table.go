@@ -10,11 +10,13 @@ const (
 	svcAttr = "group_open_attr_http_svc"
 	// svcMillion serves the Community commands.
 	svcMillion = "million_group_open_http_svc"
+	// svcProfile serves the profile commands.
+	svcProfile = "profile"
 )
 
 // commandTable is the one table of every REST command timd serves.
 func (a *API) commandTable() map[string]map[string]*command {
-	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}, svcMillion: {}}
+	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}, svcMillion: {}, svcProfile: {}}
 	add := func(service, word string, h *command) {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
@@ -23,6 +25,11 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcAccount, "multiaccount_import", handler(a.multiAccountImport))
 	add(svcAccount, "account_check", handler(a.accountCheck))
 	add(svcAccount, "account_delete", handler(a.accountDelete))
+	add(svcAccount, "kick", handler(a.kick))
+	add(svcOpenIM, "query_online_status", handler(a.queryOnlineStatus))
+	add(svcOpenIM, "querystate", handler(a.queryOnlineStatus))
+	add(svcProfile, "portrait_set", handler(a.portraitSet))
+	add(svcProfile, "portrait_get", handler(a.portraitGet))
 
 	add(svcGroup, "create_group", handler(a.createGroup))
 	add(svcGroup, "destroy_group", handler(a.destroyGroup))

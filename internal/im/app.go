@@ -8,9 +8,12 @@ type App struct {
 	Admins       []string // app admin accounts; the only identifiers the REST API accepts
 	MemberFields []string // member custom-field keys the app defines (AppMemberDefinedData)
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
-	Limits       Limits
-	Messages     MessageSettings
-	Features     Features
+	// ProfileFields are the custom profile fields the app declares, by keyword: "Test"
+	// declares Tag_Profile_Custom_Test.
+	ProfileFields []string
+	Limits        Limits
+	Messages      MessageSettings
+	Features      Features
 	// Declared are the custom-field keys declared at run time, besides MemberFields and
 	// GroupFields (see Field); nil means none. A server sets it before the app serves
 	// calls (field.Service.Load) and never replaces it.

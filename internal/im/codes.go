@@ -130,4 +130,27 @@ const (
 	// CodeSendFrequency (10023): messages sent more often than allowed. send_broadcast_msg,
 	// over the app's broadcast rate.
 	CodeSendFrequency Code = 10023
+
+	// The profile family (service profile), Tencent's codes of portrait_set and
+	// portrait_get.
+
+	// CodeProfileParam (40001): a parameter of a profile command is invalid.
+	CodeProfileParam Code = 40001
+	// CodeProfileNoAccounts (40002): portrait_get without To_Account.
+	CodeProfileNoAccounts Code = 40002
+	// CodeProfileNoAccount (40003): the account was never imported. portrait_set, and
+	// portrait_get per account.
+	CodeProfileNoAccount Code = 40003
+	// CodeProfileNoTag (40009): a profile tag that is neither standard nor declared by the
+	// app.
+	CodeProfileNoTag Code = 40009
+	// CodeProfileTooLong (40601): a profile value over 500 bytes (or the app's limit of a
+	// Nick or FaceUrl).
+	CodeProfileTooLong Code = 40601
+	// CodeProfileBadValue (40605): a standard profile field's value outside its set or
+	// range.
+	CodeProfileBadValue Code = 40605
+	// CodeProfileBadType (40610): a profile value of the wrong JSON type (a number for a
+	// string field, or the other way round).
+	CodeProfileBadType Code = 40610
 )

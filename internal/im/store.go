@@ -46,18 +46,25 @@ type Tx interface {
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
 	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
-	// DeleteAccount deletes an account, its memberships, mute records, bans and
-	// account-wide mute, and clears it as owner of any group (which becomes ownerless).
-	// ErrNotFound if it does not exist.
+	// DeleteAccount deletes an account, its profile fields, memberships, mute records,
+	// bans and account-wide mute, and clears it as owner of any group (which becomes
+	// ownerless). ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
+	// ProfileFields returns the account's profile fields (portrait_set) other than its
+	// Nick and FaceURL, by Key (the tag) in byte order; none for an account that has none
+	// or does not exist.
+	ProfileFields(ctx context.Context, app uint64, account string) ([]KV, error)
+	// SetProfileFields sets the listed profile fields of the account, keeping the others;
+	// the keys of fields are distinct. A Value may hold any bytes.
+	SetProfileFields(ctx context.Context, app uint64, account string, fields []KV) error
 	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, ban, message,
-	// group attribute and counter, account-wide mute, destroyed group ID and outbox event
-	// of app, as if the app had never been used; other apps' rows stay. Deleting an app
-	// without data is not an error.
+	// DeleteApp deletes every account, profile field, group, membership, mute record, ban,
+	// message, group attribute and counter, account-wide mute, destroyed group ID and
+	// outbox event of app, as if the app had never been used; other apps' rows stay.
+	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
 	// CreateGroup inserts a group. ErrConflict if a group with its ID exists.

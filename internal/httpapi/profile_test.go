@@ -115,7 +115,9 @@ func TestPortrait(t *testing.T) {
 func TestPortraitCodes(t *testing.T) {
 	s := newServer(t, timtest.Options{Configure: withProfileFields})
 	s.MustImportAccounts(t, "alice")
-	set := func(items ...any) map[string]any { return map[string]any{"From_Account": "alice", "ProfileItem": profileItems(items...)} }
+	set := func(items ...any) map[string]any {
+		return map[string]any{"From_Account": "alice", "ProfileItem": profileItems(items...)}
+	}
 	for _, tc := range []struct {
 		name string
 		body any

@@ -60,6 +60,7 @@
 //	      "admins": ["administrator"],
 //	      "member_fields": ["Level"],
 //	      "group_fields": ["Topic"],
+//	      "profile_fields": ["Test"],
 //	      "rate_limits": {
 //	        "default": 200,
 //	        "commands": {"modify_group_member_info": 1000, "account_check": 100}
@@ -77,8 +78,15 @@
 //	        "max_members": {"Private": 200, "Public": 2000, "ChatRoom": 6000,
 //	                        "AVChatRoom": 0, "Community": 100000},
 //	        "admins_per_group": 0,
-//	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576
+//	        "account_batch": 100, "account_text_max": 500, "body_max": 1048576,
+//	        "group_attr_key_max": 32, "group_attr_value_max": 4000,
+//	        "group_attr_keys": 16, "group_attr_total_max": 16000,
+//	        "group_attr_write_rate": 5,
+//	        "group_counter_keys": 20, "group_counter_key_max": 128
 //	      },
+//	      "messages": {"send_rate": 40, "retention_days": 7, "tips": true, "broadcast_rate": 1},
+//	      "features": {"group_counters": true, "avchatroom_ban": true, "broadcast": true,
+//	                   "member_online_status": true},
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
 //	        "commands": ["Group.CallbackAfterMemberFieldChanged"],
@@ -89,10 +97,29 @@
 //	  ]
 //	}
 //
-// max_members is keyed by group type; the newer names Work (Private) and Meeting
-// (ChatRoom) are accepted too. An empty secret_key means the key is read from, or created
-// in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets; Config.ReadSecrets, for the
-// commands that sign for a running server, reads it and never creates one).
+// group_attr_write_rate caps the attribute writes of one group per second, counted by
+// each process (0 turns it off); the other group_attr_ limits bound a group's attributes
+// (docs/compatibility.md §10), as group_counter_keys and group_counter_key_max bound its
+// counters. max_members is keyed by group type; the newer names Work (Private) and
+// Meeting (ChatRoom) are accepted too. An empty secret_key means the key is read from, or
+// created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
+// Config.ReadSecrets, for the commands that sign for a running server, reads it and never
+// creates one).
+//
+// profile_fields declares the app's custom profile fields by keyword: "Test" is the tag
+// Tag_Profile_Custom_Test of portrait_set and portrait_get.
+//
+// features turns off what Tencent sells with its Ultimate edition or behind a console
+// switch; each is on unless set to false: group_counters (get_group_counter,
+// update_group_counter and delete_group_counter answer 10059 when off), avchatroom_ban
+// (ban_group_member, unban_group_member and get_group_ban_member answer 10007 when off),
+// broadcast (send_broadcast_msg answers 10007 when off) and member_online_status
+// (get_online_member_num answers 10007 for groups other than AVChatRooms when off).
+//
+// messages are the app's message settings: send_rate (messages stored per second per
+// group, 0 off), retention_days (0 keeps messages forever), tips (tips of group changes
+// in the message stream) and broadcast_rate (send_broadcast_msg calls per second, 0
+// off; over it, 10023).
 //
 // callback configures the app's third-party callbacks: url (none turns them off), token
 // (signs each call with RequestTime and Sign), commands (the CallbackCommands that are on;
@@ -187,6 +214,9 @@ type App struct {
 	MemberFields []string
 	// GroupFields are the group custom-field keys the app defines; default none.
 	GroupFields []string
+	// ProfileFields are the custom profile fields the app declares, by keyword ("Test"
+	// for Tag_Profile_Custom_Test): 1 to 8 bytes of A-Z a-z 0-9 _; default none.
+	ProfileFields []string
 	// Limits are the app's size limits; default im.DefaultLimits(). A config file may
 	// override any field.
 	Limits im.Limits
@@ -195,6 +225,9 @@ type App struct {
 	// Messages are the app's message settings (per-group send rate, retention, tips);
 	// default im.DefaultMessageSettings(). A config file may override any field.
 	Messages im.MessageSettings
+	// Features turn on or off what Tencent sells with its Ultimate edition or behind a
+	// console switch; default im.DefaultFeatures(), every feature on.
+	Features im.Features
 	// Callback is the app's third-party callback configuration; default none (no URL).
 	// TIMD_CALLBACK_URL and TIMD_CALLBACK_TOKEN set the first app's URL and token.
 	Callback webhook.Config
@@ -238,12 +271,14 @@ func (a App) Domain() *im.App {
 	limits := a.Limits
 	limits.MaxMembers = maps.Clone(a.Limits.MaxMembers)
 	return &im.App{
-		SDKAppID:     a.SDKAppID,
-		Admins:       slices.Clone(a.Admins),
-		MemberFields: slices.Clone(a.MemberFields),
-		GroupFields:  slices.Clone(a.GroupFields),
-		Limits:       limits,
-		Messages:     a.Messages,
+		SDKAppID:      a.SDKAppID,
+		Admins:        slices.Clone(a.Admins),
+		MemberFields:  slices.Clone(a.MemberFields),
+		GroupFields:   slices.Clone(a.GroupFields),
+		ProfileFields: slices.Clone(a.ProfileFields),
+		Limits:        limits,
+		Messages:      a.Messages,
+		Features:      a.Features,
 	}
 }
 
@@ -269,5 +304,6 @@ func newApp(sdkAppID uint64) App {
 		Limits:     im.DefaultLimits(),
 		RateLimits: DefaultRateLimits(),
 		Messages:   im.DefaultMessageSettings(),
+		Features:   im.DefaultFeatures(),
 	}
 }

@@ -79,7 +79,8 @@ func TestDefault(t *testing.T) {
 			RateLimits: RateLimits{Default: 200, Commands: map[string]float64{
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
-			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true},
+			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true, BroadcastRate: 1},
+			Features: im.Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -230,14 +231,17 @@ func TestExampleFile(t *testing.T) {
 	first.KeySource = "apps[0].secret_key in " + want.File
 	first.Admins = []string{"administrator", "ops"}
 	first.MemberFields, first.GroupFields = []string{"Level", "Team"}, []string{"Topic"}
+	first.ProfileFields = []string{"Test", "Rank_2"}
 	first.RateLimits = RateLimits{Default: 500, Commands: map[string]float64{
 		"modify_group_member_info": 1000, "account_check": 0, "account_delete": 100, "multiaccount_import": 100,
 	}}
 	first.Limits.NameCardMax, first.Limits.AdminsPerGroup = 60, 10
 	first.Limits.ResponseMax, first.Limits.BodyMax = 2<<20, 2<<20
+	first.Limits.GroupAttrWriteRate = 10
 	first.Limits.MaxMembers[im.TypePrivate] = 500
 	first.Limits.MaxMembers[im.TypeCommunity] = 200000
-	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false}
+	first.Messages = im.MessageSettings{SendRate: 100, Retention: 30 * 24 * 3600, Tips: false, BroadcastRate: 5}
+	first.Features.GroupCounters = false
 	second := newApp(1400000002)
 	second.Admins = []string{"admin2"}
 	want.Apps = []App{first, second}
@@ -254,6 +258,7 @@ func TestMessagesFile(t *testing.T) {
 	}{
 		{`{"send_rate":-1}`, "messages.send_rate -1 is negative"},
 		{`{"retention_days":-2}`, "messages.retention_days -2 is negative"},
+		{`{"broadcast_rate":-1}`, "messages.broadcast_rate -1 is negative"},
 		{`{"send_rate":"x"}`, "send_rate"},
 	} {
 		path := filepath.Join(t.TempDir(), "timd.json")
@@ -264,6 +269,27 @@ func TestMessagesFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("messages %s: got %v, want an error containing %q", tc.json, err, tc.err)
 		}
+	}
+}
+
+// TestFeaturesFile checks the features of a config file: each on by default, turned off
+// by false, and an unknown feature an error naming it.
+func TestFeaturesFile(t *testing.T) {
+	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false,"avchatroom_ban":false,`+
+		`"broadcast":false,"member_online_status":false}},{"sdkappid":2,"features":{}}]}`)
+	c := MustLoad(t, []string{"-config", path}, nil)
+	if want := (im.Features{}); c.Apps[0].Features != want {
+		t.Errorf("features turned off: got %+v, want %+v", c.Apps[0].Features, want)
+	}
+	if want := im.DefaultFeatures(); c.Apps[1].Features != want {
+		t.Errorf("features: got %+v, want %+v", c.Apps[1].Features, want)
+	}
+	if d := c.Apps[1].Domain().Features; d != im.DefaultFeatures() {
+		t.Errorf("Domain().Features of an app without features: got %+v, want every one on", d)
+	}
+	path = MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counter":false}}]}`)
+	if _, err := load(t, []string{"-config", path}, nil); err == nil || !strings.Contains(err.Error(), "group_counter") {
+		t.Errorf("an unknown feature: got %v, want an error naming it", err)
 	}
 }
 
@@ -297,14 +323,14 @@ func TestDocExample(t *testing.T) {
 func TestEveryLimitSettable(t *testing.T) {
 	def := im.DefaultLimits()
 	limits := positiveLimits(&def)
-	if got, want := len(limits)+2, reflect.TypeFor[im.Limits]().NumField(); got != want {
-		t.Fatalf("positiveLimits + admins_per_group + max_members cover %d fields of im.Limits, want %d", got, want)
+	if got, want := len(limits)+3, reflect.TypeFor[im.Limits]().NumField(); got != want {
+		t.Fatalf("positiveLimits + admins_per_group + group_attr_write_rate + max_members cover %d fields of im.Limits, want %d", got, want)
 	}
 	var keys []string
 	for _, l := range limits {
 		keys = append(keys, fmt.Sprintf("%q: %d", l.name, l.value+1))
 	}
-	keys = append(keys, `"admins_per_group": 3`, `"max_members": {"AVChatRoom": 9}`)
+	keys = append(keys, `"admins_per_group": 3`, `"group_attr_write_rate": 7`, `"max_members": {"AVChatRoom": 9}`)
 	file := MustWriteFile(t, `{"apps": [{"sdkappid": 1, "limits": {`+strings.Join(keys, ", ")+`}}]}`)
 
 	got := MustLoad(t, []string{"-config", file}, nil).Apps[0].Limits
@@ -315,6 +341,9 @@ func TestEveryLimitSettable(t *testing.T) {
 	}
 	if got.AdminsPerGroup != 3 {
 		t.Errorf("admins_per_group: got %d, want 3", got.AdminsPerGroup)
+	}
+	if got.GroupAttrWriteRate != 7 {
+		t.Errorf("group_attr_write_rate: got %d, want 7", got.GroupAttrWriteRate)
 	}
 	if got.MaxMembers[im.TypeAVChatRoom] != 9 || got.MaxMembers[im.TypePublic] != 2000 {
 		t.Errorf("max_members: got %v, want AVChatRoom 9 and Public still 2000", got.MaxMembers)
@@ -442,6 +471,12 @@ func TestValidate(t *testing.T) {
 		{"limit negative", func(c *Config) { c.Apps[0].Limits.BodyMax = -1 }, "config: apps[0].limits.body_max:"},
 		{"admins per group negative", func(c *Config) { c.Apps[0].Limits.AdminsPerGroup = -1 },
 			"config: apps[0].limits.admins_per_group:"},
+		{"profile field keyword of 9 bytes", func(c *Config) { c.Apps[0].ProfileFields = []string{"Abcdefghi"} },
+			"config: apps[0].profile_fields[0]:"},
+		{"profile field repeated", func(c *Config) { c.Apps[0].ProfileFields = []string{"Test", "Test"} },
+			"config: apps[0].profile_fields[1]:"},
+		{"attribute write rate negative", func(c *Config) { c.Apps[0].Limits.GroupAttrWriteRate = -1 },
+			"config: apps[0].limits.group_attr_write_rate:"},
 		{"max members negative", func(c *Config) { c.Apps[0].Limits.MaxMembers[im.TypePublic] = -1 },
 			"config: apps[0].limits.max_members.Public:"},
 		{"max members unknown type", func(c *Config) { c.Apps[0].Limits.MaxMembers["Work"] = 1 },
@@ -507,10 +542,11 @@ func TestRateLimitsFor(t *testing.T) {
 func TestDomain(t *testing.T) {
 	a := newApp(42)
 	a.SecretKey = "k"
-	a.MemberFields, a.GroupFields = []string{"Level"}, []string{"Topic"}
+	a.MemberFields, a.GroupFields, a.ProfileFields = []string{"Level"}, []string{"Topic"}, []string{"Test"}
 	d := a.Domain()
-	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"},
-		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings()}
+	want := &im.App{SDKAppID: 42, Admins: []string{"administrator"}, MemberFields: []string{"Level"}, ProfileFields: []string{"Test"},
+		GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(), Messages: im.DefaultMessageSettings(),
+		Features: im.DefaultFeatures()}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("Domain() mismatch (-want +got):\n%s", diff)
 	}

@@ -32,15 +32,33 @@ type fileConfig struct {
 }
 
 type fileApp struct {
-	SDKAppID     uint64        `json:"sdkappid"`
-	SecretKey    string        `json:"secret_key"`
-	Admins       *[]string     `json:"admins"`
-	MemberFields []string      `json:"member_fields"`
-	GroupFields  []string      `json:"group_fields"`
-	RateLimits   *fileRates    `json:"rate_limits"`
-	Limits       *fileLimits   `json:"limits"`
-	Messages     *fileMessages `json:"messages"`
-	Callback     *fileCallback `json:"callback"`
+	SDKAppID      uint64        `json:"sdkappid"`
+	SecretKey     string        `json:"secret_key"`
+	Admins        *[]string     `json:"admins"`
+	MemberFields  []string      `json:"member_fields"`
+	GroupFields   []string      `json:"group_fields"`
+	ProfileFields []string      `json:"profile_fields"`
+	RateLimits    *fileRates    `json:"rate_limits"`
+	Limits        *fileLimits   `json:"limits"`
+	Messages      *fileMessages `json:"messages"`
+	Features      *fileFeatures `json:"features"`
+	Callback      *fileCallback `json:"callback"`
+}
+
+// fileFeatures turn an app's features on and off; absent keys keep their defaults (on).
+type fileFeatures struct {
+	GroupCounters      *bool `json:"group_counters"`
+	AVChatRoomBan      *bool `json:"avchatroom_ban"`
+	Broadcast          *bool `json:"broadcast"`
+	MemberOnlineStatus *bool `json:"member_online_status"`
+}
+
+// apply sets the features ff gives in f.
+func (ff *fileFeatures) apply(f *im.Features) {
+	set(&f.GroupCounters, ff.GroupCounters)
+	set(&f.AVChatRoomBan, ff.AVChatRoomBan)
+	set(&f.Broadcast, ff.Broadcast)
+	set(&f.MemberOnlineStatus, ff.MemberOnlineStatus)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -48,12 +66,16 @@ type fileMessages struct {
 	SendRate      *int   `json:"send_rate"`
 	RetentionDays *int64 `json:"retention_days"`
 	Tips          *bool  `json:"tips"`
+	BroadcastRate *int   `json:"broadcast_rate"`
 }
 
 // apply sets the settings fm gives in m.
 func (fm *fileMessages) apply(m *im.MessageSettings) error {
 	if fm.SendRate != nil && *fm.SendRate < 0 {
 		return fmt.Errorf("send_rate %d is negative; 0 turns the per-group cap off", *fm.SendRate)
+	}
+	if fm.BroadcastRate != nil && *fm.BroadcastRate < 0 {
+		return fmt.Errorf("broadcast_rate %d is negative; 0 turns the cap off", *fm.BroadcastRate)
 	}
 	if fm.RetentionDays != nil && *fm.RetentionDays < 0 {
 		return fmt.Errorf("retention_days %d is negative; 0 keeps messages forever", *fm.RetentionDays)
@@ -63,6 +85,7 @@ func (fm *fileMessages) apply(m *im.MessageSettings) error {
 		m.Retention = *fm.RetentionDays * 24 * 3600
 	}
 	set(&m.Tips, fm.Tips)
+	set(&m.BroadcastRate, fm.BroadcastRate)
 	return nil
 }
 
@@ -129,6 +152,13 @@ type fileLimits struct {
 	AccountBatch      *int             `json:"account_batch"`
 	AccountTextMax    *int             `json:"account_text_max"`
 	BodyMax           *int             `json:"body_max"`
+	GroupAttrKeyMax   *int             `json:"group_attr_key_max"`
+	GroupAttrValueMax *int             `json:"group_attr_value_max"`
+	GroupAttrKeys     *int             `json:"group_attr_keys"`
+	GroupAttrTotalMax *int             `json:"group_attr_total_max"`
+	GroupAttrRate     *int             `json:"group_attr_write_rate"`
+	GroupCounterKeys  *int             `json:"group_counter_keys"`
+	GroupCounterKey   *int             `json:"group_counter_key_max"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -214,6 +244,7 @@ func (fa *fileApp) app() (App, error) {
 	set(&a.Admins, fa.Admins)
 	a.MemberFields = fa.MemberFields
 	a.GroupFields = fa.GroupFields
+	a.ProfileFields = fa.ProfileFields
 	if fa.RateLimits != nil {
 		set(&a.RateLimits.Default, fa.RateLimits.Default)
 		maps.Copy(a.RateLimits.Commands, fa.RateLimits.Commands)
@@ -227,6 +258,9 @@ func (fa *fileApp) app() (App, error) {
 		if err := fa.Messages.apply(&a.Messages); err != nil {
 			return App{}, fmt.Errorf("messages.%w", err)
 		}
+	}
+	if fa.Features != nil {
+		fa.Features.apply(&a.Features)
 	}
 	if fa.Callback != nil {
 		cb, err := fa.Callback.config()
@@ -263,6 +297,13 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.AccountBatch, fl.AccountBatch)
 	set(&l.AccountTextMax, fl.AccountTextMax)
 	set(&l.BodyMax, fl.BodyMax)
+	set(&l.GroupAttrKeyMax, fl.GroupAttrKeyMax)
+	set(&l.GroupAttrValueMax, fl.GroupAttrValueMax)
+	set(&l.GroupAttrKeys, fl.GroupAttrKeys)
+	set(&l.GroupAttrTotalMax, fl.GroupAttrTotalMax)
+	set(&l.GroupAttrWriteRate, fl.GroupAttrRate)
+	set(&l.GroupCounterKeys, fl.GroupCounterKeys)
+	set(&l.GroupCounterKeyMax, fl.GroupCounterKey)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

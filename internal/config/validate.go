@@ -105,6 +105,7 @@ func (a *App) validate(p *problems, field string) {
 	}
 	checkFieldKeys(p, field+".member_fields", a.MemberFields, a.Limits.MemberFieldsMax)
 	checkFieldKeys(p, field+".group_fields", a.GroupFields, a.Limits.GroupFieldsMax)
+	checkProfileFields(p, field+".profile_fields", a.ProfileFields)
 	checkLimits(p, field+".limits", &a.Limits)
 	checkRates(p, field+".rate_limits", a.RateLimits)
 	checkCallback(p, field+".callback", a.Callback)
@@ -170,6 +171,19 @@ func checkFieldKeys(p *problems, field string, keys []string, limit int) {
 	}
 }
 
+// checkProfileFields checks the keywords of custom profile fields: each 1 to 8 bytes of
+// A-Z a-z 0-9 _ (Tencent's rule is letters only; timd is lenient), none repeated.
+func checkProfileFields(p *problems, field string, keys []string) {
+	for j, key := range keys {
+		if len(key) > 8 || !validFieldKey(key) {
+			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is not a profile field keyword (1..8 bytes of A-Z a-z 0-9 _)", key)
+		}
+		if slices.Contains(keys[:j], key) {
+			p.addf(fmt.Sprintf("%s[%d]", field, j), "%q is repeated", key)
+		}
+	}
+}
+
 // validFieldKey reports whether s is 1..16 bytes of A-Z a-z 0-9 _: the rule of keys
 // declared at run time too.
 func validFieldKey(s string) bool { return im.ValidFieldKey(s) }
@@ -183,6 +197,9 @@ func checkLimits(p *problems, field string, l *im.Limits) {
 	}
 	if l.AdminsPerGroup < 0 {
 		p.addf(field+".admins_per_group", "%d is negative (0 means unlimited)", l.AdminsPerGroup)
+	}
+	if l.GroupAttrWriteRate < 0 {
+		p.addf(field+".group_attr_write_rate", "%d is negative (0 turns the cap off)", l.GroupAttrWriteRate)
 	}
 	for _, t := range slices.Sorted(maps.Keys(l.MaxMembers)) {
 		n := l.MaxMembers[t]
@@ -216,6 +233,9 @@ func positiveLimits(l *im.Limits) []namedLimit {
 		{"member_page_max", l.MemberPageMax}, {"response_max", l.ResponseMax},
 		{"account_batch", l.AccountBatch}, {"account_text_max", l.AccountTextMax},
 		{"body_max", l.BodyMax},
+		{"group_attr_key_max", l.GroupAttrKeyMax}, {"group_attr_value_max", l.GroupAttrValueMax},
+		{"group_attr_keys", l.GroupAttrKeys}, {"group_attr_total_max", l.GroupAttrTotalMax},
+		{"group_counter_keys", l.GroupCounterKeys}, {"group_counter_key_max", l.GroupCounterKeyMax},
 	}
 }
 

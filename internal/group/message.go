@@ -119,14 +119,8 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
 		return im.Outgoing{}, err
 	}
-	if r.Body.Problem != "" { // row 2
-		return im.Outgoing{}, im.Errorf(im.CodeInvalidParam, "MsgBody: %s", r.Body.Problem)
-	}
-	if err := checkSendOptions(r); err != nil { // row 3
+	if err := checkContent(r); err != nil { // rows 2 to 4
 		return im.Outgoing{}, err
-	}
-	if n := len(r.Body.Text) + len(r.CloudCustomData); n > maxMessageBytes { // row 4
-		return im.Outgoing{}, im.Errorf(im.CodeMessageTooLong, "the message is %d bytes (MsgBody and CloudCustomData), over %d", n, maxMessageBytes)
 	}
 	from := r.From
 	if from == "" {
@@ -140,6 +134,20 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 		},
 		OnlineOnly: r.OnlineOnly, ToAccounts: r.ToAccounts, AtInfo: r.AtInfo, OfflinePush: r.OfflinePush,
 	}, nil
+}
+
+// checkContent checks rows 2 to 4: the MsgBody, the options and the size.
+func checkContent(r *SendRequest) error {
+	if r.Body.Problem != "" { // row 2
+		return im.Errorf(im.CodeInvalidParam, "MsgBody: %s", r.Body.Problem)
+	}
+	if err := checkSendOptions(r); err != nil { // row 3
+		return err
+	}
+	if n := len(r.Body.Text) + len(r.CloudCustomData); n > maxMessageBytes { // row 4
+		return im.Errorf(im.CodeMessageTooLong, "the message is %d bytes (MsgBody and CloudCustomData), over %d", n, maxMessageBytes)
+	}
+	return nil
 }
 
 // checkSendOptions checks row 3: Random, MsgPriority and the control lists.
@@ -215,9 +223,14 @@ func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *Sen
 	return g, sender, checkTargets(g, r) // row 9
 }
 
-// checkMuted returns 10017 when from may not speak in g now: muted in the group, or
-// muted in every group by setnospeaking.
+// checkMuted returns 10017 when from may not speak in g now: banned from an AVChatRoom,
+// muted in the group, or muted in every group by setnospeaking.
 func (s *Service) checkMuted(ctx context.Context, tx im.Tx, g im.Group, sender *im.Member, from string) error {
+	if g.Type == im.TypeAVChatRoom {
+		if err := s.checkBanned(ctx, tx, g, from); err != nil {
+			return err
+		}
+	}
 	now := s.now()
 	until := int64(0)
 	switch {

@@ -6,10 +6,11 @@ import (
 	"github.com/timdhq/timd/internal/im"
 )
 
-// sendRates counts the messages sent to each group in the current second, for the
-// per-group send rate (docs/compatibility.md §8, row 11). Each process counts its own
-// sends, as it does its request rate limits: N replicas allow N times the rate.
-type sendRates struct {
+// groupRates counts operations on each group in the current second, for the per-group
+// send rate (docs/compatibility.md §8, row 11) and the attribute write rate (§10). Each
+// process counts its own, as it does its request rate limits: N replicas allow N times
+// the rate.
+type groupRates struct {
 	mu     sync.Mutex
 	second int64
 	counts map[rateKey]int
@@ -21,12 +22,12 @@ type rateKey struct {
 	group string
 }
 
-func newSendRates() *sendRates { return &sendRates{counts: make(map[rateKey]int)} }
+func newGroupRates() *groupRates { return &groupRates{counts: make(map[rateKey]int)} }
 
-// allow counts one send to group at unix second now and reports whether it is within
-// limit per second; a limit of 0 or less allows everything. The counts start over every
-// second, so the map holds only the groups that sent in the current one.
-func (r *sendRates) allow(app uint64, group string, now int64, limit int) bool {
+// allow counts one operation on group at unix second now and reports whether it is
+// within limit per second; a limit of 0 or less allows everything. The counts start over
+// every second, so the map holds only the groups counted in the current one.
+func (r *groupRates) allow(app uint64, group string, now int64, limit int) bool {
 	if limit <= 0 {
 		return true
 	}
@@ -46,5 +47,11 @@ func (r *sendRates) allow(app uint64, group string, now int64, limit int) bool {
 
 // sendAllowed counts a send to group and reports whether the app's rate allows it.
 func (s *Service) sendAllowed(c im.Caller, group string) bool {
-	return s.rates.allow(c.App.SDKAppID, group, s.now(), c.App.Messages.SendRate)
+	return s.sends.allow(c.App.SDKAppID, group, s.now(), c.App.Messages.SendRate)
+}
+
+// attrWriteAllowed counts a write of group's attributes and reports whether the app's
+// rate allows it.
+func (s *Service) attrWriteAllowed(c im.Caller, group string) bool {
+	return s.attrWrites.allow(c.App.SDKAppID, group, s.now(), c.App.Limits.GroupAttrWriteRate)
 }

@@ -18,6 +18,10 @@ const (
 	OpImport       Op = "import"           // import_group, import_group_member
 	OpSetAdminRole Op = "create with role" // Role Admin given in create_group MemberList
 	OpHistory      Op = "history"          // group_msg_get_simple, recall, import and modify of messages
+	OpWriteAttrs   Op = "write attributes" // modify_group_attr, set_group_attr
+	OpClearAttrs   Op = "clear attributes" // clear_group_attr
+	OpCounters     Op = "counters"         // get_group_counter, update_group_counter, delete_group_counter
+	OpBan          Op = "ban"              // ban_group_member, unban_group_member, get_group_ban_member
 )
 
 // rule denies op on groups of a type (any type when Type is "") for targets of a role (any
@@ -52,6 +56,13 @@ var matrix = []rule{
 	{Type: im.TypeAVChatRoom, Op: OpGetRole, Code: im.CodeNotAllowed, Info: "AVChatRoom groups do not keep member roles"},
 	{Type: im.TypeAVChatRoom, Op: OpImport, Code: im.CodeNotAllowed, Info: "AVChatRoom groups cannot be imported"},
 	{Type: im.TypeAVChatRoom, Op: OpHistory, Code: im.CodeNotAllowed, Info: "AVChatRoom groups keep no message history"},
+	{Type: im.TypePrivate, Op: OpBan, Code: im.CodeNotAllowed, Info: "only AVChatRoom members can be banned"},
+	{Type: im.TypePublic, Op: OpBan, Code: im.CodeNotAllowed, Info: "only AVChatRoom members can be banned"},
+	{Type: im.TypeChatRoom, Op: OpBan, Code: im.CodeNotAllowed, Info: "only AVChatRoom members can be banned"},
+	{Type: im.TypeCommunity, Op: OpBan, Code: im.CodeNotAllowed, Info: "only AVChatRoom members can be banned"},
+	{Op: OpBan, Target: im.RoleOwner, Code: im.CodeNotAllowed, Info: "the group owner cannot be banned"},
+	{Type: im.TypeCommunity, Op: OpCounters, Code: im.CodeNotAllowed, Info: "Community groups have no group counters"},
+	{Type: im.TypeCommunity, Op: OpClearAttrs, Code: im.CodeNotAllowed, Info: "a Community's attributes cannot be cleared; use set_group_attr"},
 }
 
 // allow returns nil if op is allowed on a group of type t against a target of role

@@ -62,6 +62,22 @@ func TestPermissionMatrix(t *testing.T) {
 			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
 			im.TypeAVChatRoom: {no, no, no, no}, im.TypeCommunity: {ok, ok, ok, ok},
 		},
+		OpWriteAttrs: {
+			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
+			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {ok, ok, ok, ok},
+		},
+		OpCounters: {
+			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
+			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {no, no, no, no},
+		},
+		OpBan: {
+			im.TypePrivate: {no, no, no, no}, im.TypePublic: {no, no, no, no}, im.TypeChatRoom: {no, no, no, no},
+			im.TypeAVChatRoom: {ok, no, ok, ok}, im.TypeCommunity: {no, no, no, no},
+		},
+		OpClearAttrs: {
+			im.TypePrivate: {ok, ok, ok, ok}, im.TypePublic: {ok, ok, ok, ok}, im.TypeChatRoom: {ok, ok, ok, ok},
+			im.TypeAVChatRoom: {ok, ok, ok, ok}, im.TypeCommunity: {no, no, no, no},
+		},
 	}
 	rows := 0
 	for op, byType := range want {

@@ -19,7 +19,11 @@ type Service struct {
 	rand   func([]byte) // fills its argument with random bytes, for group IDs
 	events im.Events    // hears the rules' events; nil for none
 	live   im.Live      // hears what is never stored; nil for none
-	rates  *sendRates   // per-group send rate
+	sends  *groupRates  // per-group send rate
+	// attrWrites counts the attribute writes of each group, for their rate.
+	attrWrites *groupRates
+	// broadcasts counts each app's broadcasts (under group ""), for their rate.
+	broadcasts *groupRates
 }
 
 // Options tune a Service. The zero value is valid.
@@ -36,7 +40,8 @@ type Options struct {
 
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
-	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live, rates: newSendRates()}
+	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live,
+		sends: newGroupRates(), attrWrites: newGroupRates(), broadcasts: newGroupRates()}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}
 	}

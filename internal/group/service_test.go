@@ -121,7 +121,7 @@ func newEnv(tb testing.TB, accounts ...string) *env {
 	app := &im.App{
 		SDKAppID: nextApp.Add(1), Admins: []string{"admin"},
 		MemberFields: []string{"Level", "Team"}, GroupFields: []string{"Topic"}, Limits: im.DefaultLimits(),
-		Messages: im.DefaultMessageSettings(),
+		Messages: im.DefaultMessageSettings(), Features: im.DefaultFeatures(),
 	}
 	e := &env{
 		caller: im.Caller{App: app, Identifier: "admin", ClientIP: "192.0.2.1"},

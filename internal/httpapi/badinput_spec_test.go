@@ -289,6 +289,11 @@ func badInputSpecs() []*commandSpec {
 			},
 		},
 	}
+	specs = append(specs, attrSpecs()...)
+	specs = append(specs, counterSpecs()...)
+	specs = append(specs, banSpecs()...)
+	specs = append(specs, broadcastSpecs()...)
+	specs = append(specs, accountSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

@@ -49,15 +49,24 @@ func (a appAdmin) mustOK(tb testing.TB, command string, body any) *reply {
 
 // Custom fields the fixture's apps define.
 var (
-	fixtureMemberFields = []string{"F1", "F2"}
-	fixtureGroupFields  = []string{"G1"}
+	fixtureMemberFields  = []string{"F1", "F2"}
+	fixtureGroupFields   = []string{"G1"}
+	fixtureProfileFields = []string{"Test"}
 )
+
+// profileTags are every profile tag of the fixture's apps, read by a snapshot.
+var profileTags = []string{
+	"Tag_Profile_IM_Nick", "Tag_Profile_IM_Gender", "Tag_Profile_IM_BirthDay", "Tag_Profile_IM_Location",
+	"Tag_Profile_IM_SelfSignature", "Tag_Profile_IM_AllowType", "Tag_Profile_IM_Language", "Tag_Profile_IM_Image",
+	"Tag_Profile_IM_AdminForbidType", "Tag_Profile_IM_Level", "Tag_Profile_IM_Role", "Tag_Profile_Custom_Test",
+}
 
 // withFixtureFields is an Options.Configure part that defines the fixture's custom fields
 // for every app configured so far.
 func withFixtureFields(c *config.Config) {
 	for i := range c.Apps {
 		c.Apps[i].MemberFields, c.Apps[i].GroupFields = fixtureMemberFields, fixtureGroupFields
+		c.Apps[i].ProfileFields = fixtureProfileFields
 	}
 }
 
@@ -70,17 +79,19 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 
 // seedFixture fills the app of a with:
 //
-//	accounts  owner, m1, m2, m3, free (free is in no group)
+//	accounts  owner, m1 (profile Level 3, Test "t"), m2, m3, free (free is in no group)
 //	pub       Public, imported with CreateTime a day ago; owner; m1 (F1=a, UnreadMsgNum 2),
-//	          m2, m3 (Admin, muted forever); G1=g
+//	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1; counter like=5
 //	priv      Private; owner, m1
-//	@TGS#_comm Community; owner, m1
-//	av        AVChatRoom; owner; free muted for an hour
+//	@TGS#_comm Community; owner, m1; attribute c1=v
+//	av        AVChatRoom; owner; free muted for an hour, m2 banned for an hour
 //	victim    Public; owner, m2
 func seedFixture(tb testing.TB, a appAdmin) {
 	tb.Helper()
 	const svc = "group_open_http_svc/"
 	a.mustOK(tb, "im_open_login_svc/multiaccount_import", map[string]any{"Accounts": fixtureAccounts})
+	a.mustOK(tb, "profile/portrait_set", map[string]any{"From_Account": "m1", "ProfileItem": []any{
+		map[string]any{"Tag": "Tag_Profile_IM_Level", "Value": 3}, map[string]any{"Tag": "Tag_Profile_Custom_Test", "Value": "t"}}})
 	a.mustOK(tb, svc+"import_group", map[string]any{
 		"GroupId": "pub", "Type": "Public", "Name": "pub", "Owner_Account": "owner",
 		"CreateTime": a.s.Now().Unix() - 86400, "AppDefinedData": []any{map[string]string{"Key": "G1", "Value": "g"}},
@@ -104,14 +115,20 @@ func seedFixture(tb testing.TB, a appAdmin) {
 		a.mustOK(tb, svc+"create_group", body)
 	}
 	a.mustOK(tb, svc+"forbid_send_msg", map[string]any{"GroupId": "av", "Members_Account": []string{"free"}, "MuteTime": 3600})
+	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
+		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
+	}
+	a.mustOK(tb, svc+"ban_group_member", map[string]any{"GroupId": "av", "Members_Account": []string{"m2"}, "Duration": 3600, "Description": "fixture"})
+	a.mustOK(tb, svc+"update_group_counter", map[string]any{"GroupId": "pub", "GroupCounter": []any{map[string]any{"Key": "like", "Value": 5}}})
 }
 
 // snapshot is an app's state as its admin reads it back: the answers of
-// get_appid_group_list; account_check of snapshotAccounts; get_group_info of every group,
-// with members (their roles, name cards, flags, custom data and mutes); the
-// get_group_muted_account of every AVChatRoom, whose mutes may name non-members; and
-// get_joined_group_list of every member, with every SelfInfo field (UnreadMsgNum shows
-// only there).
+// get_appid_group_list; account_check and portrait_get (every tag) of snapshotAccounts;
+// get_group_info of every group, with members (their roles, name cards, flags, custom
+// data and mutes), its get_group_attr and (but for a Community) its get_group_counter; the
+// get_group_muted_account and get_group_ban_member of every AVChatRoom, whose mutes and
+// bans may name non-members; and get_joined_group_list of every member, with every
+// SelfInfo field (UnreadMsgNum shows only there).
 type snapshot = map[string]any
 
 // takeSnapshot reads the state of a's app.
@@ -125,6 +142,7 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		return v
 	}
 	read("accounts", "im_open_login_svc/account_check", map[string]any{"CheckItem": items(snapshotAccounts...)})
+	read("profiles", "profile/portrait_get", map[string]any{"To_Account": snapshotAccounts, "TagList": profileTags})
 	var groups []string
 	for _, g := range list(read("groups", "group_open_http_svc/get_appid_group_list", map[string]any{})["GroupIdList"]) {
 		groups = append(groups, g.(map[string]any)["GroupId"].(string))
@@ -141,9 +159,14 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 		for _, m := range list(info["MemberList"]) {
 			members[m.(map[string]any)["Member_Account"].(string)] = true
 		}
+		read(fmt.Sprintf("attrs %d", i), "group_open_attr_http_svc/get_group_attr", map[string]any{"GroupId": groups[i]})
+		if info["Type"] != "Community" {
+			read(fmt.Sprintf("counters %d", i), "group_open_http_svc/get_group_counter", map[string]any{"GroupId": groups[i]})
+		}
 		if info["Type"] == "AVChatRoom" {
 			// Keyed by position: a minted ID differs from one run to the next.
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})
+			read(fmt.Sprintf("banned %d", i), "group_open_http_svc/get_group_ban_member", map[string]any{"GroupId": groups[i]})
 		} else {
 			snap[fmt.Sprintf("history %d", i)] = historyOutline(tb, a, groups[i])
 		}
@@ -198,7 +221,7 @@ func decodeAnswer(tb testing.TB, raw []byte) map[string]any {
 // timeKeys are the answer fields that hold a unix time.
 var timeKeys = map[string]bool{
 	"CreateTime": true, "JoinTime": true, "LastInfoTime": true, "LastMsgTime": true, "LastSendMsgTime": true, "MsgTime": true,
-	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true,
+	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true, "BannedUntil": true,
 }
 
 // mintedID matches a group ID the server minted.

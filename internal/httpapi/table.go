@@ -6,11 +6,17 @@ const (
 	svcAccount = "im_open_login_svc"
 	svcOpenIM  = "openim"
 	svcConfig  = "openconfigsvr"
+	// svcAttr serves get_group_attr only; the other attribute commands are svcGroup's.
+	svcAttr = "group_open_attr_http_svc"
+	// svcMillion serves the Community commands.
+	svcMillion = "million_group_open_http_svc"
+	// svcProfile serves the profile commands.
+	svcProfile = "profile"
 )
 
 // commandTable is the one table of every REST command timd serves.
 func (a *API) commandTable() map[string]map[string]*command {
-	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}}
+	t := map[string]map[string]*command{svcGroup: {}, svcAccount: {}, svcOpenIM: {}, svcConfig: {}, svcAttr: {}, svcMillion: {}, svcProfile: {}}
 	add := func(service, word string, h *command) {
 		h.name, h.word = service+"/"+word, word
 		t[service][word] = h
@@ -19,6 +25,11 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcAccount, "multiaccount_import", handler(a.multiAccountImport))
 	add(svcAccount, "account_check", handler(a.accountCheck))
 	add(svcAccount, "account_delete", handler(a.accountDelete))
+	add(svcAccount, "kick", handler(a.kick))
+	add(svcOpenIM, "query_online_status", handler(a.queryOnlineStatus))
+	add(svcOpenIM, "querystate", handler(a.queryOnlineStatus))
+	add(svcProfile, "portrait_set", handler(a.portraitSet))
+	add(svcProfile, "portrait_get", handler(a.portraitGet))
 
 	add(svcGroup, "create_group", handler(a.createGroup))
 	add(svcGroup, "destroy_group", handler(a.destroyGroup))
@@ -49,6 +60,20 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcOpenIM, "modify_group_msg", handler(a.modifyGroupMsg))
 	add(svcConfig, "setnospeaking", handler(a.setNoSpeaking))
 	add(svcConfig, "getnospeaking", handler(a.getNoSpeaking))
+
+	add(svcAttr, "get_group_attr", handler(a.getGroupAttr))
+	add(svcGroup, "modify_group_attr", handler(a.modifyGroupAttr))
+	add(svcGroup, "set_group_attr", handler(a.setGroupAttr))
+	add(svcGroup, "clear_group_attr", handler(a.clearGroupAttr))
+	add(svcGroup, "get_group_counter", handler(a.getGroupCounter))
+	add(svcGroup, "update_group_counter", handler(a.updateGroupCounter))
+	add(svcGroup, "delete_group_counter", handler(a.deleteGroupCounter))
+	add(svcGroup, "ban_group_member", handler(a.banGroupMember))
+	add(svcGroup, "unban_group_member", handler(a.unbanGroupMember))
+	add(svcGroup, "get_group_ban_member", handler(a.getGroupBanMember))
+	add(svcGroup, "get_online_member_num", handler(a.getOnlineMemberNum))
+	add(svcMillion, "get_online_member_num", handler(a.getCommunityOnlineMemberNum))
+	add(svcGroup, "send_broadcast_msg", handler(a.sendBroadcastMsg))
 	return t
 }
 

@@ -172,11 +172,14 @@ func queryWith(s *timtest.Server, sets ...string) string {
 	return strings.Join(parts, "&")
 }
 
-// unlimited is an Options.Configure that turns rate limiting off, so that tests making
-// many calls measure nothing but what they test.
+// unlimited is an Options.Configure that turns rate limiting off (the request rates, the
+// attribute write rate of a group and the broadcast rate), so that tests making many
+// calls measure nothing but what they test.
 func unlimited(c *config.Config) {
 	for i := range c.Apps {
 		c.Apps[i].RateLimits = config.RateLimits{}
+		c.Apps[i].Limits.GroupAttrWriteRate = 0
+		c.Apps[i].Messages.BroadcastRate = 0
 	}
 }
 
@@ -488,6 +491,8 @@ func withSecondApp(c *config.Config) {
 		Admins:     []string{secondApp.admin},
 		Limits:     im.DefaultLimits(),
 		RateLimits: config.DefaultRateLimits(),
+		Features:   im.DefaultFeatures(),
+		Messages:   im.DefaultMessageSettings(),
 	})
 }
 

@@ -8,8 +8,12 @@ type App struct {
 	Admins       []string // app admin accounts; the only identifiers the REST API accepts
 	MemberFields []string // member custom-field keys the app defines (AppMemberDefinedData)
 	GroupFields  []string // group custom-field keys the app defines (AppDefinedData)
-	Limits       Limits
-	Messages     MessageSettings
+	// ProfileFields are the custom profile fields the app declares, by keyword: "Test"
+	// declares Tag_Profile_Custom_Test.
+	ProfileFields []string
+	Limits        Limits
+	Messages      MessageSettings
+	Features      Features
 	// Declared are the custom-field keys declared at run time, besides MemberFields and
 	// GroupFields (see Field); nil means none. A server sets it before the app serves
 	// calls (field.Service.Load) and never replaces it.
@@ -27,11 +31,38 @@ type MessageSettings struct {
 	Retention int64
 	// Tips turns the tips of group and member changes on; default on.
 	Tips bool
+	// BroadcastRate caps the app's send_broadcast_msg calls per second; more answer
+	// 10023. 0 turns the cap off. Default 1.
+	BroadcastRate int
+}
+
+// Features are the features Tencent sells with its Ultimate edition or turns on with a
+// console switch. timd offers each of them, on unless the app's configuration turns it
+// off (docs/compatibility.md §10). DefaultFeatures gives the defaults.
+type Features struct {
+	// GroupCounters serves get_group_counter, update_group_counter and
+	// delete_group_counter (Ultimate edition); off, they answer 10059. Default on.
+	GroupCounters bool
+	// AVChatRoomBan serves ban_group_member, unban_group_member and
+	// get_group_ban_member (Ultimate edition and a console switch); off, they answer
+	// 10007. Default on.
+	AVChatRoomBan bool
+	// Broadcast serves send_broadcast_msg (Ultimate edition and a console switch); off,
+	// it answers 10007. Default on.
+	Broadcast bool
+	// MemberOnlineStatus serves get_online_member_num for groups other than AVChatRooms
+	// (Ultimate edition and a console switch); off, it answers 10007 for them. Default on.
+	MemberOnlineStatus bool
+}
+
+// DefaultFeatures returns every feature on.
+func DefaultFeatures() Features {
+	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.
 func DefaultMessageSettings() MessageSettings {
-	return MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true}
+	return MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true, BroadcastRate: 1}
 }
 
 // IsAdmin reports whether identifier is one of the app's admin accounts.
@@ -81,6 +112,17 @@ type Limits struct {
 	AccountBatch   int // multiaccount_import / account_check / account_delete; default 100
 	AccountTextMax int // bytes of an account's Nick or FaceUrl; default 500
 	BodyMax        int // bytes of a request body; default 1 MiB
+
+	GroupAttrKeyMax   int // bytes of a group attribute key; default 32
+	GroupAttrValueMax int // bytes of a group attribute value; default 4000
+	GroupAttrKeys     int // attribute keys one group holds; default 16
+	GroupAttrTotalMax int // bytes of all attribute values of one group; default 16000
+	// GroupAttrWriteRate caps the attribute writes of one group per second, counted by
+	// each process; 0 turns the cap off. Default 5.
+	GroupAttrWriteRate int
+
+	GroupCounterKeys   int // counters one group holds, and keys of one update; default 20
+	GroupCounterKeyMax int // bytes of a group counter key; default 128
 }
 
 // DefaultLimits returns the limits of docs/compatibility.md §4.
@@ -95,6 +137,8 @@ func DefaultLimits() Limits {
 			TypePrivate: 200, TypePublic: 2000, TypeChatRoom: 6000, TypeCommunity: 100000, TypeAVChatRoom: 0,
 		},
 		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
+		GroupAttrKeyMax: 32, GroupAttrValueMax: 4000, GroupAttrKeys: 16, GroupAttrTotalMax: 16000, GroupAttrWriteRate: 5,
+		GroupCounterKeys: 20, GroupCounterKeyMax: 128,
 	}
 }
 

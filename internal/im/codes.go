@@ -104,4 +104,53 @@ const (
 	CodeBadSetAccount Code = 130005
 	// CodeNoMuteTime (130008): setnospeaking with neither mute time.
 	CodeNoMuteTime Code = 130008
+
+	// CodeAttrKeyTooLong (10045): a group attribute key over its limit (32 bytes).
+	// modify_group_attr, set_group_attr.
+	CodeAttrKeyTooLong Code = 10045
+	// CodeAttrValueTooLong (10046): a group attribute value over its limit (4,000 bytes).
+	// modify_group_attr, set_group_attr.
+	CodeAttrValueTooLong Code = 10046
+	// CodeAttrTooMany (10047): a group would hold more attribute keys than its limit (16).
+	// modify_group_attr, set_group_attr.
+	CodeAttrTooMany Code = 10047
+	// CodeAttrTooLarge (10048): a group's attribute values would total more than their
+	// limit (16,000 bytes). modify_group_attr, set_group_attr.
+	CodeAttrTooLarge Code = 10048
+	// CodeAttrRate (10049): a group's attributes written more often than their rate (5 per
+	// second). modify_group_attr, set_group_attr, clear_group_attr.
+	CodeAttrRate Code = 10049
+	// CodeUltimateOnly (10059): a feature of Tencent's Ultimate edition that the app's
+	// configuration turns off. get_group_counter, update_group_counter,
+	// delete_group_counter.
+	CodeUltimateOnly Code = 10059
+	// CodeTooManyCounters (10063): more than 20 group counter keys, in the request or in
+	// the group. update_group_counter.
+	CodeTooManyCounters Code = 10063
+	// CodeSendFrequency (10023): messages sent more often than allowed. send_broadcast_msg,
+	// over the app's broadcast rate.
+	CodeSendFrequency Code = 10023
+
+	// The profile family (service profile), Tencent's codes of portrait_set and
+	// portrait_get.
+
+	// CodeProfileParam (40001): a parameter of a profile command is invalid.
+	CodeProfileParam Code = 40001
+	// CodeProfileNoAccounts (40002): portrait_get without To_Account.
+	CodeProfileNoAccounts Code = 40002
+	// CodeProfileNoAccount (40003): the account was never imported. portrait_set, and
+	// portrait_get per account.
+	CodeProfileNoAccount Code = 40003
+	// CodeProfileNoTag (40009): a profile tag that is neither standard nor declared by the
+	// app.
+	CodeProfileNoTag Code = 40009
+	// CodeProfileTooLong (40601): a profile value over 500 bytes (or the app's limit of a
+	// Nick or FaceUrl).
+	CodeProfileTooLong Code = 40601
+	// CodeProfileBadValue (40605): a standard profile field's value outside its set or
+	// range.
+	CodeProfileBadValue Code = 40605
+	// CodeProfileBadType (40610): a profile value of the wrong JSON type (a number for a
+	// string field, or the other way round).
+	CodeProfileBadType Code = 40610
 )

@@ -81,3 +81,9 @@ type Joined struct {
 	Group Group
 	Self  Member
 }
+
+// Counter is a group counter: a named signed 64-bit integer of a group.
+type Counter struct {
+	Key   string
+	Value int64
+}

@@ -67,3 +67,10 @@ type Mute struct {
 	Account string
 	Until   int64 // unix seconds, or MuteForever
 }
+
+// Ban is an AVChatRoom ban: Account may not send to the group (nor join it) until Until.
+type Ban struct {
+	Account     string
+	Until       int64 // unix seconds
+	Description string
+}

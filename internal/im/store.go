@@ -46,16 +46,24 @@ type Tx interface {
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
 	ExistingAccounts(ctx context.Context, app uint64, ids []string) (map[string]bool, error)
-	// DeleteAccount deletes an account, its memberships, mute records and account-wide
-	// mute, and clears it
-	// as owner of any group (which becomes ownerless). ErrNotFound if it does not exist.
+	// DeleteAccount deletes an account, its profile fields, memberships, mute records,
+	// bans and account-wide mute, and clears it as owner of any group (which becomes
+	// ownerless). ErrNotFound if it does not exist.
 	DeleteAccount(ctx context.Context, app uint64, userID string) error
+	// ProfileFields returns the account's profile fields (portrait_set) other than its
+	// Nick and FaceURL, by Key (the tag) in byte order; none for an account that has none
+	// or does not exist.
+	ProfileFields(ctx context.Context, app uint64, account string) ([]KV, error)
+	// SetProfileFields sets the listed profile fields of the account, keeping the others;
+	// the keys of fields are distinct. A Value may hold any bytes.
+	SetProfileFields(ctx context.Context, app uint64, account string, fields []KV) error
 	// ListAccounts returns up to limit of the app's accounts whose UserID sorts after
 	// afterUserID, in byte order of UserID; limit 0 means no limit. Paging with the last
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
-	// DeleteApp deletes every account, group, membership, mute record, message,
-	// account-wide mute, destroyed group ID and outbox event of app, as if the app had never been used; other apps' rows stay.
+	// DeleteApp deletes every account, profile field, group, membership, mute record, ban,
+	// message, group attribute and counter, account-wide mute, destroyed group ID and
+	// outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
 
@@ -69,8 +77,9 @@ type Tx interface {
 	GetGroup(ctx context.Context, app uint64, id string) (Group, error)
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
-	// DestroyGroup deletes a group with its members, mute records and messages and
-	// remembers its ID as used. ErrNotFound if it does not exist.
+	// DestroyGroup deletes a group with its members, mute records, bans, messages, custom
+	// attributes and counters, and remembers its ID as used. ErrNotFound if it does not
+	// exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
@@ -112,6 +121,19 @@ type Tx interface {
 	// included), ordered by account; with membersOnly, only those of current members.
 	ListMutes(ctx context.Context, app uint64, group string, now int64, membersOnly bool) ([]Mute, error)
 
+	// SetBan records that b.Account is banned from group until b.Until; an Until of 0
+	// deletes the record. A ban needs no membership.
+	SetBan(ctx context.Context, app uint64, group string, b Ban) error
+	// GetBan returns account's ban record in group, whatever its end, or ErrNotFound.
+	GetBan(ctx context.Context, app uint64, group, account string) (Ban, error)
+	// ListBans returns the group's bans whose end is after now, ordered by account,
+	// skipping the first offset of them and returning at most limit.
+	ListBans(ctx context.Context, app uint64, group string, now int64, offset, limit int) ([]Ban, error)
+
+	// NextBroadcastSeq takes the next number of the app's broadcast sequence (1, 2, 3,
+	// ...; send_broadcast_msg), which DeleteApp does not reset.
+	NextBroadcastSeq(ctx context.Context, app uint64) (int64, error)
+
 	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
 	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the
 	// group it has locked in this Update (GetGroup), which keeps each group's Seq gap-free
@@ -142,6 +164,19 @@ type Tx interface {
 	SetNoSpeaking(ctx context.Context, app uint64, account string, ns NoSpeaking) error
 	// GetNoSpeaking returns an account's account-wide mute, zero when it has none.
 	GetNoSpeaking(ctx context.Context, app uint64, account string) (NoSpeaking, error)
+
+	// GroupAttrs returns the group's custom attributes (group_open_attr_http_svc), in
+	// byte order of Key; none is an empty result, also for a group that does not exist.
+	GroupAttrs(ctx context.Context, app uint64, group string) ([]KV, error)
+	// SetGroupAttrs replaces every custom attribute of the group by attrs (none deletes
+	// them all). The keys of attrs are distinct; a Value may hold any bytes.
+	SetGroupAttrs(ctx context.Context, app uint64, group string, attrs []KV) error
+	// GroupCounters returns the group's counters in byte order of Key; none is an empty
+	// result, also for a group that does not exist.
+	GroupCounters(ctx context.Context, app uint64, group string) ([]Counter, error)
+	// SetGroupCounters replaces every counter of the group by counters (none deletes them
+	// all). The keys of counters are distinct.
+	SetGroupCounters(ctx context.Context, app uint64, group string, counters []Counter) error
 
 	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e

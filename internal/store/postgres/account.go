@@ -69,8 +69,9 @@ func (t *tx) ExistingAccounts(ctx context.Context, app uint64, ids []string) (ma
 	return found, nil
 }
 
-// DeleteAccount deletes an account, its memberships (keeping each group's member count) and
-// mute records, and clears it as owner of its groups. ErrNotFound if it does not exist.
+// DeleteAccount deletes an account, its profile fields, memberships (keeping each
+// group's member count), mute records, bans and account-wide mute, and clears it as
+// owner of its groups. ErrNotFound if it does not exist.
 //
 // It locks the groups it will change before the account row, in ID order: the service
 // locks a group before the accounts and members in it, and taking locks in that same order
@@ -107,6 +108,8 @@ func (t *tx) deleteAccount(ctx context.Context, app uint64, userID string) error
 		UPDATE groups SET member_num = member_num - 1
 			FROM gone WHERE groups.app = $1 AND groups.id = gone.group_id`,
 		`DELETE FROM mutes WHERE app = $1 AND account = $2`,
+		`DELETE FROM group_bans WHERE app = $1 AND account = $2`,
+		`DELETE FROM profiles WHERE app = $1 AND account = $2`,
 		`DELETE FROM nospeaking WHERE app = $1 AND account = $2`,
 		`UPDATE groups SET owner = '' WHERE app = $1 AND owner = $2`,
 	} {

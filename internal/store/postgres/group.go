@@ -173,8 +173,9 @@ func (t *tx) UpdateGroup(ctx context.Context, g im.Group) error {
 	return nil
 }
 
-// DestroyGroup deletes a group with its members and mute records and remembers its ID in
-// group_tombstones. ErrNotFound if it does not exist.
+// DestroyGroup deletes a group with its members, mute records, bans, messages,
+// attributes and counters, and remembers its ID in group_tombstones. ErrNotFound if it
+// does not exist.
 func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -187,6 +188,9 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 		`DELETE FROM members WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM mutes WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM messages WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM group_attrs WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM group_counters WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM group_bans WHERE app = $1 AND group_id = $2`,
 		`INSERT INTO group_tombstones (app, id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 	} {
 		if _, err := t.exec(ctx, q, appID(app), id); err != nil {

@@ -222,3 +222,18 @@ func (t *tx) GetNoSpeaking(ctx context.Context, app uint64, account string) (im.
 	}
 	return ns, nil
 }
+
+// NextBroadcastSeq takes the next number of the app's broadcast sequence; the row lock
+// of the upsert orders concurrent broadcasts.
+func (t *tx) NextBroadcastSeq(ctx context.Context, app uint64) (int64, error) {
+	if err := t.check(true); err != nil {
+		return 0, err
+	}
+	var seq int64
+	err := t.queryRow(ctx, `INSERT INTO broadcast_seqs (app, last) VALUES ($1, 1)
+		ON CONFLICT (app) DO UPDATE SET last = broadcast_seqs.last + 1 RETURNING last`, appID(app)).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("next broadcast seq: %w", err)
+	}
+	return seq, nil
+}

@@ -81,12 +81,15 @@ var deleteAccountStatements = []string{
 			WHERE app = ?1 AND account = ?2)`,
 	`DELETE FROM members INDEXED BY members_account WHERE app = ?1 AND account = ?2`,
 	`DELETE FROM mutes INDEXED BY mutes_account WHERE app = ?1 AND account = ?2`,
+	`DELETE FROM group_bans INDEXED BY group_bans_account WHERE app = ?1 AND account = ?2`,
+	`DELETE FROM profiles WHERE app = ?1 AND account = ?2`,
 	`DELETE FROM nospeaking WHERE app = ?1 AND account = ?2`,
 	`UPDATE groups INDEXED BY groups_owner SET owner = '' WHERE app = ?1 AND owner = ?2`,
 }
 
-// DeleteAccount deletes an account, its memberships (keeping each group's member count) and
-// mute records, and clears it as owner of its groups. ErrNotFound if it does not exist.
+// DeleteAccount deletes an account, its profile fields, memberships (keeping each
+// group's member count), mute records, bans and account-wide mute, and clears it as
+// owner of its groups. ErrNotFound if it does not exist.
 func (t *tx) DeleteAccount(ctx context.Context, app uint64, userID string) error {
 	if err := t.check(true); err != nil {
 		return err

@@ -19,6 +19,33 @@ var messageScenarios = []scenario{
 	{"Message/Unread", testMessageUnread},
 	{"Message/GoneWithGroupAndApp", testMessageGone},
 	{"NoSpeaking/RoundTrip", testNoSpeaking},
+	{"BroadcastSeq", testBroadcastSeq},
+}
+
+// testBroadcastSeq checks that each app's broadcast sequence counts 1, 2, 3 on its own
+// and goes on counting after DeleteApp.
+func testBroadcastSeq(t *testing.T, s im.Store) {
+	next := func(app uint64) int64 {
+		t.Helper()
+		var seq int64
+		MustUpdate(t, s, func(ctx context.Context, tx im.Tx) (err error) {
+			seq, err = tx.NextBroadcastSeq(ctx, app)
+			return err
+		})
+		return seq
+	}
+	for want := int64(1); want <= 3; want++ {
+		if got := next(app1); got != want {
+			t.Errorf("app 1: got %d, want %d", got, want)
+		}
+	}
+	if got := next(app2); got != 1 {
+		t.Errorf("app 2: got %d, want 1", got)
+	}
+	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error { return tx.DeleteApp(ctx, app1) })
+	if got := next(app1); got != 4 {
+		t.Errorf("app 1 after DeleteApp: got %d, want 4", got)
+	}
 }
 
 // message returns message seq of group g of app1 from sender, at time t.

@@ -81,10 +81,10 @@ var deleteAccountStatements = []string{
 			WHERE app = ?1 AND account = ?2)`,
 	`DELETE FROM members INDEXED BY members_account WHERE app = ?1 AND account = ?2`,
 	`DELETE FROM mutes INDEXED BY mutes_account WHERE app = ?1 AND account = ?2`,
-	`DELETE FROM group_bans INDEXED BY group_bans_account WHERE app = ?1 AND account = ?2`,
-	`DELETE FROM profiles WHERE app = ?1 AND account = ?2`,
 	`DELETE FROM nospeaking WHERE app = ?1 AND account = ?2`,
 	`UPDATE groups INDEXED BY groups_owner SET owner = '' WHERE app = ?1 AND owner = ?2`,
+	`DELETE FROM group_bans INDEXED BY group_bans_account WHERE app = ?1 AND account = ?2`,
+	`DELETE FROM profiles WHERE app = ?1 AND account = ?2`,
 }
 
 // DeleteAccount deletes an account, its profile fields, memberships (keeping each

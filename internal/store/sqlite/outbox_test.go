@@ -31,6 +31,12 @@ func TestQueryPlans(t *testing.T) {
 		{"DeleteAccount owned groups", deleteAccountStatements[4], []any{1, "u"}, []string{
 			"SEARCH groups USING INDEX groups_owner (app=? AND owner=?)",
 		}},
+		{"DeleteAccount bans", deleteAccountStatements[5], []any{1, "u"}, []string{
+			"SEARCH group_bans USING INDEX group_bans_account (app=? AND account=?)",
+		}},
+		{"DeleteAccount profile", deleteAccountStatements[6], []any{1, "u"}, []string{
+			"SEARCH profiles USING PRIMARY KEY (app=? AND account=?)",
+		}},
 		{"ListJoined", listJoined, []any{1, "u"}, []string{
 			"SEARCH m USING INDEX members_account (app=? AND account=?)",
 			"SEARCH g USING PRIMARY KEY (app=? AND id=?)",

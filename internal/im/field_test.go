@@ -34,7 +34,7 @@ func TestFieldSet(t *testing.T) {
 	}
 }
 
-// TestValidFieldKey checks the key rule of decisions.md §4.
+// TestValidFieldKey checks the key rule of docs/compatibility.md §4.
 func TestValidFieldKey(t *testing.T) {
 	for key, want := range map[string]bool{
 		"a": true, "Level_2": true, "0123456789abcdef": true,

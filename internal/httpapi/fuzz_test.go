@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/timdhq/timd/internal/config"
+	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/server"
 	"github.com/timdhq/timd/internal/usersig"
 )
@@ -34,6 +35,28 @@ var fuzzCommands = []string{
 	"group_open_http_svc/get_appid_group_list", "group_open_http_svc/import_group",
 	"group_open_http_svc/import_group_member", "group_open_http_svc/set_unread_msg_num",
 	"group_open_http_svc/get_specified_group_member_info",
+	// Added later, at the end, so that the indexes of the corpus under testdata/fuzz keep
+	// naming the commands they were found for.
+	"group_open_http_svc/send_group_msg", "group_open_http_svc/send_group_system_notification",
+	"group_open_http_svc/group_msg_get_simple", "group_open_http_svc/group_msg_recall",
+	"group_open_http_svc/delete_group_msg_by_sender", "group_open_http_svc/import_group_msg",
+	"openim/modify_group_msg", "openconfigsvr/setnospeaking", "openconfigsvr/getnospeaking",
+	"group_open_attr_http_svc/get_group_attr", "group_open_http_svc/modify_group_attr",
+	"group_open_http_svc/set_group_attr", "group_open_http_svc/clear_group_attr",
+	"group_open_http_svc/get_group_counter", "group_open_http_svc/update_group_counter",
+	"group_open_http_svc/delete_group_counter", "group_open_http_svc/ban_group_member",
+	"group_open_http_svc/unban_group_member", "group_open_http_svc/get_group_ban_member",
+	"group_open_http_svc/get_online_member_num", "million_group_open_http_svc/get_online_member_num",
+	"group_open_http_svc/send_broadcast_msg", "profile/portrait_set", "profile/portrait_get",
+	"im_open_login_svc/kick", "openim/query_online_status", "openim/querystate",
+}
+
+// TestFuzzCommandsCoverTable keeps fuzzCommands in step with the dispatch table.
+func TestFuzzCommandsCoverTable(t *testing.T) {
+	got, want := slices.Sorted(slices.Values(fuzzCommands)), slices.Sorted(slices.Values(httpapi.Commands()))
+	if !slices.Equal(got, want) {
+		t.Errorf("fuzzCommands:\n%v\nwant every command of the table:\n%v", got, want)
+	}
 }
 
 const fuzzKey = "fuzz-secret-key"

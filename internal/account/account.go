@@ -136,11 +136,14 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		for i, id := range ids {
 			out[i] = Result{UserID: id}
-			joined, err := tx.ListJoined(ctx, c.App.SDKAppID, id)
-			if err != nil {
-				return fmt.Errorf("list groups of %q: %w", id, err)
+			var joined []im.Joined
+			if c.App.Messages.Tips { // the groups it leaves get a quit tip
+				var err error
+				if joined, err = tx.ListJoined(ctx, c.App.SDKAppID, id); err != nil {
+					return fmt.Errorf("list groups of %q: %w", id, err)
+				}
 			}
-			err = tx.DeleteAccount(ctx, c.App.SDKAppID, id)
+			err := tx.DeleteAccount(ctx, c.App.SDKAppID, id)
 			switch {
 			case errors.Is(err, im.ErrNotFound):
 				out[i].Code, out[i].Info = im.CodeAccountMissing, "Err_TLS_PT_Open_Login_Account_Not_Exist"
@@ -159,9 +162,6 @@ func (s *Service) Delete(ctx context.Context, c im.Caller, ids []string) ([]Resu
 // quitTips appends a quit tip (3) to each group a deleted account has left, where the
 // group keeps such tips (docs/compatibility.md §8).
 func (s *Service) quitTips(ctx context.Context, tx im.Tx, c im.Caller, id string, joined []im.Joined) error {
-	if !c.App.Messages.Tips {
-		return nil
-	}
 	now := s.clock.Now().Unix()
 	for _, j := range joined {
 		if !im.TipStored(j.Group.Type, im.TipQuit) {
@@ -171,10 +171,7 @@ func (s *Service) quitTips(ctx context.Context, tx im.Tx, c im.Caller, id string
 		if err != nil {
 			return fmt.Errorf("load group %q: %w", j.Group.ID, err)
 		}
-		err = tx.AppendMessage(ctx, im.Message{
-			App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: im.SystemSender, Priority: im.PriorityNormal, Time: now,
-			Tip: &im.Tip{Op: im.TipQuit, Operator: c.Identifier, Members: []string{id}},
-		})
+		err = tx.AppendMessage(ctx, im.TipMessage(g, now, im.Tip{Op: im.TipQuit, Operator: c.Identifier, Members: []string{id}}))
 		if err != nil {
 			return fmt.Errorf("tip of %q leaving %q: %w", id, g.ID, err)
 		}

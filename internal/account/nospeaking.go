@@ -9,7 +9,7 @@ import (
 
 // SetNoSpeaking is setnospeaking: an account-wide mute. Its group part blocks every
 // send_group_msg from the account with 10017 (docs/compatibility.md §8).
-func (s *Service) SetNoSpeaking(ctx context.Context, c im.Caller, account string, c2c, group *int64) error {
+func (s *Service) SetNoSpeaking(ctx context.Context, c im.Caller, account string, c2c, group *im.Number) error {
 	if err := s.checkNoSpeakingAccount(c, account); err != nil {
 		return err
 	}
@@ -18,10 +18,10 @@ func (s *Service) SetNoSpeaking(ctx context.Context, c im.Caller, account string
 	}
 	for _, f := range []struct {
 		name string
-		v    *int64
+		v    *im.Number
 	}{{"C2CmsgNospeakingTime", c2c}, {"GroupmsgNospeakingTime", group}} {
-		if f.v != nil && (*f.v < 0 || *f.v > im.MuteForever) {
-			return im.Errorf(im.CodeNoMuteTime, "%s %d is not an integer from 0 to %d", f.name, *f.v, im.MuteForever)
+		if f.v != nil && (!f.v.Exact || f.v.Int < 0 || f.v.Int > im.MuteForever) {
+			return im.Errorf(im.CodeNoMuteTime, "%s %s is not an integer from 0 to %d", f.name, f.v.Text, im.MuteForever)
 		}
 	}
 	now := s.clock.Now().Unix()
@@ -34,10 +34,10 @@ func (s *Service) SetNoSpeaking(ctx context.Context, c im.Caller, account string
 			return err
 		}
 		if c2c != nil {
-			ns.C2CUntil = until(now, *c2c)
+			ns.C2CUntil = im.MuteEnd(now, c2c.Int)
 		}
 		if group != nil {
-			ns.GroupUntil = until(now, *group)
+			ns.GroupUntil = im.MuteEnd(now, group.Int)
 		}
 		return tx.SetNoSpeaking(ctx, c.App.SDKAppID, account, ns)
 	})
@@ -83,17 +83,6 @@ func (s *Service) mustExist(ctx context.Context, tx im.Tx, c im.Caller, account 
 		return im.Errorf(im.CodeBadSetAccount, "account %q has not been imported", account)
 	}
 	return nil
-}
-
-// until turns seconds from now into the stored end: 0 none, MuteForever no end.
-func until(now, seconds int64) int64 {
-	switch {
-	case seconds == 0:
-		return 0
-	case seconds == im.MuteForever || now+seconds >= im.MuteForever:
-		return im.MuteForever
-	}
-	return now + seconds
 }
 
 // left turns a stored end into the seconds left at now.

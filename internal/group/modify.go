@@ -210,7 +210,7 @@ func (s *Service) checkMute(g im.Group, m im.Member, field string, muteTime Numb
 	if err != nil {
 		return 0, 0, err
 	}
-	return n, muteUntil(s.now(), n), nil
+	return n, im.MuteEnd(s.now(), n), nil
 }
 
 // checkAdminLimit returns 10004 if g already has as many admins as the app allows.

@@ -40,7 +40,7 @@ func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string
 		if err := checkImported(ctx, tx, c.App.SDKAppID, accounts...); err != nil {
 			return err
 		}
-		until := muteUntil(s.now(), n)
+		until := im.MuteEnd(s.now(), n)
 		for _, a := range accounts {
 			if err := s.muteOne(ctx, tx, g, a, until); err != nil {
 				return err

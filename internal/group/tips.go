@@ -16,10 +16,7 @@ func (s *Service) tip(ctx context.Context, tx im.Tx, c im.Caller, g *im.Group, t
 	}
 	now := s.now()
 	t.Operator = c.Identifier
-	m := im.Message{
-		App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: im.SystemSender, Priority: im.PriorityNormal,
-		Time: now, Tip: &t,
-	}
+	m := im.TipMessage(*g, now, t)
 	if err := tx.AppendMessage(ctx, m); err != nil {
 		return err
 	}

@@ -122,14 +122,8 @@ func applyCustomData(data map[string]string, kvs []KV) map[string]string {
 	return out
 }
 
-// Number is a number of a request as the adapter read it: Int is its value when Exact
-// (an integer that fits in 64 bits), and Text is the number as written, for an ErrorInfo.
-// A fraction or a number beyond 64 bits is not Exact; the rules decide what that means.
-type Number struct {
-	Int   int64
-	Exact bool
-	Text  string
-}
+// Number is a number of a request as the adapter read it (im.Number).
+type Number = im.Number
 
 // Int returns an exact Number.
 func Int(n int64) *Number { return &Number{Int: n, Exact: true, Text: strconv.FormatInt(n, 10)} }
@@ -142,17 +136,6 @@ func checkMuteTime(field string, n Number) (int64, error) {
 		return 0, im.Errorf(im.CodeInvalidParam, "%s %s is not an integer from 0 to %d", field, n.Text, im.MuteForever)
 	}
 	return n.Int, nil
-}
-
-// muteUntil turns a MuteTime into the stored mute end at now.
-func muteUntil(now, seconds int64) int64 {
-	switch {
-	case seconds == 0:
-		return 0
-	case seconds == im.MuteForever || now+seconds >= im.MuteForever:
-		return im.MuteForever
-	}
-	return now + seconds
 }
 
 // effectiveMute is the mute end a read reports: an end in the past reads as 0.

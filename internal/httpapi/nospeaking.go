@@ -14,24 +14,15 @@ type setNoSpeakingReq struct {
 }
 
 func (a *API) setNoSpeaking(ctx context.Context, c im.Caller, req *setNoSpeakingReq) (empty, error) {
-	var times [2]*int64
-	for i, f := range []struct {
-		raw  *json.RawMessage
-		name string
-	}{{req.C2CTime, "C2CmsgNospeakingTime"}, {req.GroupTime, "GroupmsgNospeakingTime"}} {
-		n, err := oneNumber(f.raw, f.name)
-		if err != nil {
-			return empty{}, err
-		}
-		if n != nil {
-			v := n.Int
-			if !n.Exact {
-				v = -1 // out of range: the rules refuse it
-			}
-			times[i] = &v
-		}
+	c2c, err := oneNumber(req.C2CTime, "C2CmsgNospeakingTime")
+	if err != nil {
+		return empty{}, err
 	}
-	return empty{}, a.accounts.SetNoSpeaking(ctx, c, req.SetAccount, times[0], times[1])
+	group, err := oneNumber(req.GroupTime, "GroupmsgNospeakingTime")
+	if err != nil {
+		return empty{}, err
+	}
+	return empty{}, a.accounts.SetNoSpeaking(ctx, c, req.SetAccount, c2c, group)
 }
 
 type getNoSpeakingReq struct {

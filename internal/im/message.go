@@ -101,6 +101,15 @@ type NoSpeaking struct {
 	GroupUntil int64
 }
 
+// TipMessage is tip t as the next message of g's stream at now: from SystemSender, not
+// unread, with the Seq g hands out next.
+func TipMessage(g Group, now int64, t Tip) Message {
+	return Message{
+		App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: SystemSender, Priority: PriorityNormal,
+		Time: now, Tip: &t,
+	}
+}
+
 // TipStored reports whether a tip of kind op is kept in the stream of a group of type t,
 // as Tencent does by default: member changes in Private, Public and Community groups;
 // group info changes in all but AVChatRoom; member info changes (admins, mutes) in

@@ -39,13 +39,6 @@ func (l *liveLog) Events(app uint64) []im.Event {
 	return append([]im.Event(nil), l.events[app]...)
 }
 
-// Reset forgets the app's events.
-func (l *liveLog) Reset(app uint64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.events, app)
-}
-
 // LiveEvents returns the app's most recent events that are never stored (system
 // notifications, messages sent online only or to an AVChatRoom), oldest first, at most
 // 1,000.

@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -258,15 +259,7 @@ func sortedKVs(data map[string]string) []KV {
 	for k, v := range data {
 		out = append(out, KV{Key: k, Value: v})
 	}
-	slices.SortFunc(out, func(a, b KV) int {
-		switch {
-		case a.Key < b.Key:
-			return -1
-		case a.Key > b.Key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b KV) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 

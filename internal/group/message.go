@@ -192,7 +192,7 @@ func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *Sen
 	var g im.Group
 	var sender *im.Member
 	if im.ValidUserID(app.Limits, from) {
-		gg, m, found, err := tx.GetGroupMember(ctx, app.SDKAppID, r.GroupID, from)
+		gg, m, found, err := tx.GetGroupMember(ctx, app.SDKAppID, r.GroupID, from, im.WriteGroup)
 		if errors.Is(err, im.ErrNotFound) {
 			return im.Group{}, nil, im.Errorf(im.CodeGroupNotFound, "group %q does not exist", r.GroupID) // row 5
 		}

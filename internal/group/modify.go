@@ -24,6 +24,20 @@ func (r *ModifyMemberRequest) empty() bool {
 	return r.Role == nil && r.MsgFlag == nil && r.NameCard == nil && len(r.AppData) == 0 && r.MuteTime == nil
 }
 
+// groupLock is how modify r holds its group. A Role or a mute may count the group's
+// admins and store a tip, which takes the group's next MsgSeq, so they exclude the
+// group's other writers. A NameCard, MsgFlag or custom-field change writes the member
+// alone, and changes to different members of one group need not wait for each other,
+// unless it records a callback: a group's callbacks are delivered in the order of their
+// outbox IDs, which only the group's lock makes the order of the commits.
+func (s *Service) groupLock(c im.Caller, r *ModifyMemberRequest) im.GroupLock {
+	reports := r.NameCard != nil || len(r.AppData) > 0
+	if r.Role != nil || r.MuteTime != nil || reports && s.wants(c, im.KindMemberFieldChanged) {
+		return im.WriteGroup
+	}
+	return im.KeepGroup
+}
+
 // ModifyMember is modify_group_member_info. It validates every field first, in the order
 // of docs/compatibility.md §5 (first failure wins), then applies all of them in one transaction:
 // either every change lands or none does.
@@ -42,7 +56,7 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 // modifyMember runs rows 3 to 17 of docs/compatibility.md §5 inside tx and applies the change.
 func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *ModifyMemberRequest) error {
 	app := c.App
-	g, m, found, err := loadGroupTarget(ctx, tx, app, r.GroupID, r.Account) // row 3
+	g, m, found, err := loadGroupTarget(ctx, tx, app, r.GroupID, r.Account, s.groupLock(c, r)) // row 3
 	if err != nil {
 		return err
 	}
@@ -105,15 +119,16 @@ func (s *Service) recordFieldChanged(ctx context.Context, tx im.Tx, c im.Caller,
 }
 
 // loadGroupTarget reads the group of a modify and the member it targets, in one store
-// call when it can: 10010 if the group does not exist (row 3); found is false when the
-// account is no member. An account ID that is no well-formed UserID was never imported,
-// and the store is not asked about it (PostgreSQL refuses a NUL in a text parameter).
-func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, account string) (im.Group, im.Member, bool, error) {
+// call when it can, holding the group as lock says: 10010 if the group does not exist
+// (row 3); found is false when the account is no member. An account ID that is no
+// well-formed UserID was never imported, and the store is not asked about it
+// (PostgreSQL refuses a NUL in a text parameter).
+func loadGroupTarget(ctx context.Context, tx im.Tx, app *im.App, groupID, account string, lock im.GroupLock) (im.Group, im.Member, bool, error) {
 	if !im.ValidUserID(app.Limits, account) {
 		g, err := loadGroup(ctx, tx, app.SDKAppID, groupID)
 		return g, im.Member{}, false, err
 	}
-	g, m, found, err := tx.GetGroupMember(ctx, app.SDKAppID, groupID, account)
+	g, m, found, err := tx.GetGroupMember(ctx, app.SDKAppID, groupID, account, lock)
 	if errors.Is(err, im.ErrNotFound) {
 		return im.Group{}, im.Member{}, false, im.Errorf(im.CodeGroupNotFound, "group %q does not exist", groupID)
 	}

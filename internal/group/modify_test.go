@@ -1,7 +1,9 @@
 package group_test
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,6 +251,78 @@ func TestAskCodes(t *testing.T) {
 			wantCode(t, "CreateGroup", err, tc.want)
 			if len(e.events.asked) != 1 || e.events.asked[0].Kind() != im.KindCreatingGroup {
 				t.Errorf("asked %v, want one CreatingGroup", e.events.asked)
+			}
+		})
+	}
+}
+
+// lockSpy is an im.Store whose Updates report how GetGroupMember was asked to hold the
+// group.
+type lockSpy struct {
+	im.Store
+	mu    sync.Mutex
+	locks []im.GroupLock
+}
+
+func (s *lockSpy) Update(ctx context.Context, fn func(context.Context, im.Tx) error) error {
+	return s.Store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		return fn(ctx, spyTx{tx, s})
+	})
+}
+
+// take returns the locks asked for since the last take.
+func (s *lockSpy) take() []im.GroupLock {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.locks
+	s.locks = nil
+	return out
+}
+
+type spyTx struct {
+	im.Tx
+	s *lockSpy
+}
+
+func (t spyTx) GetGroupMember(ctx context.Context, app uint64, group, account string, lock im.GroupLock) (im.Group, im.Member, bool, error) {
+	t.s.mu.Lock()
+	t.s.locks = append(t.s.locks, lock)
+	t.s.mu.Unlock()
+	return t.Tx.GetGroupMember(ctx, app, group, account, lock)
+}
+
+// TestModifyGroupLock checks how a modify holds its group: only a change that writes the
+// member alone and records no callback leaves the group's other writers free.
+func TestModifyGroupLock(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		listening bool
+		r         group.ModifyMemberRequest
+		want      im.GroupLock
+	}{
+		{"NameCard", false, group.ModifyMemberRequest{NameCard: ptr("n")}, im.KeepGroup},
+		{"MsgFlag", false, group.ModifyMemberRequest{MsgFlag: ptr("Discard")}, im.KeepGroup},
+		{"custom field", false, group.ModifyMemberRequest{AppData: []group.KV{{Key: "Level", Value: "1"}}}, im.KeepGroup},
+		{"MsgFlag, callbacks on", true, group.ModifyMemberRequest{MsgFlag: ptr("Discard")}, im.KeepGroup},
+		{"NameCard, callbacks on", true, group.ModifyMemberRequest{NameCard: ptr("n")}, im.WriteGroup},
+		{"custom field, callbacks on", true, group.ModifyMemberRequest{AppData: []group.KV{{Key: "Level", Value: "1"}}}, im.WriteGroup},
+		{"Role", false, group.ModifyMemberRequest{Role: ptr("Admin")}, im.WriteGroup},
+		{"MuteTime", false, group.ModifyMemberRequest{MuteTime: &group.Number{Int: 60, Exact: true, Text: "60"}}, im.WriteGroup},
+		{"NameCard and MuteTime", false, group.ModifyMemberRequest{NameCard: ptr("n"), MuteTime: &group.Number{Exact: true, Text: "0"}}, im.WriteGroup},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, "owner", "a")
+			id := e.mustCreate(t, im.TypePublic, "owner", "a")
+			spy := &lockSpy{Store: sharedStore}
+			e.events.deaf = !tc.listening
+			svc := group.New(spy, group.Options{Clock: e.clock, Events: e.events})
+			r := tc.r
+			r.GroupID, r.Account = id, "a"
+			if err := svc.ModifyMember(t.Context(), e.caller, r); err != nil {
+				t.Fatalf("ModifyMember: %v", err)
+			}
+			if got := spy.take(); len(got) != 1 || got[0] != tc.want {
+				t.Errorf("GetGroupMember locks: got %v, want [%v]", got, tc.want)
 			}
 		})
 	}

@@ -71,9 +71,10 @@ type recorder struct {
 	recorded []im.Event
 	asked    []im.Event
 	verdict  im.Verdict
+	deaf     bool // the app listens to no event
 }
 
-func (r *recorder) Wants(uint64, im.EventKind) bool { return true }
+func (r *recorder) Wants(uint64, im.EventKind) bool { return !r.deaf }
 
 func (r *recorder) Ask(_ context.Context, _ im.Caller, ev im.Event) (im.Verdict, error) {
 	r.mu.Lock()

@@ -36,6 +36,23 @@ type Store interface {
 	Close() error
 }
 
+// GroupLock is how an Update's GetGroupMember holds the group row until commit.
+type GroupLock int
+
+const (
+	// WriteGroup excludes every other writer of the group, as GetGroup does: for a
+	// transaction that writes the group (its MsgSeq, a tip, its counts) or needs its
+	// members' roles and mutes to stay as read (an admin count, a mute).
+	WriteGroup GroupLock = iota
+	// KeepGroup locks the member only, which keeps the group from being destroyed (that
+	// deletes its members) but lets its other writers go on: for a transaction that
+	// writes the member alone (a NameCard, MsgFlag or custom-field change), so that
+	// writes to different members of one group do not wait for each other. The group's
+	// mutable fields (MsgSeq, counts, MuteAllMember) may be read stale and must not be
+	// relied on. On a store with one writer it is the same as WriteGroup.
+	KeepGroup
+)
+
 // Tx is the work one transaction can do. app is always the SDKAppID the rows belong to:
 // data of different apps never mix. Write methods fail inside View. ErrNotFound and
 // ErrConflict leave the transaction usable (a store must not let them abort it).
@@ -82,11 +99,12 @@ type Tx interface {
 	// exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
-	// GetGroupMember returns a group as GetGroup does (with MemberNum, locking its row in
-	// Update) and account's membership of it as GetMember does; found is false when the
-	// account is not a member. ErrNotFound if the group does not exist. In Update both
-	// rows are locked until commit. Stores may read both in one statement.
-	GetGroupMember(ctx context.Context, app uint64, group, account string) (g Group, m Member, found bool, err error)
+	// GetGroupMember returns a group as GetGroup does (with MemberNum) and account's
+	// membership of it as GetMember does; found is false when the account is not a
+	// member. ErrNotFound if the group does not exist. In Update both rows are locked
+	// until commit: the member against every other writer, the group as lock says.
+	// Stores may read both in one statement.
+	GetGroupMember(ctx context.Context, app uint64, group, account string, lock GroupLock) (g Group, m Member, found bool, err error)
 	// AddMember inserts a membership; its Seq is assigned after every existing member's.
 	// ErrConflict if the account is already a member.
 	AddMember(ctx context.Context, app uint64, m Member) error
@@ -194,4 +212,12 @@ type Tx interface {
 	// declarations until commit, so that a transaction that counts them before PutField
 	// cannot race another doing the same.
 	ListFields(ctx context.Context, app uint64) ([]Field, error)
+}
+
+// String returns the lock's Go name.
+func (l GroupLock) String() string {
+	if l == KeepGroup {
+		return "KeepGroup"
+	}
+	return "WriteGroup"
 }

@@ -441,3 +441,77 @@ func TestInvalidText(t *testing.T) {
 	// With one connection, this also shows that the failed transactions gave it back.
 	storetest.MustUpdate(t, db, createGroup("g"))
 }
+
+// TestKeepGroupLock checks what the group lock of GetGroupMember lets through while an
+// Update holds member a of group g with KeepGroup: another member's KeepGroup write, and
+// a WriteGroup Update of the group, commit without waiting; a DestroyGroup waits for the
+// holder's commit.
+func TestKeepGroupLock(t *testing.T) {
+	db := MustOpenFresh(t, Options{MaxConns: 8})
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.CreateGroup(ctx, group("g")); err != nil {
+			return err
+		}
+		for _, a := range []string{"a", "b"} {
+			if err := tx.AddMember(ctx, 1, im.Member{Group: "g", Account: a, Role: im.RoleMember}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	holding, release := make(chan struct{}), make(chan struct{})
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(free) // before the store's Close, should the test fail while holding
+	held := make(chan error, 1)
+	go func() {
+		held <- db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			_, m, _, err := tx.GetGroupMember(ctx, 1, "g", "a", im.KeepGroup)
+			if err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			m.NameCard = "held"
+			return tx.UpdateMember(ctx, 1, m)
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	for _, lock := range []im.GroupLock{im.KeepGroup, im.WriteGroup} {
+		err := db.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+			g, m, _, err := tx.GetGroupMember(ctx, 1, "g", "b", lock)
+			if err != nil {
+				return err
+			}
+			m.NameCard = fmt.Sprint("lock ", lock)
+			if err := tx.UpdateMember(ctx, 1, m); err != nil {
+				return err
+			}
+			g.InfoSeq++
+			return tx.UpdateGroup(ctx, g)
+		})
+		if err != nil {
+			t.Fatalf("write of member b with lock %v while a is held with KeepGroup: %v", lock, err)
+		}
+	}
+	destroyed := make(chan error, 1)
+	go func() {
+		destroyed <- db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+			return tx.DestroyGroup(ctx, 1, "g")
+		})
+	}()
+	select {
+	case err := <-destroyed:
+		t.Fatalf("DestroyGroup finished (%v) while a member's Update held the group with KeepGroup", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	free()
+	if err := <-held; err != nil {
+		t.Fatalf("the holding Update: %v", err)
+	}
+	if err := <-destroyed; err != nil {
+		t.Fatalf("DestroyGroup after the holder committed: %v", err)
+	}
+}

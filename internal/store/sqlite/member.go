@@ -107,7 +107,7 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 
 // GetGroupMember reads the group, then the membership: two lookups on SQLite's one
 // connection cost what one join would.
-func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string) (im.Group, im.Member, bool, error) {
+func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string, _ im.GroupLock) (im.Group, im.Member, bool, error) {
 	g, err := t.GetGroup(ctx, app, group)
 	if err != nil {
 		return im.Group{}, im.Member{}, false, err

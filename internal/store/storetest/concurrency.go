@@ -14,6 +14,7 @@ import (
 var concurrencyScenarios = []scenario{
 	{"Concurrency/ReadModifyWrite", testConcurrentReadModifyWrite},
 	{"Concurrency/ReadModifyWriteWithGroup", testConcurrentGroupMemberWrites},
+	{"Concurrency/ReadModifyWriteKeepGroup", testConcurrentKeepGroupWrites},
 	{"Concurrency/CreateGroupSameID", testConcurrentCreateGroup},
 	{"Large/Paging", testLargePaging},
 }
@@ -39,7 +40,30 @@ func testConcurrentGroupMemberWrites(t *testing.T, s im.Store) {
 			}
 			return tx.GetMember(ctx, app1, "g", "a")
 		}
-		_, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a")
+		_, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a", im.WriteGroup)
+		if err == nil && !found {
+			err = errors.New("GetGroupMember did not find the member")
+		}
+		return m, err
+	})
+}
+
+// testConcurrentKeepGroupWrites is testConcurrentGroupMemberWrites with a third of the
+// Updates holding the group with KeepGroup and a third with WriteGroup: whatever the
+// group's lock, the member's own lock keeps every write.
+func testConcurrentKeepGroupWrites(t *testing.T, s im.Store) {
+	concurrentMemberWrites(t, s, func(ctx context.Context, tx im.Tx, i int) (im.Member, error) {
+		if i%3 == 0 {
+			if _, err := tx.GetGroup(ctx, app1, "g"); err != nil {
+				return im.Member{}, err
+			}
+			return tx.GetMember(ctx, app1, "g", "a")
+		}
+		lock := im.KeepGroup
+		if i%3 == 1 {
+			lock = im.WriteGroup
+		}
+		_, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a", lock)
 		if err == nil && !found {
 			err = errors.New("GetGroupMember did not find the member")
 		}

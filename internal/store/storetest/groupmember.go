@@ -27,7 +27,7 @@ func testGetGroupMember(t *testing.T, s im.Store) {
 			run = MustView
 		}
 		run(t, s, func(ctx context.Context, tx im.Tx) error {
-			g, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a")
+			g, m, found, err := tx.GetGroupMember(ctx, app1, "g", "a", im.WriteGroup)
 			if err != nil || !found {
 				// Errorf, not Fatalf: fn may run on a store's own goroutine.
 				t.Errorf("member a (view %v): found %v, err %v", view, found, err)
@@ -39,14 +39,14 @@ func testGetGroupMember(t *testing.T, s im.Store) {
 			if d := diff(wantM, m); d != "" {
 				t.Errorf("member (view %v) (-GetMember +GetGroupMember):\n%s", view, d)
 			}
-			g, m, found, err = tx.GetGroupMember(ctx, app1, "g", "gone")
+			g, m, found, err = tx.GetGroupMember(ctx, app1, "g", "gone", im.WriteGroup)
 			if err != nil || found || diff(wantG, g) != "" || diff(im.Member{}, m) != "" {
 				t.Errorf("non-member (view %v): found %v, member %+v, err %v; want the group and no member", view, found, m, err)
 			}
-			if _, _, _, err := tx.GetGroupMember(ctx, app1, "missing", "a"); !errors.Is(err, im.ErrNotFound) {
+			if _, _, _, err := tx.GetGroupMember(ctx, app1, "missing", "a", im.WriteGroup); !errors.Is(err, im.ErrNotFound) {
 				t.Errorf("missing group (view %v): err %v, want ErrNotFound", view, err)
 			}
-			if _, _, _, err := tx.GetGroupMember(ctx, app2, "g", "a"); !errors.Is(err, im.ErrNotFound) {
+			if _, _, _, err := tx.GetGroupMember(ctx, app2, "g", "a", im.WriteGroup); !errors.Is(err, im.ErrNotFound) {
 				t.Errorf("another app's group (view %v): err %v, want ErrNotFound", view, err)
 			}
 			return nil

@@ -59,6 +59,9 @@ const (
 type Tx interface {
 	// PutAccount inserts a or replaces the account with the same (App, UserID).
 	PutAccount(ctx context.Context, a Account) error
+	// PutAccounts is PutAccount for many accounts of one app, in bulk: a few statements
+	// however many there are. UserIDs must be distinct.
+	PutAccounts(ctx context.Context, app uint64, as []Account) error
 	// GetAccount returns one account, or ErrNotFound.
 	GetAccount(ctx context.Context, app uint64, userID string) (Account, error)
 	// ExistingAccounts returns the subset of ids that are imported accounts.
@@ -108,6 +111,14 @@ type Tx interface {
 	// AddMember inserts a membership; its Seq is assigned after every existing member's.
 	// ErrConflict if the account is already a member.
 	AddMember(ctx context.Context, app uint64, m Member) error
+	// AddMembers inserts memberships of group in bulk, in the order given, with Seqs after
+	// every existing member's, and counts them in its MemberNum once: a few statements
+	// however many there are. ErrNotFound if the group does not exist. The accounts must
+	// be distinct and none a member yet, which a caller that holds the group's lock and
+	// has read its memberships knows: an account given twice is ErrConflict with nothing
+	// added, but one already a member is ErrConflict that may abort the transaction (it
+	// is a caller's bug, and a store does not look for it). Each m.Group is ignored.
+	AddMembers(ctx context.Context, app uint64, group string, ms []Member) error
 	// GetMember returns one membership with its MuteUntil, or ErrNotFound.
 	GetMember(ctx context.Context, app uint64, group, account string) (Member, error)
 	// UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -21,8 +22,8 @@ type ImportOptions struct {
 	// group IDs and pending callbacks) before the import, in the same transaction; default
 	// false, under which an app with any account or group is refused with ErrNotEmpty.
 	Replace bool
-	// Progress, when set, is called as the import goes: every progressEvery accounts or
-	// members and after each group; default nil. The last call comes before the commit.
+	// Progress, when set, is called as the import goes: after each batch of accounts or
+	// members (batchSize) and after each group; default nil. The last call comes before the commit.
 	Progress func(Progress)
 }
 
@@ -79,38 +80,48 @@ func prepare(ctx context.Context, tx im.Tx, app uint64, replace bool) error {
 	return nil
 }
 
-// importAccounts writes the accounts.
+// batchSize is how many accounts or members Import writes in one store call.
+const batchSize = 5000
+
+// importAccounts writes the accounts in batches.
 func importAccounts(ctx context.Context, tx im.Tx, app uint64, as []Account, p *progress) error {
-	for _, a := range as {
-		err := tx.PutAccount(ctx, im.Account{App: app, UserID: a.UserID, Nick: a.Nick, FaceURL: a.FaceURL, Created: a.Created})
-		if err != nil {
+	batch := make([]im.Account, 0, min(len(as), batchSize))
+	for chunk := range slices.Chunk(as, batchSize) {
+		batch = batch[:0]
+		for _, a := range chunk {
+			batch = append(batch, im.Account{App: app, UserID: a.UserID, Nick: a.Nick, FaceURL: a.FaceURL, Created: a.Created})
+		}
+		if err := tx.PutAccounts(ctx, app, batch); err != nil {
 			return err
 		}
-		if p.Accounts++; p.Accounts%progressEvery == 0 {
-			p.send()
-		}
+		p.Accounts += len(chunk)
+		p.send()
 	}
 	p.send()
 	return nil
 }
 
-// importGroup writes a group, then its members in order, then its mute records.
+// importGroup writes a group, then its members in order, in batches, then its mute
+// records.
 func importGroup(ctx context.Context, tx im.Tx, app uint64, g *Group, p *progress) error {
 	if err := tx.CreateGroup(ctx, toGroup(app, g)); err != nil {
 		return err
 	}
-	for _, m := range g.Members {
-		err := tx.AddMember(ctx, app, im.Member{
-			Group: g.ID, Account: m.Account, Role: im.Role(m.Role), JoinTime: m.JoinTime,
-			MsgSeq: m.MsgSeq, MsgFlag: im.MsgFlag(m.MsgFlag), LastSendMsgTime: m.LastSendMsgTime,
-			NameCard: m.NameCard, AppData: m.AppData, UnreadMsgNum: m.UnreadMsgNum,
-		})
-		if err != nil {
-			return fmt.Errorf("member %q: %w", m.Account, err)
+	batch := make([]im.Member, 0, min(len(g.Members), batchSize))
+	for chunk := range slices.Chunk(g.Members, batchSize) {
+		batch = batch[:0]
+		for _, m := range chunk {
+			batch = append(batch, im.Member{
+				Account: m.Account, Role: im.Role(m.Role), JoinTime: m.JoinTime,
+				MsgSeq: m.MsgSeq, MsgFlag: im.MsgFlag(m.MsgFlag), LastSendMsgTime: m.LastSendMsgTime,
+				NameCard: m.NameCard, AppData: m.AppData, UnreadMsgNum: m.UnreadMsgNum,
+			})
 		}
-		if p.Members++; p.Members%progressEvery == 0 {
-			p.send()
+		if err := tx.AddMembers(ctx, app, g.ID, batch); err != nil {
+			return fmt.Errorf("members %q to %q: %w", chunk[0].Account, chunk[len(chunk)-1].Account, err)
 		}
+		p.Members += len(chunk)
+		p.send()
 	}
 	for _, mu := range g.Mutes {
 		if err := tx.SetMute(ctx, app, g.ID, mu.Account, mu.Until); err != nil {

@@ -111,10 +111,6 @@ type Progress struct {
 	TotalAccounts, TotalGroups, TotalMembers int
 }
 
-// progressEvery is how many accounts or members an Import writes between two reports
-// inside one list.
-const progressEvery = 1000
-
 // progress is the Progress of a running Export or Import and where to report it.
 type progress struct {
 	Progress

@@ -244,7 +244,7 @@ func TestImportIntoAnotherApp(t *testing.T) {
 	}
 }
 
-// failingStore is a store whose transactions fail the nth AddMember.
+// failingStore is a store whose transactions fail the nth AddMembers.
 type failingStore struct {
 	im.Store
 	n int
@@ -263,11 +263,11 @@ type failingTx struct {
 
 var errInjected = errors.New("injected failure")
 
-func (t *failingTx) AddMember(ctx context.Context, app uint64, m im.Member) error {
+func (t *failingTx) AddMembers(ctx context.Context, app uint64, group string, ms []im.Member) error {
 	if t.left--; t.left == 0 {
 		return errInjected
 	}
-	return t.Tx.AddMember(ctx, app, m)
+	return t.Tx.AddMembers(ctx, app, group, ms)
 }
 
 // TestImportAllOrNothing fails an import half way: nothing of it is left.
@@ -276,7 +276,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	fill(t, src)
 	d := export(t, src, app)
 	dst := openSQLite(t)
-	err := transfer.Import(t.Context(), failingStore{Store: dst, n: 5}, d, transfer.ImportOptions{})
+	err := transfer.Import(t.Context(), failingStore{Store: dst, n: 2}, d, transfer.ImportOptions{})
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("Import: got %v, want the injected failure", err)
 	}

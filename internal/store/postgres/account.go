@@ -148,3 +148,26 @@ func (t *tx) ListAccounts(ctx context.Context, app uint64, afterUserID string, l
 	}
 	return out, nil
 }
+
+// PutAccounts is PutAccount for many accounts of app, in one statement.
+func (t *tx) PutAccounts(ctx context.Context, app uint64, as []im.Account) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if len(as) == 0 {
+		return nil
+	}
+	ids, nicks, faces, created := make([]string, len(as)), make([]string, len(as)), make([]string, len(as)), make([]int64, len(as))
+	for i, a := range as {
+		ids[i], nicks[i], faces[i], created[i] = a.UserID, a.Nick, a.FaceURL, a.Created
+	}
+	_, err := t.exec(ctx, `INSERT INTO accounts (app, user_id, nick, face_url, created)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[])
+		ON CONFLICT (app, user_id) DO UPDATE SET
+			nick = excluded.nick, face_url = excluded.face_url, created = excluded.created`,
+		appID(app), ids, nicks, faces, created)
+	if err != nil {
+		return fmt.Errorf("put %d accounts: %w", len(as), err)
+	}
+	return nil
+}

@@ -134,3 +134,14 @@ func (t *tx) ListAccounts(ctx context.Context, app uint64, afterUserID string, l
 	}
 	return out, nil
 }
+
+// PutAccounts is PutAccount for many accounts of app, one prepared statement each.
+func (t *tx) PutAccounts(ctx context.Context, app uint64, as []im.Account) error {
+	for _, a := range as {
+		a.App = app
+		if err := t.PutAccount(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}

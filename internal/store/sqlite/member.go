@@ -91,6 +91,75 @@ func (t *tx) addMember(ctx context.Context, app uint64, m im.Member) error {
 	return err
 }
 
+// AddMembers inserts memberships of group in bulk: the group is read and counted once,
+// and the members are inserted by one prepared statement inside a savepoint, which a
+// member already there rolls back.
+func (t *tx) AddMembers(ctx context.Context, app uint64, group string, ms []im.Member) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	if err := t.addMembers(ctx, app, group, ms); err != nil {
+		return fmt.Errorf("add %d members to group %q: %w", len(ms), group, err)
+	}
+	return nil
+}
+
+// addMembers does AddMembers.
+func (t *tx) addMembers(ctx context.Context, app uint64, group string, ms []im.Member) error {
+	seen := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		if seen[m.Account] {
+			return fmt.Errorf("account %q given twice: %w", m.Account, im.ErrConflict)
+		}
+		seen[m.Account] = true
+	}
+	var seq int64
+	err := t.queryRow(ctx, `SELECT member_seq FROM groups WHERE app = ? AND id = ?`, appID(app), group).Scan(&seq)
+	if err != nil {
+		return notFound(err)
+	}
+	if _, err := t.exec(ctx, `SAVEPOINT add_members`); err != nil {
+		return err
+	}
+	err = t.insertMembers(ctx, app, group, seq, ms)
+	if err == nil {
+		_, err = t.exec(ctx, `UPDATE groups SET member_num = member_num + ?, member_seq = ?
+			WHERE app = ? AND id = ?`, len(ms), seq+int64(len(ms)), appID(app), group)
+	}
+	if err != nil {
+		_, _ = t.exec(ctx, `ROLLBACK TO add_members`)
+	}
+	if _, rerr := t.exec(ctx, `RELEASE add_members`); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// insertMembers inserts ms into group with the Seqs after seq.
+func (t *tx) insertMembers(ctx context.Context, app uint64, group string, seq int64, ms []im.Member) error {
+	for i, m := range ms {
+		data, err := encodeData(m.AppData)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `INSERT INTO members (app, group_id, account, seq, role, join_time,
+				msg_seq, msg_flag, last_send_msg_time, name_card, app_data, unread_msg_num)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			appID(app), group, m.Account, seq+int64(i)+1, string(m.Role), m.JoinTime,
+			m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data, m.UnreadMsgNum)
+		if isConflict(err) {
+			return fmt.Errorf("account %q: %w", m.Account, im.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // GetMember returns one membership with its MuteUntil, or ErrNotFound.
 func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (im.Member, error) {
 	if err := t.check(false); err != nil {

@@ -10,10 +10,11 @@ import (
 	"github.com/timdhq/timd/internal/im"
 )
 
-// accountScenarios check PutAccount, GetAccount, ExistingAccounts and DeleteAccount.
+// accountScenarios check PutAccount, PutAccounts, GetAccount, ExistingAccounts and DeleteAccount.
 var accountScenarios = []scenario{
 	{"PutAccount/Upsert", testPutAccountUpsert},
 	{"PutAccount/HighBitAppID", testPutAccountHighBitAppID},
+	{"PutAccounts/Bulk", testPutAccountsBulk},
 	{"GetAccount/NotFound", testGetAccountNotFound},
 	{"ExistingAccounts", testExistingAccounts},
 	{"DeleteAccount", testDeleteAccount},
@@ -159,5 +160,35 @@ func testDeleteAccountNotFound(t *testing.T, s im.Store) {
 	})
 	if !errors.Is(err, im.ErrNotFound) {
 		t.Errorf("DeleteAccount of a missing account: got %v, want ErrNotFound", err)
+	}
+}
+
+// testPutAccountsBulk imports accounts in bulk, new ones and one already there, into app1
+// whatever App each carries, and checks each as GetAccount reads it.
+func testPutAccountsBulk(t *testing.T, s im.Store) {
+	mustPutAccounts(t, s, im.Account{App: app1, UserID: "b", Nick: "old", Created: 1})
+	as := []im.Account{
+		{App: app2, UserID: "a", Nick: "A", FaceURL: "https://a", Created: 10},
+		{UserID: "b", Nick: "B", Created: 20},
+		{UserID: "c", Created: 30},
+	}
+	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.PutAccounts(ctx, app1, nil); err != nil {
+			return err
+		}
+		return tx.PutAccounts(ctx, app1, as)
+	})
+	for _, want := range as {
+		want.App = app1
+		got, err := getAccount(t, s, app1, want.UserID)
+		if err != nil {
+			t.Fatalf("GetAccount(%q): %v", want.UserID, err)
+		}
+		if d := diff(want, got); d != "" {
+			t.Errorf("account %q (-want +got):\n%s", want.UserID, d)
+		}
+	}
+	if _, err := getAccount(t, s, app2, "a"); !errors.Is(err, im.ErrNotFound) {
+		t.Errorf("GetAccount of app2: got %v, want ErrNotFound", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/timdhq/timd/internal/im"
 )
 
@@ -16,6 +18,8 @@ var memberScenarios = []scenario{
 	{"AddMember/SeqOrder", testAddMemberSeqOrder},
 	{"AddMember/Conflict", testAddMemberConflict},
 	{"AddMember/RejoinGetsLaterSeq", testAddMemberRejoin},
+	{"AddMembers/Bulk", testAddMembersBulk},
+	{"AddMembers/ConflictAddsNothing", testAddMembersConflict},
 	{"GetMember/RoundTrip", testGetMemberRoundTrip},
 	{"GetMember/NotFound", testGetMemberNotFound},
 	{"UpdateMember/RoundTrip", testUpdateMemberRoundTrip},
@@ -254,5 +258,80 @@ func testCountMembers(t *testing.T, s im.Store) {
 	})
 	if got := mustCount(t, s, app1, "g", im.RoleAdmin); got != 3 {
 		t.Errorf("CountMembers(Admin) after a promotion: got %d, want 3", got)
+	}
+}
+
+// testAddMembersBulk adds members one by one and in bulk, and checks that a bulk add keeps
+// the order given after the members already there, stores every field, and counts.
+func testAddMembersBulk(t *testing.T, s im.Store) {
+	mustCreateGroup(t, s, newGroup(app1, "g"))
+	mustAddMembers(t, s, app1, newMember("g", "owner", im.RoleOwner))
+	bulk := []im.Member{newMember("", "m", im.RoleMember), newMember("", "c", im.RoleAdmin), newMember("", "x", im.RoleMember)}
+	bulk[1].AppData = nil
+	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.AddMembers(ctx, app1, "g", nil); err != nil {
+			return err
+		}
+		return tx.AddMembers(ctx, app1, "g", bulk)
+	})
+	mustAddMembers(t, s, app1, newMember("g", "a", im.RoleMember))
+	ms := mustListMembers(t, s, app1, "g", im.MemberQuery{})
+	if got, want := accounts(ms), []string{"owner", "m", "c", "x", "a"}; !slices.Equal(got, want) {
+		t.Fatalf("ListMembers order: got %v, want %v", got, want)
+	}
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Seq <= ms[i-1].Seq {
+			t.Errorf("Seq of %q is %d, not after %q's %d", ms[i].Account, ms[i].Seq, ms[i-1].Account, ms[i-1].Seq)
+		}
+	}
+	for _, want := range bulk {
+		want.Group = "g"
+		got := mustGetMember(t, s, app1, "g", want.Account)
+		if diff := cmp.Diff(want, got, ignoreSeq); diff != "" {
+			t.Errorf("member %q (-want +got):\n%s", want.Account, diff)
+		}
+	}
+	if g := mustGetGroup(t, s, app1, "g"); g.MemberNum != 5 {
+		t.Errorf("MemberNum: got %d, want 5", g.MemberNum)
+	}
+	if n := mustCount(t, s, app1, "g", im.RoleAdmin); n != 1 {
+		t.Errorf("admins: got %d, want 1", n)
+	}
+}
+
+// testAddMembersConflict checks the errors of AddMembers: an account given twice is
+// ErrConflict with nothing added and the transaction usable; a missing group is
+// ErrNotFound; a member already there is ErrConflict, and the Update adds nothing.
+func testAddMembersConflict(t *testing.T, s im.Store) {
+	mustCreateGroup(t, s, newGroup(app1, "g"))
+	mustAddMembers(t, s, app1, newMember("g", "a", im.RoleOwner))
+	batch := func(accounts ...string) []im.Member {
+		var ms []im.Member
+		for _, a := range accounts {
+			ms = append(ms, newMember("g", a, im.RoleMember))
+		}
+		return ms
+	}
+	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.AddMembers(ctx, app1, "g", batch("b", "c", "b")); !errors.Is(err, im.ErrConflict) {
+			t.Errorf("AddMembers [b c b]: got %v, want ErrConflict", err)
+		}
+		if err := tx.AddMembers(ctx, app1, "missing", batch("b")); !errors.Is(err, im.ErrNotFound) {
+			t.Errorf("AddMembers to a missing group: got %v, want ErrNotFound", err)
+		}
+		// The transaction goes on.
+		return tx.AddMembers(ctx, app1, "g", batch("d"))
+	})
+	err := s.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
+		return tx.AddMembers(ctx, app1, "g", batch("e", "a", "f"))
+	})
+	if !errors.Is(err, im.ErrConflict) {
+		t.Errorf("AddMembers [e a f] with a a member: got %v, want ErrConflict", err)
+	}
+	if got, want := accounts(mustListMembers(t, s, app1, "g", im.MemberQuery{})), []string{"a", "d"}; !slices.Equal(got, want) {
+		t.Errorf("members: got %v, want %v", got, want)
+	}
+	if g := mustGetGroup(t, s, app1, "g"); g.MemberNum != 2 {
+		t.Errorf("MemberNum: got %d, want 2", g.MemberNum)
 	}
 }

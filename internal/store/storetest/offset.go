@@ -11,6 +11,23 @@ import (
 
 var offsetScenarios = []scenario{
 	{"ListMembers/DeepOffsetsAfterLeavesAndJoins", testDeepOffsets},
+	{"ListMembers/DeepOffsetsAfterBulkAdds", testDeepOffsetsBulk},
+}
+
+// testDeepOffsetsBulk is testDeepOffsets with the members added by AddMembers, in
+// batches that end inside, at and across the stores' blocks of 1024.
+func testDeepOffsetsBulk(t *testing.T, s im.Store) {
+	deepOffsets(t, s, func(ms []im.Member) {
+		MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
+			for _, n := range []int{1, 1022, 1, 1000, 976} {
+				if err := tx.AddMembers(ctx, app1, "deep", ms[:n]); err != nil {
+					return err
+				}
+				ms = ms[n:]
+			}
+			return tx.AddMembers(ctx, app1, "deep", ms)
+		})
+	})
 }
 
 // testDeepOffsets pages a group that members have left and joined, at offsets deep
@@ -18,13 +35,18 @@ var offsetScenarios = []scenario{
 // against the full member list: the same members, in the same order, with no gap at any
 // boundary a store's index may have.
 func testDeepOffsets(t *testing.T, s im.Store) {
+	deepOffsets(t, s, func(ms []im.Member) { mustAddMembers(t, s, app1, ms...) })
+}
+
+// deepOffsets does testDeepOffsets with the first 3000 members added by add.
+func deepOffsets(t *testing.T, s im.Store, add func(ms []im.Member)) {
 	mustCreateGroup(t, s, newGroup(app1, "deep"))
 	const n = 3000
 	ms := make([]im.Member, n)
 	for i := range ms {
 		ms[i] = newMember("deep", fmt.Sprintf("u%04d", i), im.RoleMember)
 	}
-	mustAddMembers(t, s, app1, ms...)
+	add(ms)
 	// Every seventh member leaves, and some rejoin at the end.
 	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
 		for i := 0; i < n; i += 7 {

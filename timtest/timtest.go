@@ -8,7 +8,9 @@
 // NewServer starts one for a test and stops it when the test ends; Start and Close do the
 // same for a TestMain. Call sends a signed REST call as the app admin (MustCall and MustOK
 // fail the test instead of returning errors); URL, Client, SDKAppID, Admin and UserSig let
-// other clients, Tencent's server SDKs among them, talk to it. The seeding helpers
+// other clients, Tencent's server SDKs among them, talk to it. AddFault makes matching
+// calls fail (a given ErrorCode, a closed connection, an HTTP 5xx) or slow down, to test a
+// client's error handling; PauseCallbacks holds after-callbacks back. The seeding helpers
 // (MustImportAccounts, MustCreateGroup, MustAddMembers) call timd's services directly,
 // with the rules and callbacks of the REST commands but no rate limit. Advance moves the
 // server's clock, so a test sees a mute end without sleeping; Reset drops all data.
@@ -221,7 +223,7 @@ func (s *Server) open() error {
 		}
 		cfg.PostgresDSN, s.drop = dsn, drop
 	}
-	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock, Logger: s.log})
+	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock, Logger: s.log, Faults: true})
 	if err != nil {
 		return errors.Join(err, s.dropSchema())
 	}
@@ -290,8 +292,8 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 // Now returns the server's current time.
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
-// Reset drops every account, group and member, as if the server had just started. The
-// URL, apps and clock stay.
+// Reset drops every account, group and member, as if the server had just started: fault
+// rules are removed and paused callbacks resumed too. The URL, apps and clock stay.
 func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -83,12 +83,13 @@ type answer struct {
 	// name is "service/command" as the path gives them, for a command of the table and for
 	// an unknown service or command alike; "" for a path of another shape.
 	name    string
-	code    im.Code // im.CodeOK for a success
-	info    string  // the ErrorInfo of a failure
-	status  int     // the HTTP status
-	body    []byte  // the answer of a success; nil for a failure
-	request []byte  // the request body; nil when the call failed before reading it
-	ignored ignored // the fields of the request body that the command does not know
+	code    im.Code    // im.CodeOK for a success
+	info    string     // the ErrorInfo of a failure
+	status  int        // the HTTP status
+	body    []byte     // the answer of a success; nil for a failure
+	request []byte     // the request body; nil when the call failed before reading it
+	ignored ignored    // the fields of the request body that the command does not know
+	fault   *FaultRule // the fault rule that matched the call; nil for none
 }
 
 // IgnoredFieldsHeader names the answer header that lists the fields of the request body
@@ -102,6 +103,10 @@ const allowed = "POST, GET"
 func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := a.clock.Now()
 	ans := a.call(r)
+	if ans.fault != nil && (ans.fault.Action == FaultClose || ans.fault.Action == FaultHTTP) {
+		a.serveFault(w, r, start, ans)
+		return
+	}
 	body := ans.body
 	if body == nil {
 		body = failBody(ans.code, ans.info)
@@ -139,6 +144,9 @@ func (a *API) logRequest(r *http.Request, ans answer, d time.Duration) {
 		slog.String("request_id", RequestID(ctx)), slog.String("command", ans.name), slog.Int("code", int(ans.code)),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("remote", r.RemoteAddr),
 	}
+	if ans.fault != nil {
+		attrs = append(attrs, slog.String("fault", ans.fault.ID), slog.String("fault_action", ans.fault.Action))
+	}
 	if ans.ignored.n > 0 {
 		attrs = append(attrs, slog.String("ignored_fields", ans.ignored.header()), slog.Int("ignored_count", ans.ignored.n))
 	}
@@ -170,7 +178,7 @@ func (a *API) call(r *http.Request) answer {
 }
 
 // run authenticates, rate-limits, reads the body and runs cmd.
-func (a *API) run(r *http.Request, cmd *command) answer {
+func (a *API) run(r *http.Request, cmd *command) (ans answer) {
 	app, id, err := a.authenticate(r.URL.Query())
 	if err != nil {
 		return failed(err, nil, ignored{})
@@ -181,6 +189,12 @@ func (a *API) run(r *http.Request, cmd *command) answer {
 	in, err := readBody(r, app.Limits.BodyMax)
 	if err != nil {
 		return failed(err, nil, ignored{})
+	}
+	if fault, ok := a.injectFault(r.Context(), app, cmd, in); ok {
+		if fault.Action != FaultLatency {
+			return fault.answer(in)
+		}
+		defer func() { ans.fault = &fault }()
 	}
 	caller := im.Caller{App: app.App, Identifier: id, ClientIP: clientIP(r), RequestID: RequestID(r.Context())}
 	resp, ign, err := cmd.handle(r.Context(), caller, in)

@@ -84,6 +84,11 @@ type Options struct {
 	// X-Timd-Ignored-Fields header lists them. Default false: such fields are ignored, as
 	// Tencent ignores them. Start has no test to fail; read Response.IgnoredFields there.
 	FailOnIgnoredFields bool
+	// Strict runs the server in strict mode: a request Tencent accepts but may misread
+	// (a field timd ignores, a field or command under its old name, a query without
+	// random or contenttype) answers 60003 or 60002 with an ErrorInfo naming the
+	// problem, instead of being served. Default false.
+	Strict bool
 }
 
 // NoRateLimit is the Options.RateLimit that turns rate limiting off.
@@ -191,6 +196,7 @@ func buildConfig(opts *Options, dir string) config.Config {
 	app.MemberFields, app.GroupFields = opts.MemberFields, opts.GroupFields
 	app.RateLimits = rateLimits(opts.RateLimit, app.RateLimits)
 	app.Callback.URL, app.Callback.Token = opts.CallbackURL, opts.CallbackToken
+	cfg.Strict = opts.Strict
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}

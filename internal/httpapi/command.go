@@ -19,9 +19,14 @@ import (
 
 // command is one REST command of the dispatch table.
 type command struct {
-	name   string // "service/command", as logged and measured
-	word   string // the command word, as rate-limited
-	handle func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error)
+	name string // "service/command", as logged and measured
+	word string // the command word, as rate-limited
+	// current is the current word of a command served under its old word too, for
+	// strict mode (docs/compatibility.md §3); "" for a current word.
+	current string
+	// handle decodes body and runs the command; strict refuses a body with a field the
+	// command ignores or gives under an old name.
+	handle func(ctx context.Context, c im.Caller, body []byte, strict bool) (any, ignored, error)
 	// req is the command's request wire struct, so that tests can cover every field.
 	req reflect.Type
 }
@@ -33,11 +38,16 @@ func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *R
 	s := shapeOf(t)
 	return &command{
 		req: t,
-		handle: func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error) {
+		handle: func(ctx context.Context, c im.Caller, body []byte, strict bool) (any, ignored, error) {
 			var req Req
 			ign, err := decodeBody(body, &req, s)
 			if err != nil {
 				return nil, ign, err
+			}
+			if strict {
+				if err := strictBody(ign); err != nil {
+					return nil, ign, err
+				}
 			}
 			resp, err := fn(ctx, c, &req)
 			return resp, ign, err
@@ -183,6 +193,11 @@ func (a *API) run(r *http.Request, cmd *command) (ans answer) {
 	if err != nil {
 		return failed(err, nil, ignored{})
 	}
+	if app.Strict {
+		if err := strictCall(r.URL.Query(), cmd); err != nil {
+			return failed(err, nil, ignored{})
+		}
+	}
 	if a.limiter != nil && !a.limiter.Allow(app.SDKAppID, cmd.word) {
 		return failed(im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word), nil, ignored{})
 	}
@@ -197,7 +212,7 @@ func (a *API) run(r *http.Request, cmd *command) (ans answer) {
 		defer func() { ans.fault = &fault }()
 	}
 	caller := im.Caller{App: app.App, Identifier: id, ClientIP: clientIP(r), RequestID: RequestID(r.Context())}
-	resp, ign, err := cmd.handle(r.Context(), caller, in)
+	resp, ign, err := cmd.handle(r.Context(), caller, in, app.Strict)
 	if err != nil {
 		a.logError(r.Context(), cmd.name, err)
 		return failed(err, in, ign)

@@ -242,7 +242,7 @@ func MigrateStore(ctx context.Context, cfg config.Config) (string, error) {
 func apiApps(cfg config.Config) []httpapi.App {
 	out := make([]httpapi.App, len(cfg.Apps))
 	for i, a := range cfg.Apps {
-		out[i] = httpapi.App{App: a.Domain(), SecretKey: a.SecretKey}
+		out[i] = httpapi.App{App: a.Domain(), SecretKey: a.SecretKey, Strict: cfg.Strict || a.Strict}
 	}
 	return out
 }

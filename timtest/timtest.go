@@ -89,6 +89,11 @@ type Options struct {
 	// random or contenttype) answers 60003 or 60002 with an ErrorInfo naming the
 	// problem, instead of being served. Default false.
 	Strict bool
+	// Seed names a fixtures file, in the format of `timd export`, that the server loads
+	// at start through its services, every rule applying, and again after each Reset
+	// (docs/compatibility.md §9). Default "", none. A fixture that breaks a rule makes
+	// NewServer fail the test, naming it.
+	Seed string
 }
 
 // NoRateLimit is the Options.RateLimit that turns rate limiting off.
@@ -196,7 +201,7 @@ func buildConfig(opts *Options, dir string) config.Config {
 	app.MemberFields, app.GroupFields = opts.MemberFields, opts.GroupFields
 	app.RateLimits = rateLimits(opts.RateLimit, app.RateLimits)
 	app.Callback.URL, app.Callback.Token = opts.CallbackURL, opts.CallbackToken
-	cfg.Strict = opts.Strict
+	cfg.Strict, cfg.Seed = opts.Strict, opts.Seed
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
@@ -299,7 +304,7 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
 // Reset drops every account, group and member, as if the server had just started: fault
-// rules are removed and paused callbacks resumed too. The URL, apps and clock stay.
+// rules are removed and paused callbacks resumed too, and Options.Seed is loaded again. The URL, apps and clock stay.
 func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

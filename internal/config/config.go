@@ -17,6 +17,7 @@
 //	-shutdown-timeout    TIMD_SHUTDOWN_TIMEOUT    shutdown_timeout       10s
 //	-dev                 TIMD_DEV                 dev                    false
 //	-strict              TIMD_STRICT              strict                 false
+//	-seed                TIMD_SEED                seed                   "" (no fixtures)
 //	-tls-cert            TIMD_TLS_CERT            tls_cert               "" (plain HTTP)
 //	-tls-key             TIMD_TLS_KEY             tls_key                "" (plain HTTP)
 //	-sdkappid            TIMD_SDKAPPID            apps[0].sdkappid       1400000000
@@ -53,6 +54,7 @@
 //	  "shutdown_timeout": "10s",
 //	  "dev": false,
 //	  "strict": false,
+//	  "seed": "",
 //	  "tls_cert": "",
 //	  "tls_key": "",
 //	  "apps": [
@@ -192,6 +194,11 @@ type Config struct {
 	// under an old name (60003), a query without random or contenttype, or an old
 	// command word (60002) (docs/compatibility.md §9).
 	Strict bool
+	// Seed names a JSON file of fixtures, in the format of `timd export`, that the server
+	// loads at start through its services, every rule applying, into the app the file
+	// names (TIMD_SEED, -seed, seed); default "", none. Loading is idempotent: what
+	// exists is left alone. /dev/reset can reset an app to it (docs/compatibility.md §9).
+	Seed string
 	// TLSCert and TLSKey are the PEM files of the server's TLS certificate and key
 	// (TIMD_TLS_CERT / TIMD_TLS_KEY, -tls-cert / -tls-key); default "", meaning plain
 	// HTTP. Both or neither must be set.

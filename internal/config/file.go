@@ -26,6 +26,7 @@ type fileConfig struct {
 	ShutdownTimeout  *string   `json:"shutdown_timeout"`
 	Dev              *bool     `json:"dev"`
 	Strict           *bool     `json:"strict"`
+	Seed             *string   `json:"seed"`
 	TLSCert          *string   `json:"tls_cert"`
 	TLSKey           *string   `json:"tls_key"`
 	DebugListen      *string   `json:"debug_listen"`
@@ -208,6 +209,7 @@ func (f *fileConfig) apply(c *Config) error {
 	set(&c.LogLevel, f.LogLevel)
 	set(&c.Dev, f.Dev)
 	set(&c.Strict, f.Strict)
+	set(&c.Seed, f.Seed)
 	set(&c.TLSCert, f.TLSCert)
 	set(&c.TLSKey, f.TLSKey)
 	set(&c.DebugListen, f.DebugListen)

@@ -156,6 +156,8 @@ func knobs() []knob {
 			isBool: true, parse: parseDev},
 		{flag: "strict", key: "strict", env: "TIMD_STRICT", usage: "strict mode for every app: refuse ignored fields, old names, a query without random or contenttype; default false",
 			isBool: true, parse: parseStrict},
+		{flag: "seed", key: "seed", env: "TIMD_SEED", usage: "fixtures `file` (the format of timd export) to load at start; default none",
+			parse: stringKnob(func(c *Config) *string { return &c.Seed })},
 		{flag: "debug-listen", key: "debug_listen", env: "TIMD_DEBUG_LISTEN", usage: "`host:port` serving pprof profiles (bind to loopback); default none",
 			parse: stringKnob(func(c *Config) *string { return &c.DebugListen })},
 		{flag: "tls-cert", key: "tls_cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",

@@ -25,7 +25,8 @@ const DevRequestsDefault = 100
 // DevControl carries out the development endpoints, which Options.Dev turns on:
 //
 //	POST /dev/reset     delete every account, group, member, mute record and pending
-//	                    callback of the app, its journal entries and its fault rules
+//	                    callback of the app, its journal entries and its fault rules;
+//	                    {"seed":true} then loads the server's seed file
 //	POST /dev/clock     {"advance":"90s"} moves the server's clock forward by a Go
 //	                    duration; {"now":1700000000} sets it to a unix time; {} or no
 //	                    body only reads it. The answer's Now is the clock's unix time.
@@ -44,8 +45,9 @@ const DevRequestsDefault = 100
 // shared by every app. Answers are in the REST envelope; a bad parameter is 10004.
 type DevControl interface {
 	// ResetApp deletes every account, group, member, mute record and pending callback
-	// of app, forgets its journal entries and removes its fault rules.
-	ResetApp(ctx context.Context, app uint64) error
+	// of app, forgets its journal entries and removes its fault rules; with seed it then
+	// loads the server's seed file into app (an error, coded, when there is none).
+	ResetApp(ctx context.Context, app uint64, seed bool) error
 	// AdvanceClock moves the server's clock forward by d and returns the new time.
 	AdvanceClock(d time.Duration) time.Time
 	// SetClock sets the server's clock to t, from where it runs on, and returns it.
@@ -133,9 +135,23 @@ func (a *API) runDev(r *http.Request, ep devEndpoint) ([]byte, error) {
 	return marshal(resp)
 }
 
+// devResetRequest is the body of POST /dev/reset.
+type devResetRequest struct {
+	Seed bool `json:"seed"` // load the seed file after the reset
+}
+
+// devResetShape is the shape of devResetRequest, for decodeBody.
+var devResetShape = shapeOf(reflect.TypeFor[devResetRequest]())
+
 // devReset is POST /dev/reset.
-func (a *API) devReset(ctx context.Context, app *App, _ url.Values, _ []byte) (any, error) {
-	if err := a.dev.ResetApp(ctx, app.SDKAppID); err != nil {
+func (a *API) devReset(ctx context.Context, app *App, _ url.Values, body []byte) (any, error) {
+	var req devResetRequest
+	if len(bytes.TrimSpace(body)) > 0 {
+		if _, err := decodeBody(body, &req, devResetShape); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.dev.ResetApp(ctx, app.SDKAppID, req.Seed); err != nil {
 		return nil, fmt.Errorf("reset app %d: %w", app.SDKAppID, err)
 	}
 	return nil, nil

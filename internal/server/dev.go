@@ -34,8 +34,12 @@ func newDevControl(store im.Store, base im.Clock, srv *Server) *devControl {
 	return &devControl{store: store, clock: &devClock{base: base}, journal: newJournal(journalSize), srv: srv}
 }
 
-// ResetApp deletes all the app's data and fault rules, and forgets its journal entries.
-func (d *devControl) ResetApp(ctx context.Context, app uint64) error {
+// ResetApp deletes all the app's data and fault rules, and forgets its journal entries;
+// with seed it then loads the seed file.
+func (d *devControl) ResetApp(ctx context.Context, app uint64, seed bool) error {
+	if seed && d.srv.cfg.Seed == "" {
+		return im.Errorf(im.CodeInvalidParam, "this server has no seed file (seed, TIMD_SEED, -seed)")
+	}
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.DeleteApp(ctx, app)
 	})
@@ -44,6 +48,12 @@ func (d *devControl) ResetApp(ctx context.Context, app uint64) error {
 	}
 	d.journal.forget(app)
 	d.srv.faults.Remove(app, "")
+	if !seed {
+		return nil
+	}
+	if _, err := d.srv.loadSeed(ctx, app); err != nil {
+		return im.Errorf(im.CodeInvalidParam, "%v", err)
+	}
 	return nil
 }
 

@@ -70,6 +70,7 @@ func (t Timeouts) withDefaults() Timeouts {
 type Server struct {
 	cfg       config.Config
 	log       *slog.Logger
+	clock     im.Clock // the services' clock
 	store     im.Store
 	ownsStore bool
 	apps      []httpapi.App
@@ -137,7 +138,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	s.live = newLiveLog()
 	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: s.live})
 	s.accounts = account.New(store, clock)
+	s.clock = clock
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
+	if cfg.Seed != "" {
+		if _, err := s.loadSeed(ctx, 0); err != nil {
+			s.stopCallbacks()
+			s.stopFields()
+			return nil, s.closeOwned(err)
+		}
+	}
 	s.handler = withMetrics(s.metrics.handler(), withConsole(s.api))
 	s.http = newHTTPServer(drainBody(s.handler), opts.Timeouts.withDefaults(), s.log)
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,9 +40,14 @@ const fixtures = `{
        {"account": "carol", "join_time": 1700000500, "msg_flag": "AcceptNotNotify"},
        {"account": "dave"}
      ],
-     "mutes": [{"account": "dave", "until": 4294967295}, {"account": "carol", "until": 1}]},
+     "mutes": [{"account": "dave", "until": 4294967295}, {"account": "carol", "until": 1}],
+     "messages": [
+       {"from": "bob", "msg_body": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello"}}]},
+       {"from": "dave", "random": 77, "msg_body": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "before my mute"}}]}
+     ]},
     {"id": "private", "type": "Private", "name": "P", "owner": "alice", "members": [{"account": "alice", "role": "Owner"}, {"account": "bob"}]},
-    {"id": "room", "type": "ChatRoom", "name": "R", "owner": "bob", "mute_all_member": true, "members": [{"account": "bob", "role": "Owner"}]},
+    {"id": "room", "type": "ChatRoom", "name": "R", "owner": "bob", "mute_all_member": true, "members": [{"account": "bob", "role": "Owner"}, {"account": "carol"}],
+     "messages": [{"from": "carol", "msg_body": [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "before the mute of all"}}]}]},
     {"id": "live", "type": "AVChatRoom", "name": "L", "owner": "alice"},
     {"id": "@TGS#_city", "type": "Community", "name": "C", "owner": "alice", "members": [{"account": "alice", "role": "Owner"}, {"account": "carol", "role": "Admin"}]}
   ]
@@ -159,6 +165,26 @@ func TestSeedLoad(t *testing.T) {
 	if !strings.Contains(string(r.Raw), `"Alice"`) || !strings.Contains(string(r.Raw), "https://example.com/a.png") {
 		t.Errorf("alice's profile: got %s, want nick Alice and her image", r.Raw)
 	}
+	// The messages, in order, the tips of the group's creation among them.
+	var hist struct {
+		RspMsgList []struct {
+			From_Account string
+			MsgRandom    int64
+			MsgBody      []struct{ MsgContent struct{ Text string } }
+		}
+	}
+	if err := s.MustOK(t, cmdHist, `{"GroupId":"team","ReqMsgNumber":20}`).Decode(&hist); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range hist.RspMsgList {
+		if m.From_Account == "bob" || m.From_Account == "dave" {
+			texts = append(texts, fmt.Sprintf("%s %d %s", m.From_Account, m.MsgRandom, m.MsgBody[0].MsgContent.Text))
+		}
+	}
+	if want := []string{"dave 77 before my mute", "bob 1 hello"}; !cmp.Equal(texts, want) {
+		t.Errorf("team's messages, newest first: got %q, want %q", texts, want)
+	}
 	// Reset drops what the test changed and loads the seed again.
 	s.MustOK(t, cmdDestroy, `{"GroupId":"team"}`)
 	if err := s.Reset(); err != nil {
@@ -255,6 +281,12 @@ func TestSeedBroken(t *testing.T) {
 		{"two owners",
 			`{"format":"timd-export/1","accounts":[{"user_id":"a"},{"user_id":"b"}],"groups":[{"id":"g","type":"Public","name":"G","owner":"a","members":[{"account":"b","role":"Owner"}]}]}`,
 			[]string{`groups[0] "g"`, `member "b": role Owner, but the group's owner is "a"`}},
+		{"message from an account never imported",
+			`{"format":"timd-export/1","accounts":[{"user_id":"a"}],"groups":[{"id":"g","type":"Public","name":"G","owner":"a","messages":[{"from":"b","msg_body":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"x"}}]}]}]}`,
+			[]string{`groups[0] "g"`, "messages[0]", "ErrorCode 10004", `"b" has not been imported`}},
+		{"message without a body",
+			`{"format":"timd-export/1","accounts":[{"user_id":"a"}],"groups":[{"id":"g","type":"Public","name":"G","owner":"a","messages":[{"from":"a"}]}]}`,
+			[]string{`groups[0] "g"`, "messages[0]", "ErrorCode"}},
 		{"another format", `{"format":"other"}`, []string{`format "other"`, "timd-export/1"}},
 		{"unknown key", `{"format":"timd-export/1","acounts":[]}`, []string{`unknown field "acounts"`}},
 		{"app not served", `{"format":"timd-export/1","sdkappid":7}`, []string{"sdkappid 7 is not an app of this server"}},

@@ -31,6 +31,9 @@ import (
 //     modify_group_member_info and import_group_member would. A member whose join_time
 //     is after the group's create_time joins then (import_group_member); the others
 //     join with the group. msg_seq and last_send_msg_time are not read.
+//   - messages (a seed's only: an export holds none) are sent in order as
+//     send_group_msg sends them, now, before mute_all_member and the mute records
+//     apply; random defaults to the message's place in the list, from 1.
 //   - A mute record mutes a member of the group until until; one that has ended, or of
 //     an account the file does not list as a member, is skipped.
 //

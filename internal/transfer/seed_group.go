@@ -9,6 +9,7 @@ import (
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
+	"github.com/timdhq/timd/internal/msgbody"
 )
 
 // seedGroup creates g with its members and mute records unless it exists; it reports
@@ -40,6 +41,16 @@ func seedGroup(ctx context.Context, groups *group.Service, c im.Caller, g *Group
 	}
 	if err := seedMemberFields(ctx, groups, c, g); err != nil {
 		return false, err
+	}
+	// Messages before the mutes, which would keep their senders quiet.
+	if err := seedMessages(ctx, groups, c, g); err != nil {
+		return false, err
+	}
+	if g.MuteAllMember {
+		on := "On"
+		if err := groups.ModifyBaseInfo(ctx, c, group.ModifyBaseRequest{GroupID: g.ID, MuteAllMember: &on}); err != nil {
+			return false, err
+		}
 	}
 	return true, seedMutes(ctx, groups, c, g, now)
 }
@@ -88,14 +99,7 @@ func createSeedGroup(ctx context.Context, groups *group.Service, c im.Caller, g 
 	} else {
 		_, err = groups.ImportGroup(ctx, c, r)
 	}
-	if err != nil {
-		return err
-	}
-	if g.MuteAllMember {
-		on := "On"
-		return groups.ModifyBaseInfo(ctx, c, group.ModifyBaseRequest{GroupID: g.ID, MuteAllMember: &on})
-	}
-	return nil
+	return err
 }
 
 // importLater imports the members that joined after the group was created, in batches
@@ -135,6 +139,28 @@ func seedMemberFields(ctx context.Context, groups *group.Service, c im.Caller, g
 			if err := groups.SetUnreadMsgNum(ctx, c, g.ID, m.Account, m.UnreadMsgNum); err != nil {
 				return fmt.Errorf("member %q: %w", m.Account, described(err))
 			}
+		}
+	}
+	return nil
+}
+
+// seedMessages sends g's messages in order, as send_group_msg would; a message the
+// rules drop (over the group's send rate, say) is an error naming it.
+func seedMessages(ctx context.Context, groups *group.Service, c im.Caller, g *Group) error {
+	for i, m := range g.Messages {
+		random := int64(m.Random)
+		if random == 0 {
+			random = int64(i + 1)
+		}
+		sent, err := groups.SendMessage(ctx, c, group.SendRequest{
+			GroupID: g.ID, From: m.From, Random: &im.Number{Int: random, Exact: true},
+			Body: msgbody.Body(m.MsgBody), CloudCustomData: m.CloudCustomData,
+		})
+		if err != nil {
+			return fmt.Errorf("messages[%d]: %w", i, described(err))
+		}
+		if sent.DropReason != "" {
+			return fmt.Errorf("messages[%d]: dropped (%s): more messages a second than the group's send rate (messages.send_rate)", i, sent.DropReason)
 		}
 	}
 	return nil

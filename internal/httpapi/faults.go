@@ -315,9 +315,9 @@ func jsonStrings(v json.RawMessage) []string {
 }
 
 // injectFault returns the rule that faults a call of cmd by app with body in, if any,
-// after waiting out its latency.
+// after waiting out its latency. The admin console's endpoints are never faulted.
 func (a *API) injectFault(ctx context.Context, app *App, cmd *command, in []byte) (FaultRule, bool) {
-	if a.faults == nil || !a.faults.active(app.SDKAppID) {
+	if a.faults == nil || strings.HasPrefix(cmd.name, "console/") || !a.faults.active(app.SDKAppID) {
 		return FaultRule{}, false
 	}
 	rule, ok := a.faults.Match(app.SDKAppID, faultCall(cmd, in))

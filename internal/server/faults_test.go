@@ -218,7 +218,7 @@ func TestFaultMatch(t *testing.T) {
 
 func TestFaultLatency(t *testing.T) {
 	s := newDevServer(t, true)
-	mustAddFault(t, s, `{"Command":"create_group","Action":"latency","Latency":"300ms","Times":1}`)
+	id := mustAddFault(t, s, `{"Command":"create_group","Action":"latency","Latency":"300ms","Times":1}`)
 	start := time.Now()
 	s.MustOK(t, cmdCreate, `{"Type":"Public","Name":"g","GroupId":"slow"}`)
 	if d := time.Since(start); d < 300*time.Millisecond {
@@ -226,6 +226,11 @@ func TestFaultLatency(t *testing.T) {
 	}
 	if !groupExists(t, s, "slow") {
 		t.Error("a call that is only delayed must still be carried out")
+	}
+	var journal struct{ Requests []struct{ Command, Fault string } }
+	json.Unmarshal([]byte(devDo(t, s, http.MethodGet, "/dev/requests", s.Query(s.Admin()), "").Raw), &journal)
+	if got := journal.Requests[len(journal.Requests)-2]; got.Command != cmdCreate || got.Fault != id {
+		t.Errorf("journal entry of the delayed call: got %+v, want create_group marked %s", got, id)
 	}
 	// Latency before another action.
 	mustAddFault(t, s, `{"Command":"destroy_group","Action":"error","ErrorCode":10002,"Latency":"200ms","Times":1}`)

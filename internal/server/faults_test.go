@@ -227,7 +227,9 @@ func TestFaultLatency(t *testing.T) {
 	if !groupExists(t, s, "slow") {
 		t.Error("a call that is only delayed must still be carried out")
 	}
-	var journal struct{ Requests []struct{ Command, Fault string } }
+	var journal struct {
+		Requests []struct{ Command, Fault string }
+	}
 	json.Unmarshal([]byte(devDo(t, s, http.MethodGet, "/dev/requests", s.Query(s.Admin()), "").Raw), &journal)
 	if got := journal.Requests[len(journal.Requests)-2]; got.Command != cmdCreate || got.Fault != id {
 		t.Errorf("journal entry of the delayed call: got %+v, want create_group marked %s", got, id)

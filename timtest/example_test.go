@@ -129,3 +129,38 @@ func ExampleServer_Call() {
 	// OK 0 lobby
 	// FAIL 10010
 }
+
+// A fault makes timd answer as Tencent does when it fails: here the next two
+// create_group calls answer 10002 (a system error, which Tencent asks clients to retry)
+// without creating anything, and the client under test must retry until it succeeds.
+// FaultHits tells how many calls the rule failed.
+func ExampleServer_AddFault() {
+	s, err := timtest.Start(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.AddFault(timtest.Fault{
+		Command: "group_open_http_svc/create_group", Action: timtest.FaultError, ErrorCode: 10002, Times: 2,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// createWithRetry is the client code under test: it retries on 10002, up to 5 times.
+	createWithRetry := func(body map[string]any) (attempts int, code int) {
+		for attempts = 1; ; attempts++ {
+			r, err := s.Call(context.Background(), "group_open_http_svc/create_group", body)
+			if err != nil {
+				log.Fatal(err)
+			}
+			if r.ErrorCode != 10002 || attempts == 5 {
+				return attempts, r.ErrorCode
+			}
+		}
+	}
+	attempts, code := createWithRetry(map[string]any{"Type": "Public", "Name": "team", "GroupId": "team"})
+	fmt.Println("attempts:", attempts, "final ErrorCode:", code, "faulted:", s.FaultHits(id))
+	// Output:
+	// attempts: 3 final ErrorCode: 0 faulted: 2
+}

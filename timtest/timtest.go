@@ -8,7 +8,9 @@
 // NewServer starts one for a test and stops it when the test ends; Start and Close do the
 // same for a TestMain. Call sends a signed REST call as the app admin (MustCall and MustOK
 // fail the test instead of returning errors); URL, Client, SDKAppID, Admin and UserSig let
-// other clients, Tencent's server SDKs among them, talk to it. The seeding helpers
+// other clients, Tencent's server SDKs among them, talk to it. AddFault makes matching
+// calls fail (a given ErrorCode, a closed connection, an HTTP 5xx) or slow down, to test a
+// client's error handling; PauseCallbacks holds after-callbacks back. The seeding helpers
 // (MustImportAccounts, MustCreateGroup, MustAddMembers) call timd's services directly,
 // with the rules and callbacks of the REST commands but no rate limit. Advance moves the
 // server's clock, so a test sees a mute end without sleeping; Reset drops all data.
@@ -82,6 +84,16 @@ type Options struct {
 	// X-Timd-Ignored-Fields header lists them. Default false: such fields are ignored, as
 	// Tencent ignores them. Start has no test to fail; read Response.IgnoredFields there.
 	FailOnIgnoredFields bool
+	// Strict runs the server in strict mode: a request Tencent accepts but may misread
+	// (a field timd ignores, a field or command under its old name, a query without
+	// random or contenttype) answers 60003 or 60002 with an ErrorInfo naming the
+	// problem, instead of being served. Default false.
+	Strict bool
+	// Seed names a fixtures file, in the format of `timd export`, that the server loads
+	// at start through its services, every rule applying, and again after each Reset
+	// (docs/compatibility.md §9). Default "", none. A fixture that breaks a rule makes
+	// NewServer fail the test, naming it.
+	Seed string
 }
 
 // NoRateLimit is the Options.RateLimit that turns rate limiting off.
@@ -189,6 +201,7 @@ func buildConfig(opts *Options, dir string) config.Config {
 	app.MemberFields, app.GroupFields = opts.MemberFields, opts.GroupFields
 	app.RateLimits = rateLimits(opts.RateLimit, app.RateLimits)
 	app.Callback.URL, app.Callback.Token = opts.CallbackURL, opts.CallbackToken
+	cfg.Strict, cfg.Seed = opts.Strict, opts.Seed
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
@@ -221,7 +234,7 @@ func (s *Server) open() error {
 		}
 		cfg.PostgresDSN, s.drop = dsn, drop
 	}
-	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock, Logger: s.log})
+	srv, err := server.New(context.Background(), cfg, server.Options{Clock: s.clock, Logger: s.log, Faults: true})
 	if err != nil {
 		return errors.Join(err, s.dropSchema())
 	}
@@ -290,8 +303,8 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 // Now returns the server's current time.
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
-// Reset drops every account, group and member, as if the server had just started. The
-// URL, apps and clock stay.
+// Reset drops every account, group and member, as if the server had just started: fault
+// rules are removed and paused callbacks resumed too, and Options.Seed is loaded again. The URL, apps and clock stay.
 func (s *Server) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -23,7 +23,8 @@ func exportCommand() command {
 		help: `
 Write one app's accounts, groups, members and mute records as one JSON document, to
 stdout or to -o FILE (mode 0600, renamed into place when complete), for a backup or to
-move the app to another store with 'timd import'. It reads the configured store directly,
+move the app to another store with 'timd import'. The file is also a seed: a server started
+with -seed FILE (TIMD_SEED) loads it as fixtures. It reads the configured store directly,
 in one consistent snapshot, so it is safe while a server runs; it refuses a data
 directory with no database rather than export nothing.
 

@@ -16,6 +16,8 @@
 //	-log-level           TIMD_LOG_LEVEL           log_level              info
 //	-shutdown-timeout    TIMD_SHUTDOWN_TIMEOUT    shutdown_timeout       10s
 //	-dev                 TIMD_DEV                 dev                    false
+//	-strict              TIMD_STRICT              strict                 false
+//	-seed                TIMD_SEED                seed                   "" (no fixtures)
 //	-tls-cert            TIMD_TLS_CERT            tls_cert               "" (plain HTTP)
 //	-tls-key             TIMD_TLS_KEY             tls_key                "" (plain HTTP)
 //	-sdkappid            TIMD_SDKAPPID            apps[0].sdkappid       1400000000
@@ -51,12 +53,15 @@
 //	  "log_level": "info",
 //	  "shutdown_timeout": "10s",
 //	  "dev": false,
+//	  "strict": false,
+//	  "seed": "",
 //	  "tls_cert": "",
 //	  "tls_key": "",
 //	  "apps": [
 //	    {
 //	      "sdkappid": 1400000001,
 //	      "secret_key": "",
+//	      "strict": false,
 //	      "admins": ["administrator"],
 //	      "member_fields": ["Level"],
 //	      "group_fields": ["Topic"],
@@ -105,6 +110,9 @@
 // created in, <data>/secret-<sdkappid>.key (see Config.ResolveSecrets;
 // Config.ReadSecrets, for the commands that sign for a running server, reads it and never
 // creates one).
+//
+// strict turns strict mode on for every app, and an app's own strict for that app alone
+// (see Config.Strict).
 //
 // profile_fields declares the app's custom profile fields by keyword: "Test" is the tag
 // Tag_Profile_Custom_Test of portrait_set and portrait_get.
@@ -180,6 +188,17 @@ type Config struct {
 	// /dev/requests, with an adjustable clock and a request journal (TIMD_DEV, -dev);
 	// default false. They authenticate like the REST API; see httpapi.DevControl.
 	Dev bool
+	// Strict turns strict mode on for every app (TIMD_STRICT, -strict, strict); default
+	// false. App.Strict turns it on for one app. In strict mode the REST API refuses what
+	// Tencent accepts but may misread: a body field the command does not know or gives
+	// under an old name (60003), a query without random or contenttype, or an old
+	// command word (60002) (docs/compatibility.md §9).
+	Strict bool
+	// Seed names a JSON file of fixtures, in the format of `timd export`, that the server
+	// loads at start through its services, every rule applying, into the app the file
+	// names (TIMD_SEED, -seed, seed); default "", none. Loading is idempotent: what
+	// exists is left alone. /dev/reset can reset an app to it (docs/compatibility.md §9).
+	Seed string
 	// TLSCert and TLSKey are the PEM files of the server's TLS certificate and key
 	// (TIMD_TLS_CERT / TIMD_TLS_KEY, -tls-cert / -tls-key); default "", meaning plain
 	// HTTP. Both or neither must be set.
@@ -228,6 +247,9 @@ type App struct {
 	// Features turn on or off what Tencent sells with its Ultimate edition or behind a
 	// console switch; default im.DefaultFeatures(), every feature on.
 	Features im.Features
+	// Strict turns strict mode on for this app (the file's apps[i].strict); default
+	// false. Config.Strict turns it on for every app.
+	Strict bool
 	// Callback is the app's third-party callback configuration; default none (no URL).
 	// TIMD_CALLBACK_URL and TIMD_CALLBACK_TOKEN set the first app's URL and token.
 	Callback webhook.Config

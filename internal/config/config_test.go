@@ -109,6 +109,8 @@ func TestEnv(t *testing.T) {
 		{"TIMD_DEV", "1", func(c *Config) { c.Dev = true }},
 		{"TIMD_DEV", "true", func(c *Config) { c.Dev = true }},
 		{"TIMD_DEV", "0", func(c *Config) {}},
+		{"TIMD_STRICT", "1", func(c *Config) { c.Strict = true }},
+		{"TIMD_SEED", "fixtures.json", func(c *Config) { c.Seed = "fixtures.json" }},
 		{"TIMD_SDKAPPID", "1400000042", func(c *Config) { c.Apps[0].SDKAppID = 1400000042 }},
 		{"TIMD_SECRET_KEY", "s3cr3t", func(c *Config) { c.Apps[0].SecretKey, c.Apps[0].KeySource = "s3cr3t", "TIMD_SECRET_KEY" }},
 		{"TIMD_ADMINS", " root, ,ops ,", func(c *Config) { c.Apps[0].Admins = []string{"root", "ops"} }},
@@ -146,12 +148,13 @@ func TestFlags(t *testing.T) {
 		"-postgres-max-conns", "100", "-postgres-min-conns", "10",
 		"-shutdown-timeout", "2s", "-dev", "-tls-cert", "c.pem", "-tls-key", "k.pem",
 		"-sdkappid", "7", "-secret-key", "k", "-admins", "a,b", "-member-fields", "M",
-		"-group-fields", "G1, G2",
+		"-group-fields", "G1, G2", "-strict", "-seed", "f.json",
 	}
 	want := Default()
 	want.Listen, want.DataDir, want.PostgresDSN, want.LogLevel = ":1", "d", "postgres://db", "error"
 	want.PostgresMaxConns, want.PostgresMinConns = 100, 10
 	want.ShutdownTimeout, want.Dev, want.TLSCert, want.TLSKey = 2*time.Second, true, "c.pem", "k.pem"
+	want.Strict, want.Seed = true, "f.json"
 	a := &want.Apps[0]
 	a.SDKAppID, a.SecretKey, a.KeySource, a.Admins = 7, "k", "-secret-key", []string{"a", "b"}
 	a.MemberFields, a.GroupFields = []string{"M"}, []string{"G1", "G2"}
@@ -572,5 +575,17 @@ func TestUsageError(t *testing.T) {
 	var ue *UsageError
 	if err == nil || errors.As(err, &ue) {
 		t.Errorf("Load with a malformed TIMD_SDKAPPID: got %v, want an error that is no *UsageError", err)
+	}
+}
+
+// TestStrictFile reads strict mode from the file: for every app, and for one app.
+func TestStrictFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "timd.json")
+	if err := os.WriteFile(path, []byte(`{"strict":true,"apps":[{"sdkappid":1},{"sdkappid":2,"strict":true}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := MustLoad(t, []string{"-config", path}, nil)
+	if !c.Strict || c.Apps[0].Strict || !c.Apps[1].Strict {
+		t.Errorf("got Strict %v, apps[0] %v, apps[1] %v; want true, false, true", c.Strict, c.Apps[0].Strict, c.Apps[1].Strict)
 	}
 }

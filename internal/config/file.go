@@ -25,6 +25,8 @@ type fileConfig struct {
 	LogLevel         *string   `json:"log_level"`
 	ShutdownTimeout  *string   `json:"shutdown_timeout"`
 	Dev              *bool     `json:"dev"`
+	Strict           *bool     `json:"strict"`
+	Seed             *string   `json:"seed"`
 	TLSCert          *string   `json:"tls_cert"`
 	TLSKey           *string   `json:"tls_key"`
 	DebugListen      *string   `json:"debug_listen"`
@@ -34,6 +36,7 @@ type fileConfig struct {
 type fileApp struct {
 	SDKAppID      uint64        `json:"sdkappid"`
 	SecretKey     string        `json:"secret_key"`
+	Strict        bool          `json:"strict"`
 	Admins        *[]string     `json:"admins"`
 	MemberFields  []string      `json:"member_fields"`
 	GroupFields   []string      `json:"group_fields"`
@@ -205,6 +208,8 @@ func (f *fileConfig) apply(c *Config) error {
 	set(&c.PostgresMinConns, f.PostgresMinConns)
 	set(&c.LogLevel, f.LogLevel)
 	set(&c.Dev, f.Dev)
+	set(&c.Strict, f.Strict)
+	set(&c.Seed, f.Seed)
 	set(&c.TLSCert, f.TLSCert)
 	set(&c.TLSKey, f.TLSKey)
 	set(&c.DebugListen, f.DebugListen)
@@ -241,6 +246,7 @@ func (f *fileConfig) applyApps(c *Config) error {
 func (fa *fileApp) app() (App, error) {
 	a := newApp(fa.SDKAppID)
 	a.SecretKey = fa.SecretKey
+	a.Strict = fa.Strict
 	set(&a.Admins, fa.Admins)
 	a.MemberFields = fa.MemberFields
 	a.GroupFields = fa.GroupFields

@@ -154,6 +154,10 @@ func knobs() []knob {
 			parse: parseShutdownTimeout},
 		{flag: "dev", key: "dev", env: "TIMD_DEV", usage: "enable development-only endpoints; default false",
 			isBool: true, parse: parseDev},
+		{flag: "strict", key: "strict", env: "TIMD_STRICT", usage: "strict mode for every app: refuse ignored fields, old names, a query without random or contenttype; default false",
+			isBool: true, parse: parseStrict},
+		{flag: "seed", key: "seed", env: "TIMD_SEED", usage: "fixtures `file` (the format of timd export) to load at start; default none",
+			parse: stringKnob(func(c *Config) *string { return &c.Seed })},
 		{flag: "debug-listen", key: "debug_listen", env: "TIMD_DEBUG_LISTEN", usage: "`host:port` serving pprof profiles (bind to loopback); default none",
 			parse: stringKnob(func(c *Config) *string { return &c.DebugListen })},
 		{flag: "tls-cert", key: "tls_cert", env: "TIMD_TLS_CERT", usage: "TLS certificate PEM `file`; default none (plain HTTP)",
@@ -208,6 +212,11 @@ func parseShutdownTimeout(s string) (setter, error) {
 func parseDev(s string) (setter, error) {
 	dev, err := strconv.ParseBool(s)
 	return func(c *Config) { c.Dev = dev }, err
+}
+
+func parseStrict(s string) (setter, error) {
+	strict, err := strconv.ParseBool(s)
+	return func(c *Config) { c.Strict = strict }, err
 }
 
 func parseSDKAppID(s string) (setter, error) {

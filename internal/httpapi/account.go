@@ -15,7 +15,7 @@ type empty struct{}
 // given (docs/compatibility.md §3).
 type accountImportReq struct {
 	UserID     *string   `json:"UserID"`
-	Identifier *string   `json:"Identifier"`
+	Identifier *string   `json:"Identifier" current:"UserID"`
 	Nick       *wireText `json:"Nick"`
 	FaceURL    *wireText `json:"FaceUrl"`
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// Dev, when set, serves the development endpoints under /dev/ (see DevControl);
 	// default nil, under which a /dev/ path answers 404 like any path outside /v4/.
 	Dev DevControl
+	// Faults, when set, injects the faults of its rules into the REST calls that match
+	// them (FaultRule), and Dev serves /dev/faults over it; default nil, no faults.
+	Faults *Faults
 
 	// Fields and Callbacks, when set, serve the admin console's endpoints under
 	// /console/api/ (console.go); default nil, which leaves them out.
@@ -63,6 +66,7 @@ type API struct {
 	observe  func(string, im.Code, time.Duration)
 	journal  func(JournalEntry)
 	dev      DevControl
+	faults   *Faults
 	sigs     *sigCache
 	commands map[string]map[string]*command // service -> command -> handler
 	mux      *http.ServeMux
@@ -78,7 +82,7 @@ func New(opts Options) *API {
 	a := &API{
 		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
 		ready: opts.Ready, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
-		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, sigs: newSigCache(10000),
+		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, faults: opts.Faults, sigs: newSigCache(10000),
 		fields: opts.Fields, callbacks: opts.Callbacks,
 	}
 	for i := range opts.Apps {

@@ -15,6 +15,9 @@ import (
 type App struct {
 	*im.App
 	SecretKey string
+	// Strict refuses requests that Tencent would accept but may misread (strict.go);
+	// default false.
+	Strict bool
 }
 
 // authenticate checks the query of a REST call in the order of docs/compatibility.md §1 and §2

@@ -19,9 +19,14 @@ import (
 
 // command is one REST command of the dispatch table.
 type command struct {
-	name   string // "service/command", as logged and measured
-	word   string // the command word, as rate-limited
-	handle func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error)
+	name string // "service/command", as logged and measured
+	word string // the command word, as rate-limited
+	// current is the current word of a command served under its old word too, for
+	// strict mode (docs/compatibility.md §3); "" for a current word.
+	current string
+	// handle decodes body and runs the command; strict refuses a body with a field the
+	// command ignores or gives under an old name.
+	handle func(ctx context.Context, c im.Caller, body []byte, strict bool) (any, ignored, error)
 	// req is the command's request wire struct, so that tests can cover every field.
 	req reflect.Type
 }
@@ -33,11 +38,16 @@ func handler[Req any, Resp any](fn func(ctx context.Context, c im.Caller, req *R
 	s := shapeOf(t)
 	return &command{
 		req: t,
-		handle: func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error) {
+		handle: func(ctx context.Context, c im.Caller, body []byte, strict bool) (any, ignored, error) {
 			var req Req
 			ign, err := decodeBody(body, &req, s)
 			if err != nil {
 				return nil, ign, err
+			}
+			if strict {
+				if err := strictBody(ign); err != nil {
+					return nil, ign, err
+				}
 			}
 			resp, err := fn(ctx, c, &req)
 			return resp, ign, err
@@ -83,12 +93,13 @@ type answer struct {
 	// name is "service/command" as the path gives them, for a command of the table and for
 	// an unknown service or command alike; "" for a path of another shape.
 	name    string
-	code    im.Code // im.CodeOK for a success
-	info    string  // the ErrorInfo of a failure
-	status  int     // the HTTP status
-	body    []byte  // the answer of a success; nil for a failure
-	request []byte  // the request body; nil when the call failed before reading it
-	ignored ignored // the fields of the request body that the command does not know
+	code    im.Code    // im.CodeOK for a success
+	info    string     // the ErrorInfo of a failure
+	status  int        // the HTTP status
+	body    []byte     // the answer of a success; nil for a failure
+	request []byte     // the request body; nil when the call failed before reading it
+	ignored ignored    // the fields of the request body that the command does not know
+	fault   *FaultRule // the fault rule that matched the call; nil for none
 }
 
 // IgnoredFieldsHeader names the answer header that lists the fields of the request body
@@ -102,6 +113,10 @@ const allowed = "POST, GET"
 func (a *API) serveREST(w http.ResponseWriter, r *http.Request) {
 	start := a.clock.Now()
 	ans := a.call(r)
+	if ans.fault != nil && (ans.fault.Action == FaultClose || ans.fault.Action == FaultHTTP) {
+		a.serveFault(w, r, start, ans)
+		return
+	}
 	body := ans.body
 	if body == nil {
 		body = failBody(ans.code, ans.info)
@@ -139,6 +154,9 @@ func (a *API) logRequest(r *http.Request, ans answer, d time.Duration) {
 		slog.String("request_id", RequestID(ctx)), slog.String("command", ans.name), slog.Int("code", int(ans.code)),
 		slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("remote", r.RemoteAddr),
 	}
+	if ans.fault != nil {
+		attrs = append(attrs, slog.String("fault", ans.fault.ID), slog.String("fault_action", ans.fault.Action))
+	}
 	if ans.ignored.n > 0 {
 		attrs = append(attrs, slog.String("ignored_fields", ans.ignored.header()), slog.Int("ignored_count", ans.ignored.n))
 	}
@@ -170,10 +188,15 @@ func (a *API) call(r *http.Request) answer {
 }
 
 // run authenticates, rate-limits, reads the body and runs cmd.
-func (a *API) run(r *http.Request, cmd *command) answer {
+func (a *API) run(r *http.Request, cmd *command) (ans answer) {
 	app, id, err := a.authenticate(r.URL.Query())
 	if err != nil {
 		return failed(err, nil, ignored{})
+	}
+	if app.Strict {
+		if err := strictCall(r.URL.Query(), cmd); err != nil {
+			return failed(err, nil, ignored{})
+		}
 	}
 	if a.limiter != nil && !a.limiter.Allow(app.SDKAppID, cmd.word) {
 		return failed(im.Errorf(im.CodeRateLimited, "%s is over the rate limit of this app", cmd.word), nil, ignored{})
@@ -182,8 +205,14 @@ func (a *API) run(r *http.Request, cmd *command) answer {
 	if err != nil {
 		return failed(err, nil, ignored{})
 	}
+	if fault, ok := a.injectFault(r.Context(), app, cmd, in); ok {
+		if fault.Action != FaultLatency {
+			return fault.answer(in)
+		}
+		defer func() { ans.fault = &fault }()
+	}
 	caller := im.Caller{App: app.App, Identifier: id, ClientIP: clientIP(r), RequestID: RequestID(r.Context())}
-	resp, ign, err := cmd.handle(r.Context(), caller, in)
+	resp, ign, err := cmd.handle(r.Context(), caller, in, app.Strict)
 	if err != nil {
 		a.logError(r.Context(), cmd.name, err)
 		return failed(err, in, ign)

@@ -69,7 +69,7 @@ func (a *API) consoleCommands() map[string]*command {
 
 // bodyless adapts a command that takes no request body (a GET).
 func bodyless[Resp any](fn func(ctx context.Context, c im.Caller) (Resp, error)) *command {
-	return &command{handle: func(ctx context.Context, c im.Caller, _ []byte) (any, ignored, error) {
+	return &command{handle: func(ctx context.Context, c im.Caller, _ []byte, _ bool) (any, ignored, error) {
 		resp, err := fn(ctx, c)
 		return resp, ignored{}, err
 	}}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ import (
 type shape struct {
 	fields map[string]*shape // an object's fields by exact JSON name; nil unless an object
 	elem   *shape            // an array's element; nil unless an array of objects
+	// current maps the old names among fields to their current names (docs/compatibility.md
+	// §3), from the wire struct's `current:"..."` tags; nil when there are none.
+	current map[string]string
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -71,6 +75,12 @@ func addFields(s *shape, t reflect.Type) {
 			name = f.Name
 		}
 		s.fields[name] = shapeOf(f.Type)
+		if cur := f.Tag.Get("current"); cur != "" {
+			if s.current == nil {
+				s.current = map[string]string{}
+			}
+			s.current[name] = cur
+		}
 	}
 }
 
@@ -85,6 +95,9 @@ const (
 type ignored struct {
 	paths []string // the first maxIgnored paths, in body order
 	n     int      // how many there were in all
+	// old lists the fields given under an old name, as "ShutUpTime (now MuteTime)", for
+	// strict mode; they are not ignored.
+	old []string
 }
 
 // header returns the value of X-Timd-Ignored-Fields: the paths, comma-separated.
@@ -123,8 +136,11 @@ func decodeBody(body []byte, v any, s *shape) (ignored, error) {
 // there are none, or when body is not well-formed JSON, which encoding/json then refuses.
 func exactKeys(body []byte, start int, s *shape) ([]byte, ignored) {
 	w := walker{data: body, pos: start}
-	if err := w.object(s); err != nil || w.out == nil {
+	if err := w.object(s); err != nil {
 		return body, ignored{}
+	}
+	if w.out == nil {
+		return body, ignored{old: w.ign.old}
 	}
 	return w.out, w.ign
 }
@@ -218,6 +234,9 @@ func (w *walker) field(s *shape, key []byte, start, end int) error {
 	if !known {
 		w.ignore(key, start, end)
 		return w.skip()
+	}
+	if cur, old := s.current[string(key)]; old && len(w.ign.old) < maxIgnored {
+		w.ign.old = append(w.ign.old, fmt.Sprintf("%s (now %s)", appendKey(w.pathText(), key), cur))
 	}
 	if sub == nil {
 		return w.skip()

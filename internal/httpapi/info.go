@@ -18,7 +18,7 @@ type modifyGroupBaseInfoReq struct {
 	ApplyJoinOption  *string   `json:"ApplyJoinOption"`
 	InviteJoinOption *string   `json:"InviteJoinOption"`
 	MuteAllMember    *string   `json:"MuteAllMember"`
-	ShutUpAllMember  *string   `json:"ShutUpAllMember"` // the pre-2022 name
+	ShutUpAllMember  *string   `json:"ShutUpAllMember" current:"MuteAllMember"` // the pre-2022 name
 	AppDefinedData   []kv      `json:"AppDefinedData"`
 }
 

@@ -26,16 +26,23 @@ type JournalEntry struct {
 	// IgnoredFields are the paths of the request body's fields that the command does not
 	// know, as the answer's X-Timd-Ignored-Fields header lists them: at most 20.
 	IgnoredFields []string
+	// Fault is the ID of the fault rule that faulted the call ("f1"); "" for none.
+	Fault string
 }
 
 // journalEntry describes a call for the journal. The slices are the call's own, which
 // nothing changes once the call is answered.
 func journalEntry(r *http.Request, start time.Time, d time.Duration, ans answer, body []byte) JournalEntry {
 	q := r.URL.Query()
+	var fault string
+	if ans.fault != nil {
+		fault = ans.fault.ID
+	}
 	app, _ := strconv.ParseUint(q.Get("sdkappid"), 10, 64)
 	return JournalEntry{
 		Time: start, RequestID: RequestID(r.Context()), Command: ans.name,
 		SDKAppID: app, Identifier: q.Get("identifier"),
 		Request: ans.request, Answer: body, Code: ans.code, Duration: d, IgnoredFields: ans.ignored.paths,
+		Fault: fault,
 	}
 }

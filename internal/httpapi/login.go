@@ -8,7 +8,7 @@ import (
 
 type kickReq struct {
 	UserID     string `json:"UserID"`
-	Identifier string `json:"Identifier"` // the older name; UserID wins
+	Identifier string `json:"Identifier" current:"UserID"` // the older name; UserID wins
 }
 
 func (a *API) kick(ctx context.Context, c im.Caller, req *kickReq) (empty, error) {

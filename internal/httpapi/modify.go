@@ -16,7 +16,7 @@ type modifyGroupMemberInfoReq struct {
 	NameCard      *wireText        `json:"NameCard"`
 	AppData       []kv             `json:"AppMemberDefinedData"`
 	MuteTime      *json.RawMessage `json:"MuteTime"`
-	ShutUpTime    *json.RawMessage `json:"ShutUpTime"`
+	ShutUpTime    *json.RawMessage `json:"ShutUpTime" current:"MuteTime"`
 }
 
 func (a *API) modifyGroupMemberInfo(ctx context.Context, c im.Caller, req *modifyGroupMemberInfoReq) (empty, error) {

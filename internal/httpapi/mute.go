@@ -11,7 +11,7 @@ type forbidSendMsgReq struct {
 	GroupID    string           `json:"GroupId"`
 	Accounts   []string         `json:"Members_Account"`
 	MuteTime   *json.RawMessage `json:"MuteTime"`
-	ShutUpTime *json.RawMessage `json:"ShutUpTime"`
+	ShutUpTime *json.RawMessage `json:"ShutUpTime" current:"MuteTime"`
 }
 
 func (a *API) forbidSendMsg(ctx context.Context, c im.Caller, req *forbidSendMsgReq) (empty, error) {

@@ -49,7 +49,7 @@ func newPlantedAPI(tb testing.TB, handle func(context.Context, im.Caller, []byte
 		Logger: slog.New(slog.NewJSONHandler(log, nil)),
 	})
 	a.commands[svcAccount]["planted"] = &command{name: svcAccount + "/planted", word: "planted",
-		handle: func(ctx context.Context, c im.Caller, body []byte) (any, ignored, error) {
+		handle: func(ctx context.Context, c im.Caller, body []byte, _ bool) (any, ignored, error) {
 			resp, err := handle(ctx, c, body)
 			return resp, ignored{}, err
 		}}

@@ -27,7 +27,7 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcAccount, "account_delete", handler(a.accountDelete))
 	add(svcAccount, "kick", handler(a.kick))
 	add(svcOpenIM, "query_online_status", handler(a.queryOnlineStatus))
-	add(svcOpenIM, "querystate", handler(a.queryOnlineStatus))
+	add(svcOpenIM, "querystate", renamed(handler(a.queryOnlineStatus), "query_online_status"))
 	add(svcProfile, "portrait_set", handler(a.portraitSet))
 	add(svcProfile, "portrait_get", handler(a.portraitGet))
 
@@ -39,7 +39,7 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "modify_group_member_info", handler(a.modifyGroupMemberInfo))
 	add(svcGroup, "forbid_send_msg", handler(a.forbidSendMsg))
 	add(svcGroup, "get_group_muted_account", handler(a.getGroupMutedAccount))
-	add(svcGroup, "get_group_shutted_uin", handler(a.getGroupShuttedUin))
+	add(svcGroup, "get_group_shutted_uin", renamed(handler(a.getGroupShuttedUin), "get_group_muted_account"))
 	add(svcGroup, "get_group_info", handler(a.getGroupInfo))
 	add(svcGroup, "modify_group_base_info", handler(a.modifyGroupBaseInfo))
 	add(svcGroup, "change_group_owner", handler(a.changeGroupOwner))

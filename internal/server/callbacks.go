@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/timdhq/timd/internal/httpapi"
 	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/webhook"
 )
@@ -31,8 +32,42 @@ func (s *Server) startCallbacks(store im.Outbox, clock im.Clock) *webhook.Hooks 
 		d.Run(ctx)
 	}()
 	s.stopCallbacks = func() { cancel(); wg.Wait() }
-	return webhook.NewHooks(sender, configs, d)
+	s.deliverer = d
+	hooks := webhook.NewHooks(sender, configs, d)
+	if s.faults != nil {
+		hooks.InjectFaults(s.beforeFault)
+	}
+	return hooks
 }
+
+// beforeFault returns the fault s.faults injects into a before-callback, if any.
+func (s *Server) beforeFault(app uint64, command, group string) (webhook.Fault, bool) {
+	var groups []string
+	if group != "" {
+		groups = []string{group}
+	}
+	r, ok := s.faults.Match(app, httpapi.FaultCall{Command: command, Groups: groups})
+	if !ok {
+		return webhook.Fault{}, false
+	}
+	info := r.ErrorInfo
+	if info == "" {
+		info = "fault injected by timd rule " + r.ID
+	}
+	return webhook.Fault{Timeout: r.Action == httpapi.FaultTimeout, ErrorCode: r.ErrorCode, ErrorInfo: info}, true
+}
+
+// PauseCallbacks pauses (true) or resumes (false) the delivery of after-callbacks: while
+// paused, events wait in the outbox. For tests of a client that must cope with late
+// callbacks (timtest, /dev/callbacks).
+func (s *Server) PauseCallbacks(paused bool) { s.deliverer.Pause(paused) }
+
+// CallbacksPaused reports whether the delivery of after-callbacks is paused.
+func (s *Server) CallbacksPaused() bool { return s.deliverer.Paused() }
+
+// Faults returns the server's fault-injection rules, or nil when fault injection is off
+// (it is on with cfg.Dev or Options.Faults).
+func (s *Server) Faults() *httpapi.Faults { return s.faults }
 
 // callbackMetrics counts after-callback outcomes and exports the outbox depth.
 type callbackMetrics struct {

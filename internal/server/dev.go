@@ -23,18 +23,23 @@ type devControl struct {
 	store   im.Store
 	clock   *devClock
 	journal *journal
+	srv     *Server // for its fault rules and its after-callback deliverer
 }
 
 var _ httpapi.DevControl = (*devControl)(nil)
 
 // newDevControl returns the development control of a server on store whose clock, before
 // any change through the endpoints, is base.
-func newDevControl(store im.Store, base im.Clock) *devControl {
-	return &devControl{store: store, clock: &devClock{base: base}, journal: newJournal(journalSize)}
+func newDevControl(store im.Store, base im.Clock, srv *Server) *devControl {
+	return &devControl{store: store, clock: &devClock{base: base}, journal: newJournal(journalSize), srv: srv}
 }
 
-// ResetApp deletes all the app's data and forgets its journal entries.
-func (d *devControl) ResetApp(ctx context.Context, app uint64) error {
+// ResetApp deletes all the app's data and fault rules, and forgets its journal entries;
+// with seed it then loads the seed file.
+func (d *devControl) ResetApp(ctx context.Context, app uint64, seed bool) error {
+	if seed && d.srv.cfg.Seed == "" {
+		return im.Errorf(im.CodeInvalidParam, "this server has no seed file (seed, TIMD_SEED, -seed)")
+	}
 	err := d.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
 		return tx.DeleteApp(ctx, app)
 	})
@@ -42,8 +47,21 @@ func (d *devControl) ResetApp(ctx context.Context, app uint64) error {
 		return fmt.Errorf("delete app %d: %w", app, err)
 	}
 	d.journal.forget(app)
+	d.srv.faults.Remove(app, "")
+	if !seed {
+		return nil
+	}
+	if _, err := d.srv.loadSeed(ctx, app); err != nil {
+		return im.Errorf(im.CodeInvalidParam, "%v", err)
+	}
 	return nil
 }
+
+// PauseCallbacks pauses or resumes the delivery of after-callbacks.
+func (d *devControl) PauseCallbacks(paused bool) { d.srv.PauseCallbacks(paused) }
+
+// CallbacksPaused reports whether the delivery of after-callbacks is paused.
+func (d *devControl) CallbacksPaused() bool { return d.srv.CallbacksPaused() }
 
 // AdvanceClock moves the clock forward by dur.
 func (d *devControl) AdvanceClock(dur time.Duration) time.Time { return d.clock.advance(dur) }

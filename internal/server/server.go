@@ -22,6 +22,7 @@ import (
 	"github.com/timdhq/timd/internal/ratelimit"
 	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/store/sqlite"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // Options tune a Server beyond its configuration. The zero value is valid.
@@ -33,6 +34,9 @@ type Options struct {
 	Store im.Store
 	// Timeouts bound what a slow client may hold; zero fields take DefaultTimeouts.
 	Timeouts Timeouts
+	// Faults turns fault injection on (Server.Faults) without the development
+	// endpoints, for timtest; default false. cfg.Dev turns it on too.
+	Faults bool
 }
 
 // Timeouts are the HTTP server's limits on slow or idle clients.
@@ -66,6 +70,7 @@ func (t Timeouts) withDefaults() Timeouts {
 type Server struct {
 	cfg       config.Config
 	log       *slog.Logger
+	clock     im.Clock // the services' clock
 	store     im.Store
 	ownsStore bool
 	apps      []httpapi.App
@@ -78,7 +83,10 @@ type Server struct {
 	handler   http.Handler
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
-	http          *http.Server
+	deliverer     *webhook.Deliverer
+	// faults are the fault-injection rules; nil unless cfg.Dev or Options.Faults.
+	faults *httpapi.Faults
+	http   *http.Server
 
 	// The admin console's (console.go): the custom fields declared at run time, and
 	// the recent callback attempts.
@@ -106,11 +114,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if clock == nil {
 		clock = im.SystemClock{}
 	}
+	if cfg.Dev || opts.Faults {
+		s.faults = httpapi.NewFaults()
+	}
 	var dev *devControl
 	if cfg.Dev {
-		dev = newDevControl(s.store, clock)
+		dev = newDevControl(s.store, clock, s)
 		clock = dev.clock
-		s.log.Warn("development endpoints are on (dev, TIMD_DEV): /dev/reset, /dev/clock, /dev/requests; never use this in production")
+		s.log.Warn("development endpoints are on (dev, TIMD_DEV): /dev/reset, /dev/clock, /dev/requests, /dev/faults, /dev/callbacks; never use this in production")
 	}
 	s.metrics = newMetrics()
 	s.health = newWriteHealth(s.store)
@@ -127,7 +138,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	s.live = newLiveLog()
 	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: s.live})
 	s.accounts = account.New(store, clock)
+	s.clock = clock
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
+	if cfg.Seed != "" {
+		if _, err := s.loadSeed(ctx, 0); err != nil {
+			s.stopCallbacks()
+			s.stopFields()
+			return nil, s.closeOwned(err)
+		}
+	}
 	s.handler = withMetrics(s.metrics.handler(), withConsole(s.api))
 	s.http = newHTTPServer(drainBody(s.handler), opts.Timeouts.withDefaults(), s.log)
 	return s, nil
@@ -146,6 +165,7 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Logger:   s.log,
 		Clock:    clock,
 		Observe:  s.metrics.observe,
+		Faults:   s.faults,
 
 		Fields: s.fields, Callbacks: s.callbackLog,
 	}
@@ -231,7 +251,7 @@ func MigrateStore(ctx context.Context, cfg config.Config) (string, error) {
 func apiApps(cfg config.Config) []httpapi.App {
 	out := make([]httpapi.App, len(cfg.Apps))
 	for i, a := range cfg.Apps {
-		out[i] = httpapi.App{App: a.Domain(), SecretKey: a.SecretKey}
+		out[i] = httpapi.App{App: a.Domain(), SecretKey: a.SecretKey, Strict: cfg.Strict || a.Strict}
 	}
 	return out
 }

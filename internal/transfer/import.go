@@ -32,6 +32,11 @@ func Import(ctx context.Context, st im.Store, d *Document, opts ImportOptions) e
 	if err := d.Check(); err != nil {
 		return err
 	}
+	for _, g := range d.Groups {
+		if len(g.Messages) > 0 {
+			return fmt.Errorf("import: group %q has messages, which only a seed (TIMD_SEED) sends; timd import does not take them", g.ID)
+		}
+	}
 	app := opts.App
 	if app == 0 {
 		app = d.SDKAppID

@@ -61,6 +61,17 @@ type Group struct {
 	AppData          map[string]string `json:"app_data,omitempty"`
 	Members          []Member          `json:"members"`         // in join order
 	Mutes            []Mute            `json:"mutes,omitempty"` // by account
+	// Messages are sent to the group by a seed, in order; an export holds none, and
+	// Import refuses a document with any.
+	Messages []Message `json:"messages,omitempty"`
+}
+
+// Message is a message a seed sends to its group, as send_group_msg would.
+type Message struct {
+	From            string          `json:"from"`             // the sender, an imported account; required
+	Random          uint32          `json:"random,omitempty"` // default: its place in the list, from 1
+	MsgBody         json.RawMessage `json:"msg_body"`         // Tencent's MsgBody array
+	CloudCustomData string          `json:"cloud_custom_data,omitempty"`
 }
 
 // Member is one membership of a group.

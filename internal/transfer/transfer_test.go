@@ -336,3 +336,16 @@ func TestProgress(t *testing.T) {
 		t.Errorf("Import's last progress: got %+v, want %+v", got, want)
 	}
 }
+
+// TestImportRefusesMessages: messages are for seeds; timd import refuses them rather than
+// drop them.
+func TestImportRefusesMessages(t *testing.T) {
+	src := openSQLite(t)
+	fill(t, src)
+	d := export(t, src, app)
+	d.Groups[0].Messages = []transfer.Message{{From: "a", MsgBody: []byte(`[]`)}}
+	err := transfer.Import(t.Context(), openSQLite(t), d, transfer.ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), "has messages") {
+		t.Errorf("Import of a document with messages: got %v, want it refused", err)
+	}
+}

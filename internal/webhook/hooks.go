@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/timdhq/timd/internal/im"
 	"github.com/timdhq/timd/internal/msgbody"
@@ -16,6 +17,16 @@ type Hooks struct {
 	sender    *Sender
 	configs   map[uint64]Config
 	deliverer *Deliverer
+	fault     func(app uint64, command, group string) (Fault, bool)
+}
+
+// Fault is an injected failure of a before-callback (the development endpoints'
+// /dev/faults): Timeout waits the callback's timeout and fails it, else the app is taken
+// to have answered ErrorCode and ErrorInfo, without a request.
+type Fault struct {
+	Timeout   bool
+	ErrorCode int
+	ErrorInfo string
 }
 
 var _ im.Events = (*Hooks)(nil)
@@ -23,6 +34,12 @@ var _ im.Events = (*Hooks)(nil)
 // NewHooks returns Hooks for the apps' configurations (by SDKAppID).
 func NewHooks(sender *Sender, configs map[uint64]Config, deliverer *Deliverer) *Hooks {
 	return &Hooks{sender: sender, configs: configs, deliverer: deliverer}
+}
+
+// InjectFaults makes Ask consult fault for each before-callback, by app, CallbackCommand
+// and group ID, before it sends one. Call it before the Hooks are used.
+func (h *Hooks) InjectFaults(fault func(app uint64, command, group string) (Fault, bool)) {
+	h.fault = fault
 }
 
 // Wants reports whether app has the callback of events of kind turned on.
@@ -38,12 +55,39 @@ func (h *Hooks) Ask(ctx context.Context, c im.Caller, ev im.Event) (im.Verdict, 
 		return im.Verdict{}, err
 	}
 	cfg := h.configs[c.App.SDKAppID]
-	a, err := h.sender.Post(ctx, cfg, c.App.SDKAppID, command, c.ClientIP, body)
+	var a Answer
+	if f, ok := h.faulted(c.App.SDKAppID, command, ev); ok {
+		a, err = injected(ctx, cfg, command, f)
+	} else {
+		a, err = h.sender.Post(ctx, cfg, c.App.SDKAppID, command, c.ClientIP, body)
+	}
 	if err != nil {
 		h.sender.log.Warn("before-callback failed", "command", command, "sdkappid", c.App.SDKAppID, "err", err, "deny", cfg.DenyOnFailure)
 		return im.Verdict{Failed: true, DenyOnFailure: cfg.DenyOnFailure}, nil
 	}
 	return verdict(a), nil
+}
+
+// faulted returns the fault injected into the before-callback command of ev, if any.
+func (h *Hooks) faulted(app uint64, command string, ev im.Event) (Fault, bool) {
+	if h.fault == nil {
+		return Fault{}, false
+	}
+	return h.fault(app, command, ev.Head().Group.ID)
+}
+
+// injected is the outcome of a before-callback that f faults.
+func injected(ctx context.Context, cfg Config, command string, f Fault) (Answer, error) {
+	if !f.Timeout {
+		return Answer{ActionStatus: "FAIL", ErrorCode: f.ErrorCode, ErrorInfo: f.ErrorInfo}, nil
+	}
+	t := time.NewTimer(cfg.WithDefaults().Timeout)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return Answer{}, fmt.Errorf("callback %s: timed out (injected fault)", command)
 }
 
 // verdict reads an app's answer: ErrorCode 0 allows (perhaps refusing some accounts, or

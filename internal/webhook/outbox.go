@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/timdhq/timd/internal/im"
@@ -48,6 +49,9 @@ type Deliverer struct {
 	// storeFails tracks the Deliverer's store writes, so that a store that cannot be
 	// written is logged when it begins and ends, not at every poll.
 	storeFails failureLog
+
+	// paused stops new claims (Pause); the events wait in the outbox meanwhile.
+	paused atomic.Bool
 
 	mu       sync.Mutex
 	inflight map[int64]bool // IDs of the events being sent by this Deliverer
@@ -118,6 +122,19 @@ func (d *Deliverer) Notify() {
 	}
 }
 
+// Pause stops (true) or restarts (false) the delivery of events: while paused the
+// Deliverer claims nothing, attempts in flight finish, and new events wait in the outbox.
+// It is for the development endpoints (/dev/callbacks).
+func (d *Deliverer) Pause(paused bool) {
+	d.paused.Store(paused)
+	if !paused {
+		d.Notify()
+	}
+}
+
+// Paused reports whether delivery is paused.
+func (d *Deliverer) Paused() bool { return d.paused.Load() }
+
 // Run delivers events until ctx is done, then waits for the attempts in flight. It polls
 // the store every DelivererOptions.Poll for events that fell due, unless no app has a
 // callback URL: then, once it has dropped what earlier runs left in the outbox, it waits
@@ -134,6 +151,9 @@ func (d *Deliverer) Run(ctx context.Context) {
 			return
 		case <-d.wake:
 		case <-timer.C:
+		}
+		if d.paused.Load() {
+			continue // until Pause(false) nudges
 		}
 		more, err := d.claimAndSend(ctx, busy, &wg)
 		for more && err == nil {

@@ -284,11 +284,11 @@ func (s *Service) insertGroup(ctx context.Context, tx im.Tx, app *im.App, g *im.
 	if g.Owner != "" {
 		members = append([]im.Member{{Account: g.Owner, Role: im.RoleOwner}}, members...)
 	}
-	for _, m := range members {
-		m.Group, m.JoinTime, m.MsgFlag = g.ID, g.CreateTime, im.MsgAcceptAndNotify
-		if err := tx.AddMember(ctx, app.SDKAppID, m); err != nil {
-			return fmt.Errorf("add member %q: %w", m.Account, err)
-		}
+	for i := range members {
+		members[i].JoinTime, members[i].MsgFlag = g.CreateTime, im.MsgAcceptAndNotify
+	}
+	if err := tx.AddMembers(ctx, app.SDKAppID, g.ID, members); err != nil {
+		return fmt.Errorf("add members: %w", err)
 	}
 	return nil
 }

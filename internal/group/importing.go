@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/timdhq/timd/internal/im"
@@ -82,7 +81,12 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 	if err != nil {
 		return nil, fmt.Errorf("count admins: %w", err)
 	}
-	now, out, added := s.now(), make([]AddOutcome, len(list)), int64(0)
+	members, err := memberSet(ctx, tx, app.SDKAppID, groupID, accounts)
+	if err != nil {
+		return nil, err
+	}
+	now, out := s.now(), make([]AddOutcome, len(list))
+	var add []im.Member
 	for i, nm := range list {
 		out[i] = AddOutcome{Account: nm.Account, Result: AddFailed}
 		role, err := initialRole(g.Type, nm.Role)
@@ -93,21 +97,23 @@ func (s *Service) importMembers(ctx context.Context, tx im.Tx, app *im.App, grou
 		if !ok || !imported[nm.Account] {
 			continue
 		}
+		if members[nm.Account] { // a member already, or listed twice
+			out[i].Result = AddAlreadyMember
+			continue
+		}
 		if m.MsgSeq, err = importedReadSeq(ctx, tx, g, nm.UnreadMsgNum); err != nil {
 			return nil, err
 		}
-		switch err := tx.AddMember(ctx, app.SDKAppID, m); {
-		case errors.Is(err, im.ErrConflict):
-			out[i].Result = AddAlreadyMember
-		case err != nil:
-			return nil, fmt.Errorf("import member %q: %w", nm.Account, err)
-		default:
-			out[i].Result = AddAdded
-			added++
-			if role == im.RoleAdmin {
-				admins++
-			}
+		members[nm.Account] = true
+		out[i].Result = AddAdded
+		add = append(add, m)
+		if role == im.RoleAdmin {
+			admins++
 		}
+	}
+	added := int64(len(add))
+	if err := tx.AddMembers(ctx, app.SDKAppID, groupID, add); err != nil {
+		return nil, fmt.Errorf("import members: %w", err)
 	}
 	if err := checkImportLimits(app.Limits, g, added, admins); err != nil {
 		return nil, err

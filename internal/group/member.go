@@ -94,26 +94,30 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID
 	if err != nil {
 		return nil, fmt.Errorf("check accounts: %w", err)
 	}
+	members, err := memberSet(ctx, tx, app.SDKAppID, groupID, accounts)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AddOutcome, len(accounts))
-	added := int64(0)
+	var add []im.Member
 	now := s.now()
 	for i, a := range accounts {
 		out[i] = AddOutcome{Account: a, Result: AddFailed}
-		if !imported[a] || refused[a] {
-			continue
-		}
-		// A new member starts with nothing unread (docs/compatibility.md §8).
-		err := tx.AddMember(ctx, app.SDKAppID, im.Member{Group: groupID, Account: a, Role: im.RoleMember, JoinTime: now,
-			MsgFlag: im.MsgAcceptAndNotify, MsgSeq: g.NextMsgSeq - 1})
 		switch {
-		case errors.Is(err, im.ErrConflict):
+		case !imported[a] || refused[a]:
+		case members[a]: // a member already, or listed twice
 			out[i].Result = AddAlreadyMember
-		case err != nil:
-			return nil, fmt.Errorf("add member %q: %w", a, err)
 		default:
 			out[i].Result = AddAdded
-			added++
+			members[a] = true
+			// A new member starts with nothing unread (docs/compatibility.md §8).
+			add = append(add, im.Member{Account: a, Role: im.RoleMember, JoinTime: now,
+				MsgFlag: im.MsgAcceptAndNotify, MsgSeq: g.NextMsgSeq - 1})
 		}
+	}
+	added := int64(len(add))
+	if err := tx.AddMembers(ctx, app.SDKAppID, groupID, add); err != nil {
+		return nil, fmt.Errorf("add members: %w", err)
 	}
 	if g.MaxMemberNum > 0 && g.MemberNum+added > g.MaxMemberNum {
 		return nil, im.Errorf(im.CodeGroupFull, "group %q is full: %d members and %d new, MaxMemberNum %d", groupID, g.MemberNum, added, g.MaxMemberNum)
@@ -125,6 +129,20 @@ func (s *Service) addMembers(ctx context.Context, tx im.Tx, c im.Caller, groupID
 		}
 	}
 	return out, s.recordJoined(ctx, tx, c, g, out)
+}
+
+// memberSet returns which of accounts are members of group, for a caller that holds the
+// group's lock.
+func memberSet(ctx context.Context, tx im.Tx, app uint64, group string, accounts []string) (map[string]bool, error) {
+	ms, err := tx.GetMembers(ctx, app, group, accounts)
+	if err != nil {
+		return nil, fmt.Errorf("read memberships: %w", err)
+	}
+	set := make(map[string]bool, len(accounts))
+	for _, m := range ms {
+		set[m.Account] = true
+	}
+	return set, nil
 }
 
 // addedAccounts lists the accounts out reports added.

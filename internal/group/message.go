@@ -343,8 +343,7 @@ func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *Se
 	}
 	g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
 	if sender != nil {
-		sender.LastSendMsgTime = now
-		if err := tx.UpdateMember(ctx, g.App, *sender); err != nil {
+		if err := tx.SetLastSendMsgTime(ctx, g.App, g.ID, sender.Account, now); err != nil {
 			return Sent{}, false, fmt.Errorf("update sender %q: %w", sender.Account, err)
 		}
 	}

@@ -119,6 +119,9 @@ type Tx interface {
 	// added, but one already a member is ErrConflict that may abort the transaction (it
 	// is a caller's bug, and a store does not look for it). Each m.Group is ignored.
 	AddMembers(ctx context.Context, app uint64, group string, ms []Member) error
+	// SetLastSendMsgTime writes the LastSendMsgTime of a membership alone, as a send does.
+	// ErrNotFound if missing.
+	SetLastSendMsgTime(ctx context.Context, app uint64, group, account string, at int64) error
 	// GetMember returns one membership with its MuteUntil, or ErrNotFound.
 	GetMember(ctx context.Context, app uint64, group, account string) (Member, error)
 	// UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and

@@ -166,6 +166,20 @@ func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account stri
 	return g, m, true, nil
 }
 
+// SetLastSendMsgTime writes the LastSendMsgTime of a membership alone. ErrNotFound if
+// missing.
+func (t *tx) SetLastSendMsgTime(ctx context.Context, app uint64, group, account string, at int64) error {
+	if err := t.check(true); err != nil {
+		return err
+	}
+	err := t.execOne(ctx, `UPDATE members SET last_send_msg_time = $1
+		WHERE app = $2 AND group_id = $3 AND account = $4`, at, appID(app), group, account)
+	if err != nil {
+		return fmt.Errorf("set last send time of %q in group %q: %w", account, group, err)
+	}
+	return nil
+}
+
 // UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
 // UnreadMsgNum of an existing membership. ErrNotFound if missing.
 func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {

@@ -24,6 +24,7 @@ var memberScenarios = []scenario{
 	{"GetMember/NotFound", testGetMemberNotFound},
 	{"UpdateMember/RoundTrip", testUpdateMemberRoundTrip},
 	{"UpdateMember/NotFound", testUpdateMemberNotFound},
+	{"SetLastSendMsgTime", testSetLastSendMsgTime},
 	{"DeleteMember", testDeleteMember},
 	{"ListMembers/Query", testListMembersQuery},
 	{"CountMembers", testCountMembers},
@@ -333,5 +334,27 @@ func testAddMembersConflict(t *testing.T, s im.Store) {
 	}
 	if g := mustGetGroup(t, s, app1, "g"); g.MemberNum != 2 {
 		t.Errorf("MemberNum: got %d, want 2", g.MemberNum)
+	}
+}
+
+// testSetLastSendMsgTime checks that SetLastSendMsgTime changes that field alone, and
+// ErrNotFound for a non-member.
+func testSetLastSendMsgTime(t *testing.T, s im.Store) {
+	mustCreateGroup(t, s, newGroup(app1, "g"))
+	mustAddMembers(t, s, app1, newMember("g", "a", im.RoleAdmin), newMember("g", "b", im.RoleMember))
+	want := mustGetMember(t, s, app1, "g", "a")
+	other := mustGetMember(t, s, app1, "g", "b")
+	MustUpdate(t, s, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.SetLastSendMsgTime(ctx, app1, "g", "nobody", 5); !errors.Is(err, im.ErrNotFound) {
+			t.Errorf("SetLastSendMsgTime of a non-member: got %v, want ErrNotFound", err)
+		}
+		return tx.SetLastSendMsgTime(ctx, app1, "g", "a", 1800000000)
+	})
+	want.LastSendMsgTime = 1800000000
+	if d := diff(want, mustGetMember(t, s, app1, "g", "a")); d != "" {
+		t.Errorf("member a (-want +got):\n%s", d)
+	}
+	if d := diff(other, mustGetMember(t, s, app1, "g", "b")); d != "" {
+		t.Errorf("member b changed (-want +got):\n%s", d)
 	}
 }

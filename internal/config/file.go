@@ -51,6 +51,7 @@ type fileFeatures struct {
 	AVChatRoomBan      *bool `json:"avchatroom_ban"`
 	Broadcast          *bool `json:"broadcast"`
 	MemberOnlineStatus *bool `json:"member_online_status"`
+	Topics             *bool `json:"topics"`
 }
 
 // apply sets the features ff gives in f.
@@ -59,6 +60,7 @@ func (ff *fileFeatures) apply(f *im.Features) {
 	set(&f.AVChatRoomBan, ff.AVChatRoomBan)
 	set(&f.Broadcast, ff.Broadcast)
 	set(&f.MemberOnlineStatus, ff.MemberOnlineStatus)
+	set(&f.Topics, ff.Topics)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -159,6 +161,7 @@ type fileLimits struct {
 	GroupAttrRate     *int             `json:"group_attr_write_rate"`
 	GroupCounterKeys  *int             `json:"group_counter_keys"`
 	GroupCounterKey   *int             `json:"group_counter_key_max"`
+	TopicsPerGroup    *int             `json:"topics_per_community"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -304,6 +307,7 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.GroupAttrWriteRate, fl.GroupAttrRate)
 	set(&l.GroupCounterKeys, fl.GroupCounterKeys)
 	set(&l.GroupCounterKeyMax, fl.GroupCounterKey)
+	set(&l.TopicsPerCommunity, fl.TopicsPerGroup)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

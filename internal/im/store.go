@@ -189,7 +189,7 @@ type Tx interface {
 	// GetTopic returns one topic of a group, or ErrNotFound. In Update it locks the topic
 	// row until commit.
 	GetTopic(ctx context.Context, app uint64, group, id string) (Topic, error)
-	// ListTopics returns every topic of a group, ordered by CreateTime and then ID.
+	// ListTopics returns every topic of a group, in byte order of ID.
 	ListTopics(ctx context.Context, app uint64, group string) ([]Topic, error)
 	// UpdateTopic writes Name, FaceURL, Notification, Introduction, CustomString and
 	// MuteAllMember of an existing topic. ErrNotFound if missing.

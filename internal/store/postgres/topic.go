@@ -56,14 +56,14 @@ func (t *tx) GetTopic(ctx context.Context, app uint64, group, id string) (im.Top
 	return tp, nil
 }
 
-// ListTopics returns the group's topics by CreateTime, then ID. It locks nothing.
+// ListTopics returns the group's topics in byte order of ID. It locks nothing.
 func (t *tx) ListTopics(ctx context.Context, app uint64, group string) ([]im.Topic, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
 	out, err := collect(ctx, t, func(r pgx.CollectableRow) (im.Topic, error) {
 		return scanTopic(r, app, group)
-	}, topicSelect+` WHERE app = $1 AND group_id = $2 ORDER BY create_time, id`, appID(app), group)
+	}, topicSelect+` WHERE app = $1 AND group_id = $2 ORDER BY id`, appID(app), group)
 	if err != nil {
 		return nil, fmt.Errorf("list topics of %q: %w", group, err)
 	}

@@ -52,12 +52,12 @@ func (t *tx) GetTopic(ctx context.Context, app uint64, group, id string) (im.Top
 	return tp, nil
 }
 
-// ListTopics returns the group's topics by CreateTime, then ID.
+// ListTopics returns the group's topics in byte order of ID.
 func (t *tx) ListTopics(ctx context.Context, app uint64, group string) ([]im.Topic, error) {
 	if err := t.check(false); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, topicSelect+` WHERE app = ? AND group_id = ? ORDER BY create_time, id`, appID(app), group)
+	rows, err := t.query(ctx, topicSelect+` WHERE app = ? AND group_id = ? ORDER BY id`, appID(app), group)
 	if err != nil {
 		return nil, fmt.Errorf("list topics of %q: %w", group, err)
 	}

@@ -198,8 +198,12 @@ func TestTopicChecks(t *testing.T) {
 	e.caller.App.Features.Topics = true
 
 	e.caller.App.Limits.TopicsPerCommunity = 2
+	e.events.take()
 	if _, err := e.svc.ImportTopic(ctx, e.caller, group.TopicRequest{GroupID: g, TopicID: g + "@TOPIC#_b"}); err != nil {
 		t.Fatalf("import_topic without a name: %v", err)
+	}
+	if evs := e.events.take(); len(evs) != 0 {
+		t.Errorf("import_topic: got events %v, want none", evs)
 	}
 	wantCode(t, "a third topic over the limit of 2", create(group.TopicRequest{GroupID: g, Name: name("x")}), im.CodeTooManyTopics)
 }
@@ -280,6 +284,11 @@ func TestTopicMessages(t *testing.T) {
 	if _, err := e.sendTo(t, g, a, "m2", "other topic", 12); err != nil {
 		t.Errorf("a send into another topic: %v", err)
 	}
+	if err := e.svc.ForbidSendMsg(ctx, e.caller, g, []string{"m2"}, group.Int(60)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.sendTo(t, g, a, "m2", "muted in the Community", 16)
+	wantCode(t, "a send into a topic by a member muted in the Community", err, im.CodeMuted)
 	_, err = e.sendTo(t, g, g+"@TOPIC#_none", "m1", "x", 13)
 	wantCode(t, "a send into no topic", err, im.CodeGroupNotFound)
 	_, err = e.sendTo(t, g, "@TGS#_other@TOPIC#_a", "m1", "x", 14)

@@ -347,7 +347,11 @@ func readTopics(ctx context.Context, tx im.Tx, g im.Group, ids []string) ([]Topi
 	}
 	out := make([]TopicResult, len(ids))
 	for i, id := range ids {
-		tp, err := tx.GetTopic(ctx, g.App, g.ID, id)
+		var tp im.Topic
+		err := im.ErrNotFound // an ID no topic of g can have is not looked up
+		if checkTopicID(g.ID, id) == nil {
+			tp, err = tx.GetTopic(ctx, g.App, g.ID, id)
+		}
 		switch {
 		case errors.Is(err, im.ErrNotFound):
 			out[i] = TopicResult{Code: im.CodeTopicGone, Info: fmt.Sprintf("group %q has no topic %q", g.ID, id), Topic: im.Topic{ID: id}}

@@ -52,6 +52,7 @@ type fileFeatures struct {
 	Broadcast          *bool `json:"broadcast"`
 	MemberOnlineStatus *bool `json:"member_online_status"`
 	Topics             *bool `json:"topics"`
+	ReadReceipts       *bool `json:"read_receipts"`
 }
 
 // apply sets the features ff gives in f.
@@ -61,6 +62,7 @@ func (ff *fileFeatures) apply(f *im.Features) {
 	set(&f.Broadcast, ff.Broadcast)
 	set(&f.MemberOnlineStatus, ff.MemberOnlineStatus)
 	set(&f.Topics, ff.Topics)
+	set(&f.ReadReceipts, ff.ReadReceipts)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -162,6 +164,7 @@ type fileLimits struct {
 	GroupCounterKeys  *int             `json:"group_counter_keys"`
 	GroupCounterKey   *int             `json:"group_counter_key_max"`
 	TopicsPerGroup    *int             `json:"topics_per_community"`
+	ReceiptMembers    *int             `json:"receipt_members_max"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -308,6 +311,7 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.GroupCounterKeys, fl.GroupCounterKeys)
 	set(&l.GroupCounterKeyMax, fl.GroupCounterKey)
 	set(&l.TopicsPerCommunity, fl.TopicsPerGroup)
+	set(&l.ReceiptMembersMax, fl.ReceiptMembers)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

@@ -49,6 +49,7 @@ type SendRequest struct {
 	ToAccounts      []string
 	AtInfo          []im.AtInfo
 	OfflinePush     []byte // the OfflinePushInfo object as sent, kept for callbacks
+	NeedReceipt     bool   // NeedReadReceipt 1: the members' read receipts are wanted
 }
 
 // Sent is the answer to a send.
@@ -134,7 +135,8 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 		Message: im.Message{
 			App: c.App.SDKAppID, Group: r.GroupID, Topic: r.TopicID, From: from, Random: uint32(r.Random.Int),
 			Priority: priorities[r.Priority], Body: r.Body.Text, CloudCustomData: r.CloudCustomData,
-			Unread: !slices.Contains(r.SendMsgControl, NoUnread) && len(r.ToAccounts) == 0,
+			Unread:      !slices.Contains(r.SendMsgControl, NoUnread) && len(r.ToAccounts) == 0,
+			NeedReceipt: r.NeedReceipt,
 		},
 		OnlineOnly: r.OnlineOnly, ToAccounts: r.ToAccounts, AtInfo: r.AtInfo, OfflinePush: r.OfflinePush,
 	}, nil
@@ -168,6 +170,9 @@ func checkSendOptions(r *SendRequest) error {
 	if r.OnlineOnly && len(r.SendMsgControl) > 0 {
 		return im.Errorf(im.CodeInvalidParam, "SendMsgControl cannot be used with OnlineOnlyFlag 1")
 	}
+	if r.OnlineOnly && r.NeedReceipt {
+		return im.Errorf(im.CodeReceiptOnline, "an online message (OnlineOnlyFlag 1) takes no read receipts")
+	}
 	for _, v := range r.ForbidCallback {
 		if v != ForbidBefore && v != ForbidAfter {
 			return im.Errorf(im.CodeInvalidParam, "ForbidCallbackControl %q is not %s or %s", v, ForbidBefore, ForbidAfter)
@@ -192,6 +197,11 @@ func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *Sen
 	st, err := openStream(ctx, tx, c.App, g, r.TopicID) // row 9a
 	if err != nil {
 		return im.Group{}, nil, stream{}, err
+	}
+	if r.NeedReceipt { // row 9b
+		if err := checkReceiptGroup(c.App, g); err != nil {
+			return im.Group{}, nil, stream{}, err
+		}
 	}
 	if st.topic != nil && st.topic.MuteAllMember && r.From != "" && !c.App.IsAdmin(r.From) && (sender == nil || sender.Role == im.RoleMember) {
 		return im.Group{}, nil, stream{}, im.Errorf(im.CodeMuted, "topic %q mutes all members: only the Community's owner, its admins and app admins may send", st.id)

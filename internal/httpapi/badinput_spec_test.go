@@ -296,6 +296,7 @@ func badInputSpecs() []*commandSpec {
 	specs = append(specs, broadcastSpecs()...)
 	specs = append(specs, accountSpecs()...)
 	specs = append(specs, topicSpecs(now)...)
+	specs = append(specs, receiptSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 

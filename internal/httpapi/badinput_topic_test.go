@@ -97,3 +97,50 @@ func topicSpecs(now int64) []*commandSpec {
 		},
 	}
 }
+
+// receiptSpecs are the bad-input specs of the read receipt commands
+// (docs/compatibility.md §13). The fixture's "victim" holds m2's text asking for read
+// receipts (seq 1).
+func receiptSpecs() []*commandSpec {
+	const grp = "group_open_http_svc/"
+	seqItem := func(i int) any { return map[string]int{"MsgSeq": i + 1} }
+	noReceipt := fail(im.CodeNoReceipt)
+	return []*commandSpec{
+		{
+			cmd: grp + "group_msg_receipt", write: true,
+			base: `{"GroupId":"victim","From_Account":"owner","MsgSeqList":[{"MsgSeq":1}]}`,
+			fields: []field{
+				groupID("GroupId"),
+				accountOf("From_Account", im.CodeInvalidParam),
+				batch("MsgSeqList", invalid, 50, im.CodeInvalidParam, seqItem),
+				integer("MsgSeqList[].MsgSeq", noReceipt, noReceipt, noReceipt),
+			},
+			extra: []badCase{
+				{name: "From_Account/no member", ops: []op{set("From_Account", `"free"`)}, want: fail(im.CodeNotAllowed)},
+				{name: "GroupId/an AVChatRoom", ops: []op{set("GroupId", `"av"`)}, want: fail(im.CodeNotAllowed)},
+			},
+		},
+		{
+			cmd:  grp + "get_group_msg_receipt",
+			base: `{"GroupId":"victim","MsgSeqList":[{"MsgSeq":1},{"MsgSeq":9}]}`,
+			fields: []field{
+				groupID("GroupId"),
+				batch("MsgSeqList", invalid, 50, im.CodeInvalidParam, seqItem),
+				integer("MsgSeqList[].MsgSeq", okNoChange, okNoChange, okNoChange), // that seq's entry answers 10062
+			},
+		},
+		{
+			cmd:  grp + "get_group_msg_receipt_detail",
+			base: `{"GroupId":"victim","MsgSeq":1,"Filter":1,"Flag":0,"Cursor":"","Count":5,"Num":1}`,
+			fields: []field{
+				groupID("GroupId"),
+				field{path: "MsgSeq", kind: kNumber, neg: noReceipt, big: noReceipt, max: noReceipt, huge: noReceipt},
+				unixTime("Filter"), // 0 or 1: any other number is 10004
+				shadowedNumber("Flag"),
+				stringOf("Cursor", okNoChange, okNoChange),
+				field{path: "Count", kind: kNumber, neg: invalid, big: okNoChange, max: okNoChange, huge: invalid},
+				shadowedNumber("Num"),
+			},
+		},
+	}
+}

@@ -86,7 +86,7 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 //	@TGS#_comm Community with SupportTopic; owner, m1; attribute c1=v; topic
 //	          @TGS#_comm@TOPIC#_t1 holding m1's text (seq 1)
 //	av        AVChatRoom; owner; free muted for an hour, m2 banned for an hour
-//	victim    Public; owner, m2
+//	victim    Public; owner, m2; m2's text asking for read receipts (seq 1)
 func seedFixture(tb testing.TB, a appAdmin) {
 	tb.Helper()
 	const svc = "group_open_http_svc/"
@@ -125,6 +125,8 @@ func seedFixture(tb testing.TB, a appAdmin) {
 	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
 		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
 	}
+	a.mustOK(tb, svc+"send_group_msg", map[string]any{"GroupId": "victim", "From_Account": "m2", "Random": 1, "NeedReadReceipt": 1,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "read me"}}}})
 	a.mustOK(tb, svc+"ban_group_member", map[string]any{"GroupId": "av", "Members_Account": []string{"m2"}, "Duration": 3600, "Description": "fixture"})
 	a.mustOK(tb, svc+"update_group_counter", map[string]any{"GroupId": "pub", "GroupCounter": []any{map[string]any{"Key": "like", "Value": 5}}})
 }
@@ -136,7 +138,8 @@ const fixtureTopic = "@TGS#_comm@TOPIC#_t1"
 // get_appid_group_list; account_check and portrait_get (every tag) of snapshotAccounts;
 // get_group_info of every group, with members (their roles, name cards, flags, custom
 // data and mutes), its get_group_attr and (but for a Community) its get_group_counter; the
-// get_topic of every Community that holds topics, with each topic's history; the
+// get_topic of every Community that holds topics, with each topic's history; the read
+// receipt counts of the messages of every other group but an AVChatRoom; the
 // get_group_muted_account and get_group_ban_member of every AVChatRoom, whose mutes and
 // bans may name non-members; and get_joined_group_list of every member, with every
 // SelfInfo field (UnreadMsgNum shows only there).
@@ -179,7 +182,15 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})
 			read(fmt.Sprintf("banned %d", i), "group_open_http_svc/get_group_ban_member", map[string]any{"GroupId": groups[i]})
 		} else {
-			snap[fmt.Sprintf("history %d", i)] = historyOutline(tb, a, groups[i], "")
+			outline := historyOutline(tb, a, groups[i], "")
+			snap[fmt.Sprintf("history %d", i)] = outline
+			if info["Type"] != "Community" && len(outline) > 0 {
+				var seqs []any
+				for _, m := range outline {
+					seqs = append(seqs, map[string]any{"MsgSeq": m.([]any)[0]})
+				}
+				read(fmt.Sprintf("receipts %d", i), "group_open_http_svc/get_group_msg_receipt", map[string]any{"GroupId": groups[i], "MsgSeqList": seqs})
+			}
 		}
 		if info["SupportTopic"] == json.Number("1") {
 			topics := read(fmt.Sprintf("topics %d", i), "million_group_open_http_svc/get_topic", map[string]any{"GroupId": groups[i], "From_Account": "owner"})

@@ -51,7 +51,8 @@ var fuzzCommands = []string{
 	"im_open_login_svc/kick", "openim/query_online_status", "openim/querystate",
 	"million_group_open_http_svc/create_topic", "million_group_open_http_svc/get_topic",
 	"million_group_open_http_svc/modify_topic", "million_group_open_http_svc/destroy_topic",
-	"group_open_http_svc/import_topic",
+	"group_open_http_svc/import_topic", "group_open_http_svc/group_msg_receipt",
+	"group_open_http_svc/get_group_msg_receipt", "group_open_http_svc/get_group_msg_receipt_detail",
 }
 
 // TestFuzzCommandsCoverTable keeps fuzzCommands in step with the dispatch table.

@@ -126,6 +126,9 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id + " topic", cmd: grp + "send_group_msg", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","Random":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"A"}}]}`, code: notFound},
 			isolationCase{name: id + " topic", cmd: grp + "group_msg_get_simple", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","ReqMsgNumber":5}`, code: notFound},
 			isolationCase{name: id + " topic", cmd: grp + "group_msg_recall", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "group_msg_receipt", body: `{` + q + `,"From_Account":"owner","MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_msg_receipt", body: `{` + q + `,"MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_msg_receipt_detail", body: `{` + q + `,"MsgSeq":1,"Filter":0,"Cursor":"","Count":10}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}

@@ -54,7 +54,7 @@ func (a *API) sendGroupMsg(ctx context.Context, c im.Caller, req *sendGroupMsgRe
 		// "a value greater than 0" sends online only (Tencent's sample).
 		OnlineOnly:     online != nil && (!online.Exact || online.Int > 0),
 		SendMsgControl: req.SendMsgControl, ForbidCallback: req.ForbidCallbackControl,
-		ToAccounts: req.ToAccount, OfflinePush: req.OfflinePushInfo,
+		ToAccounts: req.ToAccount, OfflinePush: req.OfflinePushInfo, NeedReceipt: req.NeedReadReceipt == 1,
 	}
 	for _, at := range req.GroupAtInfo {
 		r.AtInfo = append(r.AtInfo, im.AtInfo{All: at.GroupAtAllFlag == 1, Account: at.GroupAtAccount})

@@ -80,6 +80,9 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcMillion, "modify_topic", handler(a.modifyTopic))
 	add(svcMillion, "destroy_topic", handler(a.destroyTopic))
 	add(svcGroup, "import_topic", handler(a.importTopic))
+	add(svcGroup, "group_msg_receipt", handler(a.groupMsgReceipt))
+	add(svcGroup, "get_group_msg_receipt", handler(a.getGroupMsgReceipt))
+	add(svcGroup, "get_group_msg_receipt_detail", handler(a.getGroupMsgReceiptDetail))
 	return t
 }
 

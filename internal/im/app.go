@@ -57,11 +57,15 @@ type Features struct {
 	// destroy_topic, import_topic, and TopicId in the message commands; Ultimate edition
 	// and a console switch); off, they answer 11000. Default on.
 	Topics bool
+	// ReadReceipts serves group read receipts (NeedReadReceipt on send_group_msg,
+	// group_msg_receipt, get_group_msg_receipt, get_group_msg_receipt_detail; Ultimate
+	// edition and a console switch); off, they answer 10007. Default on.
+	ReadReceipts bool
 }
 
 // DefaultFeatures returns every feature on.
 func DefaultFeatures() Features {
-	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true, Topics: true}
+	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true, Topics: true, ReadReceipts: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.
@@ -129,6 +133,7 @@ type Limits struct {
 	GroupCounterKeyMax int // bytes of a group counter key; default 128
 
 	TopicsPerCommunity int // topics one Community holds (create_topic, import_topic); default 200
+	ReceiptMembersMax  int // members of a group whose messages may ask for read receipts; default 200
 }
 
 // DefaultLimits returns the limits of docs/compatibility.md §4.
@@ -145,7 +150,7 @@ func DefaultLimits() Limits {
 		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
 		GroupAttrKeyMax: 32, GroupAttrValueMax: 4000, GroupAttrKeys: 16, GroupAttrTotalMax: 16000, GroupAttrWriteRate: 5,
 		GroupCounterKeys: 20, GroupCounterKeyMax: 128,
-		TopicsPerCommunity: 200,
+		TopicsPerCommunity: 200, ReceiptMembersMax: 200,
 	}
 }
 

@@ -167,4 +167,18 @@ const (
 	// CodeTooManyTopics (10037): the Community holds as many topics as allowed.
 	// create_topic, import_topic.
 	CodeTooManyTopics Code = 10037
+
+	// The read receipt codes.
+
+	// CodeReceiptGroupTooLarge (10060): the group has more members than read receipts
+	// allow (200 by default). send_group_msg with NeedReadReceipt, and the receipt
+	// commands.
+	CodeReceiptGroupTooLarge Code = 10060
+	// CodeReceiptOnline (10061): NeedReadReceipt with OnlineOnlyFlag: online messages
+	// take no receipts. send_group_msg.
+	CodeReceiptOnline Code = 10061
+	// CodeNoReceipt (10062): no read receipt: no such message, or one sent without
+	// NeedReadReceipt (or recalled, expired, a tip). group_msg_receipt,
+	// get_group_msg_receipt (per seq), get_group_msg_receipt_detail.
+	CodeNoReceipt Code = 10062
 )

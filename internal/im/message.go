@@ -55,7 +55,9 @@ type Message struct {
 	// Unread tells whether the message counts as unread for the members who have not
 	// read it: not a tip, not sent with SendMsgControl NoUnread.
 	Unread bool
-	State  MsgState
+	// NeedReceipt tells whether the sender asked for read receipts (NeedReadReceipt 1).
+	NeedReceipt bool
+	State       MsgState
 }
 
 // Stream returns the ID of the message's stream: its topic's, or its group's.

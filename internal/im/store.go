@@ -62,7 +62,7 @@ type Tx interface {
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
 	// DeleteApp deletes every account, profile field, group, membership, mute record, ban,
-	// message, group attribute and counter, topic, account-wide mute, destroyed group ID and
+	// message, read receipt, group attribute and counter, topic, account-wide mute, destroyed group ID and
 	// outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
@@ -78,7 +78,8 @@ type Tx interface {
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
 	// DestroyGroup deletes a group with its members, mute records, bans, messages, custom
-	// attributes and counters, topics and their messages, and remembers its ID as used.
+	// attributes and counters, read receipts, topics and their messages, and remembers
+	// its ID as used.
 	// ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
@@ -182,6 +183,13 @@ type Tx interface {
 	// SetGroupCounters replaces every counter of the group by counters (none deletes them
 	// all). The keys of counters are distinct.
 	SetGroupCounters(ctx context.Context, app uint64, group string, counters []Counter) error
+
+	// PutReceipts records that account has read the messages seqs of a group's stream
+	// (group_msg_receipt); a receipt recorded already stays as it is.
+	PutReceipts(ctx context.Context, app uint64, group, account string, seqs []int64) error
+	// ReceiptReaders returns the accounts that have read message seq of a group's stream,
+	// in byte order.
+	ReceiptReaders(ctx context.Context, app uint64, group string, seq int64) ([]string, error)
 
 	// CreateTopic inserts a topic of a group. ErrConflict if the group has a topic with
 	// its ID.

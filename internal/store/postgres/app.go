@@ -17,6 +17,7 @@ var deleteApp = []string{
 	`DELETE FROM group_counters WHERE app = $1`,
 	`DELETE FROM group_bans WHERE app = $1`,
 	`DELETE FROM topics WHERE app = $1`,
+	`DELETE FROM receipts WHERE app = $1`,
 	`DELETE FROM nospeaking WHERE app = $1`,
 	`DELETE FROM group_tombstones WHERE app = $1`,
 	`DELETE FROM accounts WHERE app = $1`,

@@ -191,6 +191,7 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 		`DELETE FROM messages WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM messages WHERE app = $1 AND group_id IN (SELECT id FROM topics WHERE app = $1 AND group_id = $2)`,
 		`DELETE FROM topics WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM receipts WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_attrs WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_counters WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_bans WHERE app = $1 AND group_id = $2`,

@@ -13,7 +13,7 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state FROM messages`
+		unread, state, need_receipt FROM messages`
 
 // scanMessage scans one row of messageSelect into a message of stream (a group's ID or
 // a topic's).
@@ -23,7 +23,7 @@ func scanMessage(s interface{ Scan(...any) error }, app uint64, stream string) (
 	var random int64
 	var ccd []byte
 	var tip *string
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State)
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
 	if err != nil {
 		return im.Message{}, err
 	}
@@ -52,8 +52,8 @@ func encodeTip(t *im.Tip) (*string, error) {
 // round trip. The result tells whether it inserted and whether the group was there.
 const appendMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
 	), upd AS (
@@ -63,17 +63,17 @@ const appendMessage = `WITH ins AS (
 	)
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
 
-// appendTopicMessage is appendMessage for a message of a topic ($2, of group $13): it
+// appendTopicMessage is appendMessage for a message of a topic ($2, of group $14): it
 // advances the topic.
 const appendTopicMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
 	), upd AS (
 		UPDATE topics SET next_msg_seq = ins.seq + 1, last_msg_time = $7
-		FROM ins WHERE topics.app = $1 AND topics.group_id = $13 AND topics.id = $2
+		FROM ins WHERE topics.app = $1 AND topics.group_id = $14 AND topics.id = $2
 		RETURNING 1
 	)
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
@@ -90,7 +90,7 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	}
 	var inserted, advanced bool
 	query, args := appendMessage, []any{appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random),
-		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State)}
+		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt}
 	if m.Topic != "" {
 		query, args = appendTopicMessage, append(args, m.Group)
 	}

@@ -14,6 +14,7 @@ var deleteApp = []string{
 	`DELETE FROM group_counters WHERE app = ?`,
 	`DELETE FROM group_bans WHERE app = ?`,
 	`DELETE FROM topics WHERE app = ?`,
+	`DELETE FROM receipts WHERE app = ?`,
 	`DELETE FROM nospeaking WHERE app = ?`,
 	`DELETE FROM groups WHERE app = ?`,
 	`DELETE FROM group_tombstones WHERE app = ?`,

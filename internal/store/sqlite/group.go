@@ -200,6 +200,7 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 		`DELETE FROM messages WHERE app = ? AND group_id = ?`,
 		`DELETE FROM messages WHERE app = ?1 AND group_id IN (SELECT id FROM topics WHERE app = ?1 AND group_id = ?2)`,
 		`DELETE FROM topics WHERE app = ? AND group_id = ?`,
+		`DELETE FROM receipts WHERE app = ? AND group_id = ?`,
 		`DELETE FROM group_attrs WHERE app = ? AND group_id = ?`,
 		`DELETE FROM group_counters WHERE app = ? AND group_id = ?`,
 		`DELETE FROM group_bans WHERE app = ? AND group_id = ?`,

@@ -12,7 +12,7 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state FROM messages`
+		unread, state, need_receipt FROM messages`
 
 // scanMessage scans one row of messageSelect into a message of stream (a group's ID or
 // a topic's).
@@ -22,7 +22,7 @@ func scanMessage(s scanner, app uint64, stream string) (im.Message, error) {
 	var random int64
 	var ccd []byte
 	var tip sql.NullString
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State)
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
 	if err != nil {
 		return im.Message{}, err
 	}
@@ -68,10 +68,10 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO messages (app, group_id, seq, sender, random, priority, time,
-			body, cloud_custom_data, tip, unread, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			body, cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random), int(m.Priority), m.Time,
-		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State))
+		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt)
 	if isConflict(err) {
 		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), im.ErrConflict)
 	}

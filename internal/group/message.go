@@ -186,7 +186,7 @@ func checkSendOptions(r *SendRequest) error {
 	return nil
 }
 
-// checkSender checks rows 5 to 9a inside tx and returns the group (locked in an Update),
+// checkSender checks rows 5 to 9b inside tx and returns the group (locked in an Update),
 // the sender's membership (nil when it is no member) and the stream the message goes to
 // (its topic locked in an Update).
 func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest) (im.Group, *im.Member, stream, error) {
@@ -198,13 +198,13 @@ func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *Sen
 	if err != nil {
 		return im.Group{}, nil, stream{}, err
 	}
+	if st.topic != nil && st.topic.MuteAllMember && r.From != "" && !c.App.IsAdmin(r.From) && (sender == nil || sender.Role == im.RoleMember) {
+		return im.Group{}, nil, stream{}, im.Errorf(im.CodeMuted, "topic %q mutes all members: only the Community's owner, its admins and app admins may send", st.id)
+	}
 	if r.NeedReceipt { // row 9b
 		if err := checkReceiptGroup(c.App, g); err != nil {
 			return im.Group{}, nil, stream{}, err
 		}
-	}
-	if st.topic != nil && st.topic.MuteAllMember && r.From != "" && !c.App.IsAdmin(r.From) && (sender == nil || sender.Role == im.RoleMember) {
-		return im.Group{}, nil, stream{}, im.Errorf(im.CodeMuted, "topic %q mutes all members: only the Community's owner, its admins and app admins may send", st.id)
 	}
 	return g, sender, st, nil
 }

@@ -249,8 +249,8 @@ func (s *Service) insertTopic(ctx context.Context, tx im.Tx, c im.Caller, tp *im
 	if err != nil {
 		return fmt.Errorf("list topics of %q: %w", tp.Group, err)
 	}
-	if max := c.App.Limits.TopicsPerCommunity; len(topics) >= max {
-		return im.Errorf(im.CodeTooManyTopics, "Community %q holds %d topics, the limit", tp.Group, max)
+	if limit := c.App.Limits.TopicsPerCommunity; len(topics) >= limit {
+		return im.Errorf(im.CodeTooManyTopics, "Community %q holds %d topics, the limit", tp.Group, limit)
 	}
 	minted := tp.ID == ""
 	for range 8 {

@@ -87,11 +87,12 @@
 //	        "group_attr_key_max": 32, "group_attr_value_max": 4000,
 //	        "group_attr_keys": 16, "group_attr_total_max": 16000,
 //	        "group_attr_write_rate": 5,
-//	        "group_counter_keys": 20, "group_counter_key_max": 128
+//	        "group_counter_keys": 20, "group_counter_key_max": 128,
+//	        "topics_per_community": 200, "receipt_members_max": 200
 //	      },
 //	      "messages": {"send_rate": 40, "retention_days": 7, "tips": true, "broadcast_rate": 1},
 //	      "features": {"group_counters": true, "avchatroom_ban": true, "broadcast": true,
-//	                   "member_online_status": true},
+//	                   "member_online_status": true, "topics": true, "read_receipts": true},
 //	      "callback": {
 //	        "url": "https://example.com/timd-callback", "token": "",
 //	        "commands": ["Group.CallbackAfterMemberFieldChanged"],

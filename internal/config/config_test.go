@@ -80,7 +80,7 @@ func TestDefault(t *testing.T) {
 				"multiaccount_import": 100, "account_check": 100, "account_delete": 100,
 			}},
 			Messages: im.MessageSettings{SendRate: 40, Retention: 7 * 24 * 3600, Tips: true, BroadcastRate: 1},
-			Features: im.Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true},
+			Features: im.Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true, Topics: true, ReadReceipts: true},
 		}},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -279,7 +279,7 @@ func TestMessagesFile(t *testing.T) {
 // by false, and an unknown feature an error naming it.
 func TestFeaturesFile(t *testing.T) {
 	path := MustWriteFile(t, `{"apps":[{"sdkappid":1,"features":{"group_counters":false,"avchatroom_ban":false,`+
-		`"broadcast":false,"member_online_status":false}},{"sdkappid":2,"features":{}}]}`)
+		`"broadcast":false,"member_online_status":false,"topics":false,"read_receipts":false}},{"sdkappid":2,"features":{}}]}`)
 	c := MustLoad(t, []string{"-config", path}, nil)
 	if want := (im.Features{}); c.Apps[0].Features != want {
 		t.Errorf("features turned off: got %+v, want %+v", c.Apps[0].Features, want)

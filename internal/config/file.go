@@ -54,6 +54,8 @@ type fileFeatures struct {
 	AVChatRoomBan      *bool `json:"avchatroom_ban"`
 	Broadcast          *bool `json:"broadcast"`
 	MemberOnlineStatus *bool `json:"member_online_status"`
+	Topics             *bool `json:"topics"`
+	ReadReceipts       *bool `json:"read_receipts"`
 }
 
 // apply sets the features ff gives in f.
@@ -62,6 +64,8 @@ func (ff *fileFeatures) apply(f *im.Features) {
 	set(&f.AVChatRoomBan, ff.AVChatRoomBan)
 	set(&f.Broadcast, ff.Broadcast)
 	set(&f.MemberOnlineStatus, ff.MemberOnlineStatus)
+	set(&f.Topics, ff.Topics)
+	set(&f.ReadReceipts, ff.ReadReceipts)
 }
 
 // fileMessages are an app's message settings; absent keys keep their defaults.
@@ -162,6 +166,8 @@ type fileLimits struct {
 	GroupAttrRate     *int             `json:"group_attr_write_rate"`
 	GroupCounterKeys  *int             `json:"group_counter_keys"`
 	GroupCounterKey   *int             `json:"group_counter_key_max"`
+	TopicsPerGroup    *int             `json:"topics_per_community"`
+	ReceiptMembers    *int             `json:"receipt_members_max"`
 }
 
 // applyFile reads the config file at path and applies it over c.
@@ -310,6 +316,8 @@ func (fl *fileLimits) apply(l *im.Limits) error {
 	set(&l.GroupAttrWriteRate, fl.GroupAttrRate)
 	set(&l.GroupCounterKeys, fl.GroupCounterKeys)
 	set(&l.GroupCounterKeyMax, fl.GroupCounterKey)
+	set(&l.TopicsPerCommunity, fl.TopicsPerGroup)
+	set(&l.ReceiptMembersMax, fl.ReceiptMembers)
 	return mergeMaxMembers(l.MaxMembers, fl.MaxMembers)
 }
 

@@ -236,6 +236,7 @@ func positiveLimits(l *im.Limits) []namedLimit {
 		{"group_attr_key_max", l.GroupAttrKeyMax}, {"group_attr_value_max", l.GroupAttrValueMax},
 		{"group_attr_keys", l.GroupAttrKeys}, {"group_attr_total_max", l.GroupAttrTotalMax},
 		{"group_counter_keys", l.GroupCounterKeys}, {"group_counter_key_max", l.GroupCounterKeyMax},
+		{"topics_per_community", l.TopicsPerCommunity}, {"receipt_members_max", l.ReceiptMembersMax},
 	}
 }
 

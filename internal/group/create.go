@@ -30,6 +30,9 @@ type CreateRequest struct {
 	AppData          []KV
 	Members          []NewMember
 	CreateTime       int64 // import_group only: unix seconds; 0 for now
+	// SupportTopic is the request's SupportTopic: nil when absent, else 0 or 1; 1 only
+	// for a Community.
+	SupportTopic *Number
 }
 
 // Created is the answer to create_group.
@@ -130,6 +133,10 @@ func (s *Service) newGroup(app *im.App, r CreateRequest) (im.Group, error) {
 	if err := checkCustomData("AppDefinedData", r.AppData, app.HasGroupField, l.GroupValueMax); err != nil {
 		return im.Group{}, err
 	}
+	topics, err := supportTopic(t, r.SupportTopic)
+	if err != nil {
+		return im.Group{}, err
+	}
 	now := s.now()
 	created := now
 	if r.CreateTime != 0 {
@@ -143,7 +150,22 @@ func (s *Service) newGroup(app *im.App, r CreateRequest) (im.Group, error) {
 		Notification: r.Notification, FaceURL: r.FaceURL, Owner: r.Owner, CreateTime: created,
 		InfoSeq: 1, LastInfoTime: created, NextMsgSeq: 1, MaxMemberNum: maxMembers,
 		ApplyJoinOption: apply, InviteJoinOption: invite, AppData: applyCustomData(nil, r.AppData),
+		SupportTopic: topics,
 	}, nil
+}
+
+// supportTopic reads a create_group SupportTopic: absent or 0 for none, 1 for a Community
+// that holds topics; 1 for another type, or another value, is 10004.
+func supportTopic(t im.GroupType, n *Number) (bool, error) {
+	switch {
+	case n == nil || (n.Exact && n.Int == 0):
+		return false, nil
+	case !n.Exact || n.Int != 1:
+		return false, im.Errorf(im.CodeInvalidParam, "SupportTopic %s is not 0 or 1", n.Text)
+	case t != im.TypeCommunity:
+		return false, im.Errorf(im.CodeInvalidParam, "SupportTopic is only for a Community, not a %s group", t)
+	}
+	return true, nil
 }
 
 // checkGroupTexts checks the four text fields of a group against their byte limits.

@@ -12,6 +12,7 @@ const maxHistoryPage = 20
 // HistoryRequest is a group_msg_get_simple request.
 type HistoryRequest struct {
 	GroupID      string
+	TopicID      string  // "" for the group's own stream
 	Number       *Number // ReqMsgNumber: 1..20, more is taken as 20
 	MaxSeq       *Number // ReqMsgSeq: nil for the newest
 	WithRecalled bool
@@ -39,6 +40,9 @@ func (s *Service) History(ctx context.Context, c im.Caller, r HistoryRequest) (H
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil {
 		return HistoryPage{}, err
 	}
+	if err := checkOptionalTopicID(r.GroupID, r.TopicID); err != nil {
+		return HistoryPage{}, err
+	}
 	if r.Number == nil || !r.Number.Exact || r.Number.Int <= 0 {
 		return HistoryPage{}, im.Errorf(im.CodeInvalidParam, "ReqMsgNumber must be an integer from 1 to %d", maxHistoryPage)
 	}
@@ -55,11 +59,15 @@ func (s *Service) History(ctx context.Context, c im.Caller, r HistoryRequest) (H
 		if err := allow(g.Type, OpHistory, ""); err != nil {
 			return err
 		}
-		top := g.NextMsgSeq - 1
+		st, err := openStream(ctx, tx, c.App, g, r.TopicID)
+		if err != nil {
+			return err
+		}
+		top := st.next - 1
 		if r.MaxSeq != nil {
 			top = min(top, r.MaxSeq.Int)
 		}
-		ms, err := tx.ListMessages(ctx, g.App, g.ID, im.MessageQuery{MaxSeq: top, Limit: int(n)})
+		ms, err := tx.ListMessages(ctx, g.App, st.id, im.MessageQuery{MaxSeq: top, Limit: int(n)})
 		if err != nil {
 			return err
 		}

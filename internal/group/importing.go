@@ -182,8 +182,11 @@ type ImportResult struct {
 // the group's next MsgSeqs. They count as unread for nobody and send no callbacks. The
 // request as a whole is checked first; each message then gets its own result
 // (docs/compatibility.md §8).
-func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID string, list []ImportedMessage) ([]ImportResult, error) {
+func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID, topicID string, list []ImportedMessage) ([]ImportResult, error) {
 	if err := checkGroupID(c.App.Limits, groupID); err != nil {
+		return nil, err
+	}
+	if err := checkOptionalTopicID(groupID, topicID); err != nil {
 		return nil, err
 	}
 	if err := checkImportList(c.App.Limits, list); err != nil {
@@ -198,6 +201,10 @@ func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID strin
 		if err := allow(g.Type, OpHistory, ""); err != nil {
 			return err
 		}
+		st, err := openStream(ctx, tx, c.App, g, topicID)
+		if err != nil {
+			return err
+		}
 		senders := make([]string, len(list))
 		for i, m := range list {
 			senders[i] = m.From
@@ -207,7 +214,7 @@ func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID strin
 		}
 		now := s.now()
 		for i, m := range list {
-			if out[i], err = s.importMessage(ctx, tx, &g, m, now); err != nil {
+			if out[i], err = s.importMessage(ctx, tx, g, &st, m, now); err != nil {
 				return err
 			}
 		}
@@ -244,17 +251,17 @@ func checkImportList(l im.Limits, list []ImportedMessage) error {
 	return nil
 }
 
-// importMessage stores one imported message in g when its time fits: not before the
-// group's creation or its newest message, not after now.
-func (s *Service) importMessage(ctx context.Context, tx im.Tx, g *im.Group, m ImportedMessage, now int64) (ImportResult, error) {
-	if m.SendTime < g.CreateTime || m.SendTime < g.LastMsgTime || m.SendTime > now {
+// importMessage stores one imported message in stream st of g when its time fits: not
+// before the group's (or topic's) creation or its newest message, not after now.
+func (s *Service) importMessage(ctx context.Context, tx im.Tx, g im.Group, st *stream, m ImportedMessage, now int64) (ImportResult, error) {
+	if m.SendTime < st.created || m.SendTime < st.last || m.SendTime > now {
 		return ImportResult{Code: im.CodeInvalidParam}, nil
 	}
 	if len(m.Body.Text) > maxMessageBytes {
 		return ImportResult{Code: im.CodeMessageTooLong}, nil
 	}
 	msg := im.Message{
-		App: g.App, Group: g.ID, Seq: g.NextMsgSeq, From: m.From, Priority: im.PriorityNormal,
+		App: g.App, Group: g.ID, Topic: st.topicID(), Seq: st.next, From: m.From, Priority: im.PriorityNormal,
 		Time: m.SendTime, Body: m.Body.Text,
 	}
 	if m.Random != nil {
@@ -263,6 +270,6 @@ func (s *Service) importMessage(ctx context.Context, tx im.Tx, g *im.Group, m Im
 	if err := tx.AppendMessage(ctx, msg); err != nil {
 		return ImportResult{}, err
 	}
-	g.NextMsgSeq, g.LastMsgTime = msg.Seq+1, msg.Time
+	st.next, st.last = msg.Seq+1, msg.Time
 	return ImportResult{Seq: msg.Seq, Time: msg.Time, Code: im.CodeOK}, nil
 }

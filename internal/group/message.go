@@ -37,6 +37,7 @@ const (
 // SendRequest is a send_group_msg request.
 type SendRequest struct {
 	GroupID         string
+	TopicID         string  // "" for the group's own stream
 	From            string  // "" sends as the caller
 	Random          *Number // required: a uint32
 	Priority        string  // High, Normal or Low; "" is Normal
@@ -48,6 +49,7 @@ type SendRequest struct {
 	ToAccounts      []string
 	AtInfo          []im.AtInfo
 	OfflinePush     []byte // the OfflinePushInfo object as sent, kept for callbacks
+	NeedReceipt     bool   // NeedReadReceipt 1: the members' read receipts are wanted
 }
 
 // Sent is the answer to a send.
@@ -73,7 +75,7 @@ func (s *Service) SendMessage(ctx context.Context, c im.Caller, r SendRequest) (
 		var retry bool
 		if err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error { // rows 5-9
 			var err error
-			if g, _, err = s.checkSender(ctx, tx, c, &r); err != nil || !stored(g, &r) {
+			if g, _, _, err = s.checkSender(ctx, tx, c, &r); err != nil || !stored(g, &r) {
 				return err
 			}
 			probe := out
@@ -119,6 +121,9 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil { // row 1
 		return im.Outgoing{}, err
 	}
+	if err := checkOptionalTopicID(r.GroupID, r.TopicID); err != nil { // row 1
+		return im.Outgoing{}, err
+	}
 	if err := checkContent(r); err != nil { // rows 2 to 4
 		return im.Outgoing{}, err
 	}
@@ -128,9 +133,10 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 	}
 	return im.Outgoing{
 		Message: im.Message{
-			App: c.App.SDKAppID, Group: r.GroupID, From: from, Random: uint32(r.Random.Int),
+			App: c.App.SDKAppID, Group: r.GroupID, Topic: r.TopicID, From: from, Random: uint32(r.Random.Int),
 			Priority: priorities[r.Priority], Body: r.Body.Text, CloudCustomData: r.CloudCustomData,
-			Unread: !slices.Contains(r.SendMsgControl, NoUnread) && len(r.ToAccounts) == 0,
+			Unread:      !slices.Contains(r.SendMsgControl, NoUnread) && len(r.ToAccounts) == 0,
+			NeedReceipt: r.NeedReceipt,
 		},
 		OnlineOnly: r.OnlineOnly, ToAccounts: r.ToAccounts, AtInfo: r.AtInfo, OfflinePush: r.OfflinePush,
 	}, nil
@@ -164,6 +170,9 @@ func checkSendOptions(r *SendRequest) error {
 	if r.OnlineOnly && len(r.SendMsgControl) > 0 {
 		return im.Errorf(im.CodeInvalidParam, "SendMsgControl cannot be used with OnlineOnlyFlag 1")
 	}
+	if r.OnlineOnly && r.NeedReceipt {
+		return im.Errorf(im.CodeReceiptOnline, "an online message (OnlineOnlyFlag 1) takes no read receipts")
+	}
 	for _, v := range r.ForbidCallback {
 		if v != ForbidBefore && v != ForbidAfter {
 			return im.Errorf(im.CodeInvalidParam, "ForbidCallbackControl %q is not %s or %s", v, ForbidBefore, ForbidAfter)
@@ -177,9 +186,32 @@ func checkSendOptions(r *SendRequest) error {
 	return nil
 }
 
-// checkSender checks rows 5 to 9 inside tx and returns the group (locked in an Update)
-// and the sender's membership (found false when it is no member).
-func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest) (im.Group, *im.Member, error) {
+// checkSender checks rows 5 to 9b inside tx and returns the group (locked in an Update),
+// the sender's membership (nil when it is no member) and the stream the message goes to
+// (its topic locked in an Update).
+func (s *Service) checkSender(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest) (im.Group, *im.Member, stream, error) {
+	g, sender, err := s.checkGroupSender(ctx, tx, c, r)
+	if err != nil {
+		return im.Group{}, nil, stream{}, err
+	}
+	st, err := openStream(ctx, tx, c.App, g, r.TopicID) // row 9a
+	if err != nil {
+		return im.Group{}, nil, stream{}, err
+	}
+	if st.topic != nil && st.topic.MuteAllMember && r.From != "" && !c.App.IsAdmin(r.From) && (sender == nil || sender.Role == im.RoleMember) {
+		return im.Group{}, nil, stream{}, im.Errorf(im.CodeMuted, "topic %q mutes all members: only the Community's owner, its admins and app admins may send", st.id)
+	}
+	if r.NeedReceipt { // row 9b
+		if err := checkReceiptGroup(c.App, g); err != nil {
+			return im.Group{}, nil, stream{}, err
+		}
+	}
+	return g, sender, st, nil
+}
+
+// checkGroupSender checks rows 5 to 9 inside tx and returns the group (locked in an
+// Update) and the sender's membership (nil when it is no member).
+func (s *Service) checkGroupSender(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest) (im.Group, *im.Member, error) {
 	app := c.App
 	from := r.From
 	if from == "" {
@@ -312,7 +344,7 @@ func (s *Service) askSend(ctx context.Context, c im.Caller, g im.Group, r *SendR
 // then the message stored with the group's next MsgSeq. A message sent online only, or to an AVChatRoom, is not stored
 // (live reports it): an AVChatRoom's counter still gives it a MsgSeq.
 func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest, out *im.Outgoing) (sent Sent, live bool, err error) {
-	g, sender, err := s.checkSender(ctx, tx, c, r)
+	g, sender, st, err := s.checkSender(ctx, tx, c, r)
 	if err != nil {
 		return Sent{}, false, err
 	}
@@ -337,11 +369,13 @@ func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *Se
 		}
 		return Sent{Seq: out.Seq, Time: now}, true, s.recordSent(ctx, tx, c, r, g, *out)
 	}
-	out.Seq = g.NextMsgSeq
+	out.Seq = st.next
 	if err := tx.AppendMessage(ctx, out.Message); err != nil {
 		return Sent{}, false, err
 	}
-	g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
+	if st.topic == nil {
+		g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
+	}
 	if sender != nil {
 		if err := tx.SetLastSendMsgTime(ctx, g.App, g.ID, sender.Account, now); err != nil {
 			return Sent{}, false, fmt.Errorf("update sender %q: %w", sender.Account, err)
@@ -350,11 +384,11 @@ func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *Se
 	return Sent{Seq: out.Seq, Time: now}, false, s.recordSent(ctx, tx, c, r, g, *out)
 }
 
-// findRetry looks for the same message (group, sender, Random and MsgBody) stored within
+// findRetry looks for the same message (stream, sender, Random and MsgBody) stored within
 // the last five minutes: a client's retry, answered with the first message's MsgSeq and
 // time, storing nothing.
 func (s *Service) findRetry(ctx context.Context, tx im.Tx, g im.Group, out im.Outgoing) (Sent, bool, error) {
-	found, err := tx.FindSent(ctx, g.App, g.ID, out.From, out.Random, out.Time-dedupWindow)
+	found, err := tx.FindSent(ctx, g.App, out.Stream(), out.From, out.Random, out.Time-dedupWindow)
 	if err != nil {
 		return Sent{}, false, fmt.Errorf("look for a retried send: %w", err)
 	}

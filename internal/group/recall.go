@@ -22,11 +22,15 @@ type RecallResult struct {
 	Code im.Code
 }
 
-// Recall is group_msg_recall: each seq is recalled on its own, and one MessagesRecalled
-// reports those that were (docs/compatibility.md §8). A recalled message keeps its place
-// in the stream without its body.
-func (s *Service) Recall(ctx context.Context, c im.Caller, groupID string, seqs []int64) ([]RecallResult, error) {
+// Recall is group_msg_recall: each seq of the group's stream, or of its topic topicID's,
+// is recalled on its own, and one MessagesRecalled reports those that were
+// (docs/compatibility.md §8). A recalled message keeps its place in the stream without
+// its body.
+func (s *Service) Recall(ctx context.Context, c im.Caller, groupID, topicID string, seqs []int64) ([]RecallResult, error) {
 	if err := checkGroupID(c.App.Limits, groupID); err != nil {
+		return nil, err
+	}
+	if err := checkOptionalTopicID(groupID, topicID); err != nil {
 		return nil, err
 	}
 	if len(seqs) == 0 {
@@ -44,10 +48,14 @@ func (s *Service) Recall(ctx context.Context, c im.Caller, groupID string, seqs 
 		if err := allow(g.Type, OpHistory, ""); err != nil {
 			return err
 		}
+		st, err := openStream(ctx, tx, c.App, g, topicID)
+		if err != nil {
+			return err
+		}
 		var recalled []int64
 		for i, seq := range seqs {
 			out[i] = RecallResult{Seq: seq, Code: im.CodeOK}
-			m, err := s.liveMessage(ctx, tx, c.App, g, seq)
+			m, err := s.liveMessage(ctx, tx, c.App, st.id, seq)
 			if err != nil {
 				out[i].Code = im.CodeOf(err)
 				if out[i].Code == im.CodeInternal {
@@ -65,37 +73,42 @@ func (s *Service) Recall(ctx context.Context, c im.Caller, groupID string, seqs 
 			return nil
 		}
 		return s.record(ctx, tx, c, im.KindMessagesRecalled, func() im.Event {
-			return im.MessagesRecalled{EventHead: s.eventHead(c, g), Seqs: recalled}
+			return im.MessagesRecalled{EventHead: s.eventHead(c, g), Topic: st.topicID(), Seqs: recalled}
 		})
 	})
 	return out, err
 }
 
-// liveMessage returns message seq of g if it can be recalled or modified: 10030 when there
-// is no such message or it has expired, 10032 for a tip or a message already recalled.
-func (s *Service) liveMessage(ctx context.Context, tx im.Tx, app *im.App, g im.Group, seq int64) (im.Message, error) {
-	m, err := tx.GetMessage(ctx, g.App, g.ID, seq)
+// liveMessage returns message seq of a stream (a group's or a topic's) if it can be
+// recalled or modified: 10030 when there is no such message or it has expired, 10032 for
+// a tip or a message already recalled.
+func (s *Service) liveMessage(ctx context.Context, tx im.Tx, app *im.App, streamID string, seq int64) (im.Message, error) {
+	m, err := tx.GetMessage(ctx, app.SDKAppID, streamID, seq)
 	switch {
 	case errors.Is(err, im.ErrNotFound):
-		return im.Message{}, im.Errorf(im.CodeNoSuchMessage, "group %q has no message %d", g.ID, seq)
+		return im.Message{}, im.Errorf(im.CodeNoSuchMessage, "%q has no message %d", streamID, seq)
 	case err != nil:
 		return im.Message{}, fmt.Errorf("get message %d: %w", seq, err)
 	case m.Tip != nil:
-		return im.Message{}, im.Errorf(im.CodeNotRecallable, "message %d of group %q is a tip", seq, g.ID)
+		return im.Message{}, im.Errorf(im.CodeNotRecallable, "message %d of %q is a tip", seq, streamID)
 	case m.State == im.MsgRecalled:
-		return im.Message{}, im.Errorf(im.CodeNotRecallable, "message %d of group %q was recalled already", seq, g.ID)
+		return im.Message{}, im.Errorf(im.CodeNotRecallable, "message %d of %q was recalled already", seq, streamID)
 	case m.State == im.MsgDeleted || s.expired(app, m):
-		return im.Message{}, im.Errorf(im.CodeNoSuchMessage, "message %d of group %q has expired", seq, g.ID)
+		return im.Message{}, im.Errorf(im.CodeNoSuchMessage, "message %d of %q has expired", seq, streamID)
 	}
 	return m, nil
 }
 
-// DeleteBySender is delete_group_msg_by_sender: the sender's messages among the group's
-// last 1,000 are recalled silently (no callback). It succeeds when none matched, and in
-// an AVChatRoom, which keeps no messages, it does nothing.
-func (s *Service) DeleteBySender(ctx context.Context, c im.Caller, groupID, sender string) error {
+// DeleteBySender is delete_group_msg_by_sender: the sender's messages among the last
+// 1,000 of the group's stream, or of its topic topicID's, are recalled silently (no
+// callback). It succeeds when none matched, and in an AVChatRoom, which keeps no
+// messages, it does nothing.
+func (s *Service) DeleteBySender(ctx context.Context, c im.Caller, groupID, topicID, sender string) error {
 	l := c.App.Limits
 	if err := checkGroupID(l, groupID); err != nil {
+		return err
+	}
+	if err := checkOptionalTopicID(groupID, topicID); err != nil {
 		return err
 	}
 	if err := checkAccount(l, "Sender_Account", sender); err != nil {
@@ -106,7 +119,11 @@ func (s *Service) DeleteBySender(ctx context.Context, c im.Caller, groupID, send
 		if err != nil || g.Type == im.TypeAVChatRoom {
 			return err
 		}
-		_, err = tx.RecallSent(ctx, g.App, g.ID, sender, g.NextMsgSeq-deleteBySenderScope)
+		st, err := openStream(ctx, tx, c.App, g, topicID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.RecallSent(ctx, g.App, st.id, sender, st.next-deleteBySenderScope)
 		return err
 	})
 }
@@ -114,6 +131,7 @@ func (s *Service) DeleteBySender(ctx context.Context, c im.Caller, groupID, send
 // ModifyMessageRequest is a modify_group_msg request; a nil field is absent.
 type ModifyMessageRequest struct {
 	GroupID         string
+	TopicID         string // "" for the group's own stream
 	Seq             *Number
 	Body            *im.MsgBody
 	CloudCustomData *string
@@ -124,6 +142,9 @@ type ModifyMessageRequest struct {
 // Tencent documents them (docs/compatibility.md §8).
 func (s *Service) ModifyMessage(ctx context.Context, c im.Caller, r ModifyMessageRequest) error {
 	if err := checkGroupID(c.App.Limits, r.GroupID); err != nil {
+		return err
+	}
+	if err := checkOptionalTopicID(r.GroupID, r.TopicID); err != nil {
 		return err
 	}
 	if r.Body == nil && r.CloudCustomData == nil {
@@ -143,7 +164,11 @@ func (s *Service) ModifyMessage(ctx context.Context, c im.Caller, r ModifyMessag
 		if err := allow(g.Type, OpHistory, ""); err != nil {
 			return err
 		}
-		m, err := s.liveMessage(ctx, tx, c.App, g, r.Seq.Int)
+		st, err := openStream(ctx, tx, c.App, g, r.TopicID)
+		if err != nil {
+			return err
+		}
+		m, err := s.liveMessage(ctx, tx, c.App, st.id, r.Seq.Int)
 		if err != nil {
 			return err
 		}

@@ -40,6 +40,11 @@ func checkCustomGroupID(l im.Limits, t im.GroupType, id string) error {
 		if !strings.HasPrefix(id, communityPrefix) {
 			return im.Errorf(im.CodeInvalidGroupID, "a Community GroupId must start with %s", communityPrefix)
 		}
+		// A Community's ID followed by "@TOPIC#_" names its topics; a group ID holding it
+		// could be mistaken for a topic of another Community.
+		if strings.Contains(id, topicMark) {
+			return im.Errorf(im.CodeInvalidGroupID, "a Community GroupId must not contain %s", topicMark)
+		}
 		return nil
 	}
 	if strings.HasPrefix(id, autoPrefix) {

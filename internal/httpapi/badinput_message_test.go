@@ -33,7 +33,7 @@ func messageSpecs(now int64) []*commandSpec {
 			cmd: grp + "send_group_msg", write: true,
 			base: `{"GroupId":"pub","Random":7,"MsgPriority":"High","MsgBody":` + text + `,"From_Account":"m1",` +
 				`"CloudCustomData":"data","ForbidCallbackControl":["ForbidBeforeSendMsgCallback"],"SendMsgControl":["NoLastMsg"],` +
-				`"OnlineOnlyFlag":0,"NeedReadReceipt":0,"SupportMessageExtension":0,"To_Account":["m2"],"GroupAtInfo":[{"GroupAtAllFlag":0,"GroupAt_Account":"m2"}],"OfflinePushInfo":{"PushFlag":0,"Desc":"d"}}`,
+				`"OnlineOnlyFlag":0,"NeedReadReceipt":0,"SupportMessageExtension":0,"To_Account":["m2"],"GroupAtInfo":[{"GroupAtAllFlag":0,"GroupAt_Account":"m2"}],"OfflinePushInfo":{"PushFlag":0,"Desc":"d"},"TopicId":""}`,
 			fields: []field{
 				groupID("GroupId"),
 				numberOf("Random"),
@@ -55,6 +55,7 @@ func messageSpecs(now int64) []*commandSpec {
 				field{path: "OnlineOnlyFlag", kind: kNumber, neg: asBase, big: invalid, max: invalid, huge: invalid},
 				listOf("To_Account", asAbsent),
 				stringOf("To_Account[]", okApplied, okApplied),
+				topicID(),
 			},
 			extra: msgBody("MsgBody"),
 		},
@@ -70,35 +71,38 @@ func messageSpecs(now int64) []*commandSpec {
 		},
 		{
 			cmd:  grp + "group_msg_get_simple",
-			base: `{"GroupId":"pub","ReqMsgNumber":5,"ReqMsgSeq":2,"WithRecalledMsg":1}`,
+			base: `{"GroupId":"pub","ReqMsgNumber":5,"ReqMsgSeq":2,"WithRecalledMsg":1,"TopicId":""}`,
 			fields: []field{
 				groupID("GroupId"),
 				field{path: "ReqMsgNumber", kind: kNumber, neg: invalid, big: okNoChange, max: okNoChange, huge: invalid},
 				field{path: "ReqMsgSeq", kind: kNumber, neg: invalid, big: okNoChange, max: okNoChange, huge: invalid},
 				integer("WithRecalledMsg", okNoChange, okNoChange, okNoChange),
+				topicID(),
 			},
 		},
 		{
 			cmd: grp + "group_msg_recall", write: true,
-			base: `{"GroupId":"pub","MsgSeqList":[{"MsgSeq":2}],"Reason":"oops"}`,
+			base: `{"GroupId":"pub","MsgSeqList":[{"MsgSeq":2}],"Reason":"oops","TopicId":""}`,
 			fields: []field{
 				groupID("GroupId"),
 				batch("MsgSeqList", invalid, 10, im.CodeInvalidParam, func(i int) any { return map[string]int{"MsgSeq": i + 1} }),
 				integer("MsgSeqList[].MsgSeq", okNoChange, okNoChange, okNoChange),
 				stringOf("Reason", asBase, asBase),
+				topicID(),
 			},
 		},
 		{
 			cmd: grp + "delete_group_msg_by_sender", write: true,
-			base: `{"GroupId":"pub","Sender_Account":"m2"}`,
+			base: `{"GroupId":"pub","Sender_Account":"m2","TopicId":""}`,
 			fields: []field{
 				groupID("GroupId"),
 				accountOf("Sender_Account", im.CodeInvalidParam),
+				topicID(),
 			},
 		},
 		{
 			cmd: grp + "import_group_msg", write: true,
-			base: fmt.Sprintf(`{"GroupId":"priv","RecentContactFlag":0,"MsgList":[{"From_Account":"m1","SendTime":%d,"Random":3,"MsgBody":%s}]}`, now-60, text),
+			base: fmt.Sprintf(`{"GroupId":"priv","RecentContactFlag":0,"MsgList":[{"From_Account":"m1","SendTime":%d,"Random":3,"MsgBody":%s}],"TopicId":""}`, now-60, text),
 			fields: []field{
 				groupID("GroupId"),
 				batch("MsgList", invalid, 7, im.CodeInvalidParam, func(i int) any {
@@ -109,17 +113,19 @@ func messageSpecs(now int64) []*commandSpec {
 				body("MsgList[].MsgBody", im.CodeInvalidParam),
 				integer("MsgList[].SendTime", okApplied, okApplied, okApplied),
 				integer("RecentContactFlag", asBase, asBase, asBase),
+				topicID(),
 			},
 			extra: msgBody("MsgList[].MsgBody"),
 		},
 		{
 			cmd: "openim/modify_group_msg", write: true,
-			base: `{"GroupId":"pub","MsgSeq":2,"MsgBody":` + text + `,"CloudCustomData":"new"}`,
+			base: `{"GroupId":"pub","MsgSeq":2,"MsgBody":` + text + `,"CloudCustomData":"new","TopicId":""}`,
 			fields: []field{
 				groupID("GroupId"),
 				field{path: "MsgSeq", kind: kNumber, neg: fail(im.CodeNoSuchMessage), big: fail(im.CodeNoSuchMessage), max: fail(im.CodeNoSuchMessage), huge: fail(im.CodeNoSuchMessage)},
 				stringOf("CloudCustomData", okApplied, okApplied),
 				body("MsgBody", im.CodeBadMsgBody),
+				topicID(),
 			},
 		},
 		{

@@ -83,6 +83,7 @@ func badInputSpecs() []*commandSpec {
 			fields: createGroupFields(),
 			extra: []badCase{
 				{name: "MaxMemberNum alone/-1", ops: []op{del("MaxMemberCount"), set("MaxMemberNum", "-1")}, want: invalid},
+				{name: "SupportTopic/1 for a Public group", ops: []op{set("SupportTopic", "1")}, want: invalid},
 			},
 		},
 		{cmd: grp + "destroy_group", write: true, base: `{"GroupId":"victim"}`, fields: groupIDOnly},
@@ -294,6 +295,8 @@ func badInputSpecs() []*commandSpec {
 	specs = append(specs, banSpecs()...)
 	specs = append(specs, broadcastSpecs()...)
 	specs = append(specs, accountSpecs()...)
+	specs = append(specs, topicSpecs(now)...)
+	specs = append(specs, receiptSpecs()...)
 	return append(specs, messageSpecs(now)...)
 }
 
@@ -303,7 +306,7 @@ func createFields(id string) string {
 	return `"Owner_Account":"owner","Type":"Public","GroupId":"` + id + `","Name":"new","Introduction":"intro",` +
 		`"Notification":"notice","FaceUrl":"http://face","MaxMemberCount":100,"MaxMemberNum":100,` +
 		`"ApplyJoinOption":"FreeAccess","InviteJoinOption":"FreeAccess","AppDefinedData":[{"Key":"G1","Value":"g"}],` +
-		`"MemberList":[{"Member_Account":"m1","Role":"Admin","AppMemberDefinedData":[{"Key":"F1","Value":"f"}]}]`
+		`"MemberList":[{"Member_Account":"m1","Role":"Admin","AppMemberDefinedData":[{"Key":"F1","Value":"f"}]}],"SupportTopic":0`
 }
 
 // createGroupFields are the fields of create_group, which import_group shares.
@@ -329,6 +332,7 @@ func createGroupFields() []field {
 		listOf("MemberList[].AppMemberDefinedData", asAbsent),
 		enum("MemberList[].AppMemberDefinedData[].Key"),
 		customValue("MemberList[].AppMemberDefinedData[].Value"),
+		unixTime("SupportTopic"), // 0 or 1, and 1 only for a Community: any other number is 10004
 	}
 }
 

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/timdhq/timd/internal/group"
 	"github.com/timdhq/timd/internal/im"
@@ -14,19 +15,20 @@ type createMember struct {
 }
 
 type createGroupReq struct {
-	OwnerAccount     string         `json:"Owner_Account"`
-	Type             string         `json:"Type"`
-	GroupID          string         `json:"GroupId"`
-	Name             wireText       `json:"Name"`
-	Introduction     wireText       `json:"Introduction"`
-	Notification     wireText       `json:"Notification"`
-	FaceURL          wireText       `json:"FaceUrl"`
-	MaxMemberCount   int64          `json:"MaxMemberCount"`
-	MaxMemberNum     int64          `json:"MaxMemberNum"` // accepted for MaxMemberCount
-	ApplyJoinOption  string         `json:"ApplyJoinOption"`
-	InviteJoinOption string         `json:"InviteJoinOption"`
-	AppDefinedData   []kv           `json:"AppDefinedData"`
-	MemberList       []createMember `json:"MemberList"`
+	OwnerAccount     string           `json:"Owner_Account"`
+	Type             string           `json:"Type"`
+	GroupID          string           `json:"GroupId"`
+	Name             wireText         `json:"Name"`
+	Introduction     wireText         `json:"Introduction"`
+	Notification     wireText         `json:"Notification"`
+	FaceURL          wireText         `json:"FaceUrl"`
+	MaxMemberCount   int64            `json:"MaxMemberCount"`
+	MaxMemberNum     int64            `json:"MaxMemberNum"` // accepted for MaxMemberCount
+	ApplyJoinOption  string           `json:"ApplyJoinOption"`
+	InviteJoinOption string           `json:"InviteJoinOption"`
+	AppDefinedData   []kv             `json:"AppDefinedData"`
+	MemberList       []createMember   `json:"MemberList"`
+	SupportTopic     *json.RawMessage `json:"SupportTopic"`
 }
 
 type createGroupResp struct {
@@ -36,12 +38,16 @@ type createGroupResp struct {
 }
 
 func (a *API) createGroup(ctx context.Context, c im.Caller, req *createGroupReq) (createGroupResp, error) {
-	created, err := a.groups.CreateGroup(ctx, c, req.request())
+	r, err := req.request()
+	if err != nil {
+		return createGroupResp{}, err
+	}
+	created, err := a.groups.CreateGroup(ctx, c, r)
 	return createdResp(created), err
 }
 
 // request translates a create_group (or import_group) body.
-func (req *createGroupReq) request() group.CreateRequest {
+func (req *createGroupReq) request() (group.CreateRequest, error) {
 	r := group.CreateRequest{
 		Type: req.Type, Name: string(req.Name), Owner: req.OwnerAccount, GroupID: req.GroupID,
 		Introduction: string(req.Introduction), Notification: string(req.Notification), FaceURL: string(req.FaceURL),
@@ -54,7 +60,9 @@ func (req *createGroupReq) request() group.CreateRequest {
 	for _, m := range req.MemberList {
 		r.Members = append(r.Members, group.NewMember{Account: m.MemberAccount, Role: m.Role, AppData: toKVs(m.AppData)})
 	}
-	return r
+	var err error
+	r.SupportTopic, err = oneNumber(req.SupportTopic, "SupportTopic")
+	return r, err
 }
 
 // createdResp is the answer to a created group: its ID, and for a Community also its

@@ -83,9 +83,10 @@ var snapshotAccounts = append(append([]string{}, fixtureAccounts...), "newacct",
 //	pub       Public, imported with CreateTime a day ago; owner; m1 (F1=a, UnreadMsgNum 2),
 //	          m2, m3 (Admin, muted forever); G1=g; attribute a1=v1; counter like=5
 //	priv      Private; owner, m1
-//	@TGS#_comm Community; owner, m1; attribute c1=v
+//	@TGS#_comm Community with SupportTopic; owner, m1; attribute c1=v; topic
+//	          @TGS#_comm@TOPIC#_t1 holding m1's text (seq 1)
 //	av        AVChatRoom; owner; free muted for an hour, m2 banned for an hour
-//	victim    Public; owner, m2
+//	victim    Public; owner, m2; m2's text asking for read receipts (seq 1)
 func seedFixture(tb testing.TB, a appAdmin) {
 	tb.Helper()
 	const svc = "group_open_http_svc/"
@@ -109,23 +110,36 @@ func seedFixture(tb testing.TB, a appAdmin) {
 		{"priv", "Private", "m1"}, {"@TGS#_comm", "Community", "m1"}, {"av", "AVChatRoom", ""}, {"victim", "Public", "m2"},
 	} {
 		body := map[string]any{"GroupId": g.id, "Type": g.typ, "Name": g.id, "Owner_Account": "owner"}
+		if g.typ == "Community" {
+			body["SupportTopic"] = 1
+		}
 		if g.member != "" {
 			body["MemberList"] = []any{map[string]string{"Member_Account": g.member}}
 		}
 		a.mustOK(tb, svc+"create_group", body)
 	}
+	a.mustOK(tb, "million_group_open_http_svc/create_topic", map[string]any{"GroupId": "@TGS#_comm", "TopicId": fixtureTopic, "TopicName": "t1"})
+	a.mustOK(tb, svc+"send_group_msg", map[string]any{"GroupId": "@TGS#_comm", "TopicId": fixtureTopic, "From_Account": "m1", "Random": 1,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "topic"}}}})
 	a.mustOK(tb, svc+"forbid_send_msg", map[string]any{"GroupId": "av", "Members_Account": []string{"free"}, "MuteTime": 3600})
 	for g, kv := range map[string][2]string{"pub": {"a1", "v1"}, "@TGS#_comm": {"c1", "v"}} {
 		a.mustOK(tb, svc+"set_group_attr", map[string]any{"GroupId": g, "GroupAttr": []any{map[string]string{"key": kv[0], "value": kv[1]}}})
 	}
+	a.mustOK(tb, svc+"send_group_msg", map[string]any{"GroupId": "victim", "From_Account": "m2", "Random": 1, "NeedReadReceipt": 1,
+		"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]string{"Text": "read me"}}}})
 	a.mustOK(tb, svc+"ban_group_member", map[string]any{"GroupId": "av", "Members_Account": []string{"m2"}, "Duration": 3600, "Description": "fixture"})
 	a.mustOK(tb, svc+"update_group_counter", map[string]any{"GroupId": "pub", "GroupCounter": []any{map[string]any{"Key": "like", "Value": 5}}})
 }
+
+// fixtureTopic is the topic of the fixture's Community.
+const fixtureTopic = "@TGS#_comm@TOPIC#_t1"
 
 // snapshot is an app's state as its admin reads it back: the answers of
 // get_appid_group_list; account_check and portrait_get (every tag) of snapshotAccounts;
 // get_group_info of every group, with members (their roles, name cards, flags, custom
 // data and mutes), its get_group_attr and (but for a Community) its get_group_counter; the
+// get_topic of every Community that holds topics, with each topic's history; the read
+// receipt counts of the messages of every other group but an AVChatRoom; the
 // get_group_muted_account and get_group_ban_member of every AVChatRoom, whose mutes and
 // bans may name non-members; and get_joined_group_list of every member, with every
 // SelfInfo field (UnreadMsgNum shows only there).
@@ -168,7 +182,22 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 			read(fmt.Sprintf("muted %d", i), "group_open_http_svc/get_group_muted_account", map[string]any{"GroupId": groups[i]})
 			read(fmt.Sprintf("banned %d", i), "group_open_http_svc/get_group_ban_member", map[string]any{"GroupId": groups[i]})
 		} else {
-			snap[fmt.Sprintf("history %d", i)] = historyOutline(tb, a, groups[i])
+			outline := historyOutline(tb, a, groups[i], "")
+			snap[fmt.Sprintf("history %d", i)] = outline
+			if info["Type"] != "Community" && len(outline) > 0 {
+				var seqs []any
+				for _, m := range outline {
+					seqs = append(seqs, map[string]any{"MsgSeq": m.([]any)[0]})
+				}
+				read(fmt.Sprintf("receipts %d", i), "group_open_http_svc/get_group_msg_receipt", map[string]any{"GroupId": groups[i], "MsgSeqList": seqs})
+			}
+		}
+		if info["SupportTopic"] == json.Number("1") {
+			topics := read(fmt.Sprintf("topics %d", i), "million_group_open_http_svc/get_topic", map[string]any{"GroupId": groups[i], "From_Account": "owner"})
+			for j, tp := range list(topics["TopicAndSelfInfo"]) {
+				id := tp.(map[string]any)["TopicInfo"].(map[string]any)["TopicId"].(string)
+				snap[fmt.Sprintf("topic history %d %d", i, j)] = historyOutline(tb, a, groups[i], id)
+			}
 		}
 	}
 	selfFields := []string{"Role", "JoinTime", "MsgFlag", "MsgSeq", "UnreadMsgNum", "NameCard", "MuteUntil"}
@@ -184,10 +213,10 @@ func takeSnapshot(tb testing.TB, a appAdmin) snapshot {
 // historyOutline reads the newest messages of a group, each as its MsgSeq, sender,
 // Random, state and element types: what a request's bad values could change. Element
 // contents are left out, since a sender's unknown keys inside them are kept as sent.
-func historyOutline(tb testing.TB, a appAdmin, group string) []any {
+func historyOutline(tb testing.TB, a appAdmin, group, topic string) []any {
 	tb.Helper()
 	v := decodeAnswer(tb, a.mustOK(tb, "group_open_http_svc/group_msg_get_simple",
-		map[string]any{"GroupId": group, "ReqMsgNumber": 20, "WithRecalledMsg": 1}).Raw)
+		map[string]any{"GroupId": group, "TopicId": topic, "ReqMsgNumber": 20, "WithRecalledMsg": 1}).Raw)
 	var out []any
 	for _, m := range list(v["RspMsgList"]) {
 		m := m.(map[string]any)
@@ -224,8 +253,8 @@ var timeKeys = map[string]bool{
 	"MuteUntil": true, "ShutUpUntil": true, "MutedUntil": true, "ShuttedUntil": true, "BannedUntil": true,
 }
 
-// mintedID matches a group ID the server minted.
-var mintedID = regexp.MustCompile(`^@TGS#(?:[123a][A-Z2-7]{8}|_@TGS#c[A-Z2-7]{10})$`)
+// mintedID matches a group or topic ID the server minted.
+var mintedID = regexp.MustCompile(`^(?:@TGS#(?:[123a][A-Z2-7]{8}|_@TGS#c[A-Z2-7]{10})|.+@TOPIC#_@TOPIC#c[A-Z2-7]{10})$`)
 
 // diffJSON describes how decoded JSON got differs from want, one line per difference.
 func diffJSON(want, got any) []string {

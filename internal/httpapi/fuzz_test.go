@@ -49,6 +49,10 @@ var fuzzCommands = []string{
 	"group_open_http_svc/get_online_member_num", "million_group_open_http_svc/get_online_member_num",
 	"group_open_http_svc/send_broadcast_msg", "profile/portrait_set", "profile/portrait_get",
 	"im_open_login_svc/kick", "openim/query_online_status", "openim/querystate",
+	"million_group_open_http_svc/create_topic", "million_group_open_http_svc/get_topic",
+	"million_group_open_http_svc/modify_topic", "million_group_open_http_svc/destroy_topic",
+	"group_open_http_svc/import_topic", "group_open_http_svc/group_msg_receipt",
+	"group_open_http_svc/get_group_msg_receipt", "group_open_http_svc/get_group_msg_receipt_detail",
 }
 
 // TestFuzzCommandsCoverTable keeps fuzzCommands in step with the dispatch table.
@@ -80,7 +84,8 @@ func fuzzServer(tb testing.TB) (http.Handler, string) {
 	for _, seed := range []struct{ cmd, body string }{
 		{"im_open_login_svc/multiaccount_import", `{"Accounts":["alice","bob","carol","dave"]}`},
 		{"group_open_http_svc/create_group", `{"GroupId":"fuzz-group","Type":"Public","Name":"f","Owner_Account":"alice","MemberList":[{"Member_Account":"bob"}]}`},
-		{"group_open_http_svc/create_group", `{"GroupId":"@TGS#_fuzz","Type":"Community","Name":"c","Owner_Account":"alice","MemberList":[{"Member_Account":"carol"}]}`},
+		{"group_open_http_svc/create_group", `{"GroupId":"@TGS#_fuzz","Type":"Community","Name":"c","Owner_Account":"alice","MemberList":[{"Member_Account":"carol"}],"SupportTopic":1}`},
+		{"million_group_open_http_svc/create_topic", `{"GroupId":"@TGS#_fuzz","TopicId":"@TGS#_fuzz@TOPIC#_t","TopicName":"t"}`},
 	} {
 		if code, body := fuzzPost(h, seed.cmd, query, []byte(seed.body)); code != http.StatusOK || !bytes.Contains(body, []byte(`"ErrorCode":0`)) {
 			tb.Fatalf("seed %s: HTTP %d %s", seed.cmd, code, body)

@@ -13,6 +13,7 @@ type groupMsgGetSimpleReq struct {
 	ReqMsgNumber    *json.RawMessage `json:"ReqMsgNumber"`
 	ReqMsgSeq       *json.RawMessage `json:"ReqMsgSeq"`
 	WithRecalledMsg int              `json:"WithRecalledMsg"`
+	TopicID         string           `json:"TopicId"`
 }
 
 type groupMsgGetSimpleResp struct {
@@ -44,7 +45,7 @@ func (a *API) groupMsgGetSimple(ctx context.Context, c im.Caller, req *groupMsgG
 	if err != nil {
 		return groupMsgGetSimpleResp{}, err
 	}
-	page, err := a.groups.History(ctx, c, group.HistoryRequest{GroupID: req.GroupID, Number: n, MaxSeq: seq, WithRecalled: req.WithRecalledMsg == 1})
+	page, err := a.groups.History(ctx, c, group.HistoryRequest{GroupID: req.GroupID, TopicID: req.TopicID, Number: n, MaxSeq: seq, WithRecalled: req.WithRecalledMsg == 1})
 	if err != nil {
 		return groupMsgGetSimpleResp{}, err
 	}

@@ -15,7 +15,10 @@ type importGroupReq struct {
 }
 
 func (a *API) importGroup(ctx context.Context, c im.Caller, req *importGroupReq) (createGroupResp, error) {
-	r := req.createGroupReq.request()
+	r, err := req.createGroupReq.request()
+	if err != nil {
+		return createGroupResp{}, err
+	}
 	r.CreateTime = req.CreateTime
 	created, err := a.groups.ImportGroup(ctx, c, r)
 	return createdResp(created), err
@@ -53,6 +56,7 @@ type importGroupMsgReq struct {
 	GroupID           string          `json:"GroupId"`
 	RecentContactFlag int             `json:"RecentContactFlag"`
 	MsgList           []importMsgItem `json:"MsgList"`
+	TopicID           string          `json:"TopicId"`
 }
 
 type importMsgResult struct {
@@ -74,7 +78,7 @@ func (a *API) importGroupMsg(ctx context.Context, c im.Caller, req *importGroupM
 		}
 		list[i] = group.ImportedMessage{From: m.FromAccount, SendTime: m.SendTime, Random: random, Body: msgbody.Body(m.MsgBody)}
 	}
-	out, err := a.groups.ImportMessages(ctx, c, req.GroupID, list)
+	out, err := a.groups.ImportMessages(ctx, c, req.GroupID, req.TopicID, list)
 	if err != nil {
 		return importGroupMsgResp{}, err
 	}

@@ -89,6 +89,7 @@ type groupBase struct {
 	MuteAllMember    *string        `json:"MuteAllMember,omitempty"`
 	ShutUpAllMember  *string        `json:"ShutUpAllMember,omitempty"` // the pre-2022 name of MuteAllMember
 	AppDefinedData   *[]kv          `json:"AppDefinedData,omitempty"`
+	SupportTopic     *int           `json:"SupportTopic,omitempty"` // 1 for a Community that holds topics
 	MemberList       *[]*memberInfo `json:"MemberList,omitempty"`
 }
 
@@ -171,6 +172,10 @@ func (s groupSelect) fields(g *im.Group, listed bool, members []im.Member) *grou
 	// one; with a filter, exactly the names asked for (docs/compatibility.md §3).
 	out.MuteAllMember = str("MuteAllMember", onOff(g.MuteAllMember))
 	out.ShutUpAllMember = str("ShutUpAllMember", onOff(g.MuteAllMember))
+	// SupportTopic shows for a Community that holds topics, and when a filter asks for it.
+	if g.SupportTopic || s.base["SupportTopic"] {
+		out.SupportTopic = supportTopic(s.want("SupportTopic"), g.SupportTopic)
+	}
 	if !s.noData {
 		data := customData(g.AppData, s.data)
 		out.AppDefinedData = &data
@@ -183,6 +188,18 @@ func (s groupSelect) fields(g *im.Group, listed bool, members []im.Member) *grou
 		out.MemberList = &list
 	}
 	return out
+}
+
+// supportTopic renders SupportTopic when wanted: 1 or 0.
+func supportTopic(want, on bool) *int {
+	if !want {
+		return nil
+	}
+	v := 0
+	if on {
+		v = 1
+	}
+	return &v
 }
 
 func onOff(b bool) string {

@@ -65,7 +65,7 @@ func TestIsolationBetweenApps(t *testing.T) {
 // isolationCases are the calls of TestIsolationBetweenApps, every command at least once:
 // first those that must find nothing, then those that succeed in A's own namespace.
 func isolationCases(minted string) []isolationCase {
-	const login, grp = "im_open_login_svc/", "group_open_http_svc/"
+	const login, grp, million = "im_open_login_svc/", "group_open_http_svc/", "million_group_open_http_svc/"
 	notFound := im.CodeGroupNotFound
 	cases := []isolationCase{
 		{name: "B's accounts", cmd: login + "account_check", body: `{"CheckItem":[{"UserID":"owner"},{"UserID":"m1"},{"UserID":"free"}]}`,
@@ -118,6 +118,17 @@ func isolationCases(minted string) []isolationCase {
 			isolationCase{name: id, cmd: grp + "get_group_ban_member", body: `{` + q + `,"Offset":0}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "get_online_member_num", body: `{` + q + `}`, code: notFound},
 			isolationCase{name: id, cmd: "million_group_open_http_svc/get_online_member_num", body: `{` + q + `}`, code: notFound},
+			isolationCase{name: id, cmd: million + "create_topic", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","TopicName":"A"}`, code: notFound},
+			isolationCase{name: id, cmd: million + "get_topic", body: `{` + q + `,"From_Account":"m1"}`, code: notFound},
+			isolationCase{name: id, cmd: million + "modify_topic", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","TopicName":"A","MuteAllMember":"On"}`, code: notFound},
+			isolationCase{name: id, cmd: million + "destroy_topic", body: `{` + q + `,"TopicIdList":["` + id + `@TOPIC#_t1"]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "import_topic", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t2","TopicName":"A"}`, code: notFound},
+			isolationCase{name: id + " topic", cmd: grp + "send_group_msg", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","Random":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"A"}}]}`, code: notFound},
+			isolationCase{name: id + " topic", cmd: grp + "group_msg_get_simple", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","ReqMsgNumber":5}`, code: notFound},
+			isolationCase{name: id + " topic", cmd: grp + "group_msg_recall", body: `{` + q + `,"TopicId":"` + id + `@TOPIC#_t1","MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "group_msg_receipt", body: `{` + q + `,"From_Account":"owner","MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_msg_receipt", body: `{` + q + `,"MsgSeqList":[{"MsgSeq":1}]}`, code: notFound},
+			isolationCase{name: id, cmd: grp + "get_group_msg_receipt_detail", body: `{` + q + `,"MsgSeq":1,"Filter":0,"Cursor":"","Count":10}`, code: notFound},
 			isolationCase{name: id, cmd: grp + "destroy_group", body: `{` + q + `}`, code: notFound},
 		)
 	}
@@ -131,6 +142,12 @@ func isolationCases(minted string) []isolationCase {
 		isolationCase{name: "A's own of B's ID", cmd: grp + "add_group_member", body: `{"GroupId":"pub","MemberList":[{"Member_Account":"m2"}]}`},
 		isolationCase{name: "A's own of B's ID", cmd: grp + "delete_group_member", body: `{"GroupId":"pub","MemberToDel_Account":["m2"]}`},
 		isolationCase{name: "A's own of B's ID", cmd: grp + "destroy_group", body: `{"GroupId":"priv"}`},
+		isolationCase{name: "B's ID", cmd: grp + "create_group", body: `{"GroupId":"@TGS#_comm","Type":"Community","Name":"A's community","Owner_Account":"owner","SupportTopic":1}`},
+		isolationCase{name: "B's topic ID", cmd: million + "create_topic", body: `{"GroupId":"@TGS#_comm","TopicId":"` + fixtureTopic + `","TopicName":"A's"}`},
+		isolationCase{name: "A's own topic of B's ID", cmd: grp + "send_group_msg", body: `{"GroupId":"@TGS#_comm","TopicId":"` + fixtureTopic + `","Random":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"A"}}]}`},
+		isolationCase{name: "A's own topic of B's ID", cmd: million + "destroy_topic", body: `{"GroupId":"@TGS#_comm","TopicIdList":["` + fixtureTopic + `"]}`,
+			check: wantEach("DestroyResultItem", "ErrorCode", "0")},
+		isolationCase{name: "A's own of B's ID", cmd: grp + "destroy_group", body: `{"GroupId":"@TGS#_comm"}`},
 		isolationCase{name: "A's own", cmd: grp + "get_appid_group_list", body: `{}`, check: wantEach("GroupIdList", "GroupId", "pub", "victim")},
 		isolationCase{name: "A's own", cmd: grp + "get_joined_group_list", body: `{"Member_Account":"m1"}`, check: wantEach("GroupIdList", "GroupId", "pub")},
 	)

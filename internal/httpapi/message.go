@@ -29,6 +29,7 @@ type sendGroupMsgReq struct {
 	ToAccount               []string         `json:"To_Account"`
 	GroupAtInfo             []groupAt        `json:"GroupAtInfo"`
 	NeedReadReceipt         int              `json:"NeedReadReceipt"`
+	TopicID                 string           `json:"TopicId"`
 }
 
 // The answer's keys follow Tencent's sample: MsgTime, MsgSeq, MsgDropReason.
@@ -48,12 +49,12 @@ func (a *API) sendGroupMsg(ctx context.Context, c im.Caller, req *sendGroupMsgRe
 		return sendGroupMsgResp{}, err
 	}
 	r := group.SendRequest{
-		GroupID: req.GroupID, From: req.FromAccount, Random: random, Priority: req.MsgPriority,
+		GroupID: req.GroupID, TopicID: req.TopicID, From: req.FromAccount, Random: random, Priority: req.MsgPriority,
 		Body: msgbody.Body(req.MsgBody), CloudCustomData: req.CloudCustomData,
 		// "a value greater than 0" sends online only (Tencent's sample).
 		OnlineOnly:     online != nil && (!online.Exact || online.Int > 0),
 		SendMsgControl: req.SendMsgControl, ForbidCallback: req.ForbidCallbackControl,
-		ToAccounts: req.ToAccount, OfflinePush: req.OfflinePushInfo,
+		ToAccounts: req.ToAccount, OfflinePush: req.OfflinePushInfo, NeedReceipt: req.NeedReadReceipt == 1,
 	}
 	for _, at := range req.GroupAtInfo {
 		r.AtInfo = append(r.AtInfo, im.AtInfo{All: at.GroupAtAllFlag == 1, Account: at.GroupAtAccount})

@@ -17,6 +17,7 @@ type groupMsgRecallReq struct {
 	GroupID    string       `json:"GroupId"`
 	MsgSeqList []msgSeqItem `json:"MsgSeqList"`
 	Reason     string       `json:"Reason"`
+	TopicID    string       `json:"TopicId"`
 }
 
 type recallRet struct {
@@ -33,7 +34,7 @@ func (a *API) groupMsgRecall(ctx context.Context, c im.Caller, req *groupMsgReca
 	for i, s := range req.MsgSeqList {
 		seqs[i] = s.MsgSeq
 	}
-	out, err := a.groups.Recall(ctx, c, req.GroupID, seqs)
+	out, err := a.groups.Recall(ctx, c, req.GroupID, req.TopicID, seqs)
 	if err != nil {
 		return groupMsgRecallResp{}, err
 	}
@@ -47,10 +48,11 @@ func (a *API) groupMsgRecall(ctx context.Context, c im.Caller, req *groupMsgReca
 type deleteGroupMsgBySenderReq struct {
 	GroupID       string `json:"GroupId"`
 	SenderAccount string `json:"Sender_Account"`
+	TopicID       string `json:"TopicId"`
 }
 
 func (a *API) deleteGroupMsgBySender(ctx context.Context, c im.Caller, req *deleteGroupMsgBySenderReq) (empty, error) {
-	return empty{}, a.groups.DeleteBySender(ctx, c, req.GroupID, req.SenderAccount)
+	return empty{}, a.groups.DeleteBySender(ctx, c, req.GroupID, req.TopicID, req.SenderAccount)
 }
 
 type modifyGroupMsgReq struct {
@@ -58,6 +60,7 @@ type modifyGroupMsgReq struct {
 	MsgSeq          *json.RawMessage `json:"MsgSeq"`
 	MsgBody         json.RawMessage  `json:"MsgBody"`
 	CloudCustomData *string          `json:"CloudCustomData"`
+	TopicID         string           `json:"TopicId"`
 }
 
 func (a *API) modifyGroupMsg(ctx context.Context, c im.Caller, req *modifyGroupMsgReq) (empty, error) {
@@ -65,7 +68,7 @@ func (a *API) modifyGroupMsg(ctx context.Context, c im.Caller, req *modifyGroupM
 	if err != nil {
 		return empty{}, err
 	}
-	r := group.ModifyMessageRequest{GroupID: req.GroupID, Seq: seq, CloudCustomData: req.CloudCustomData}
+	r := group.ModifyMessageRequest{GroupID: req.GroupID, TopicID: req.TopicID, Seq: seq, CloudCustomData: req.CloudCustomData}
 	if len(req.MsgBody) > 0 && string(req.MsgBody) != "null" {
 		b := msgbody.Body(req.MsgBody)
 		r.Body = &b

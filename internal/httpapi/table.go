@@ -8,7 +8,8 @@ const (
 	svcConfig  = "openconfigsvr"
 	// svcAttr serves get_group_attr only; the other attribute commands are svcGroup's.
 	svcAttr = "group_open_attr_http_svc"
-	// svcMillion serves the Community commands.
+	// svcMillion serves the Community commands: topics (but import_topic, svcGroup's) and
+	// a Community's get_online_member_num.
 	svcMillion = "million_group_open_http_svc"
 	// svcProfile serves the profile commands.
 	svcProfile = "profile"
@@ -74,6 +75,14 @@ func (a *API) commandTable() map[string]map[string]*command {
 	add(svcGroup, "get_online_member_num", handler(a.getOnlineMemberNum))
 	add(svcMillion, "get_online_member_num", handler(a.getCommunityOnlineMemberNum))
 	add(svcGroup, "send_broadcast_msg", handler(a.sendBroadcastMsg))
+	add(svcMillion, "create_topic", handler(a.createTopic))
+	add(svcMillion, "get_topic", handler(a.getTopic))
+	add(svcMillion, "modify_topic", handler(a.modifyTopic))
+	add(svcMillion, "destroy_topic", handler(a.destroyTopic))
+	add(svcGroup, "import_topic", handler(a.importTopic))
+	add(svcGroup, "group_msg_receipt", handler(a.groupMsgReceipt))
+	add(svcGroup, "get_group_msg_receipt", handler(a.getGroupMsgReceipt))
+	add(svcGroup, "get_group_msg_receipt_detail", handler(a.getGroupMsgReceiptDetail))
 	return t
 }
 

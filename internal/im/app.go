@@ -53,11 +53,19 @@ type Features struct {
 	// MemberOnlineStatus serves get_online_member_num for groups other than AVChatRooms
 	// (Ultimate edition and a console switch); off, it answers 10007 for them. Default on.
 	MemberOnlineStatus bool
+	// Topics serves the Community topics (create_topic, get_topic, modify_topic,
+	// destroy_topic, import_topic, and TopicId in the message commands; Ultimate edition
+	// and a console switch); off, they answer 11000. Default on.
+	Topics bool
+	// ReadReceipts serves group read receipts (NeedReadReceipt on send_group_msg,
+	// group_msg_receipt, get_group_msg_receipt, get_group_msg_receipt_detail; Ultimate
+	// edition and a console switch); off, they answer 10007. Default on.
+	ReadReceipts bool
 }
 
 // DefaultFeatures returns every feature on.
 func DefaultFeatures() Features {
-	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true}
+	return Features{GroupCounters: true, AVChatRoomBan: true, Broadcast: true, MemberOnlineStatus: true, Topics: true, ReadReceipts: true}
 }
 
 // DefaultMessageSettings returns the message settings Tencent documents as defaults.
@@ -123,6 +131,9 @@ type Limits struct {
 
 	GroupCounterKeys   int // counters one group holds, and keys of one update; default 20
 	GroupCounterKeyMax int // bytes of a group counter key; default 128
+
+	TopicsPerCommunity int // topics one Community holds (create_topic, import_topic); default 200
+	ReceiptMembersMax  int // members of a group whose messages may ask for read receipts; default 200
 }
 
 // DefaultLimits returns the limits of docs/compatibility.md §4.
@@ -139,6 +150,7 @@ func DefaultLimits() Limits {
 		AccountBatch: 100, AccountTextMax: 500, BodyMax: 1 << 20,
 		GroupAttrKeyMax: 32, GroupAttrValueMax: 4000, GroupAttrKeys: 16, GroupAttrTotalMax: 16000, GroupAttrWriteRate: 5,
 		GroupCounterKeys: 20, GroupCounterKeyMax: 128,
+		TopicsPerCommunity: 200, ReceiptMembersMax: 200,
 	}
 }
 

@@ -37,7 +37,8 @@ const (
 	CodeResponseTooLarge Code = 10018
 	// CodeAccountNotFound (10019): a named account was never imported. Group commands.
 	CodeAccountNotFound Code = 10019
-	// CodeGroupIDInUse (10021): create_group with a custom GroupId that is taken.
+	// CodeGroupIDInUse (10021): create_group with a custom GroupId that is taken;
+	// create_topic and import_topic with a custom TopicId that is taken.
 	CodeGroupIDInUse Code = 10021
 	// CodeGroupIDOwned (10025): create_group with a custom GroupId that is taken by a group
 	// whose owner is the requested Owner_Account.
@@ -153,4 +154,31 @@ const (
 	// CodeProfileBadType (40610): a profile value of the wrong JSON type (a number for a
 	// string field, or the other way round).
 	CodeProfileBadType Code = 40610
+
+	// The Community topic codes.
+
+	// CodeNoTopics (11000): the group does not support topics: not a Community created
+	// with SupportTopic 1, or the app's topics feature is off. Every topic command, and
+	// TopicId in the message commands.
+	CodeNoTopics Code = 11000
+	// CodeTopicGone (110003): the topic does not exist (never created, or destroyed).
+	// get_topic and destroy_topic, per topic.
+	CodeTopicGone Code = 110003
+	// CodeTooManyTopics (10037): the Community holds as many topics as allowed.
+	// create_topic, import_topic.
+	CodeTooManyTopics Code = 10037
+
+	// The read receipt codes.
+
+	// CodeReceiptGroupTooLarge (10060): the group has more members than read receipts
+	// allow (200 by default). send_group_msg with NeedReadReceipt, and the receipt
+	// commands.
+	CodeReceiptGroupTooLarge Code = 10060
+	// CodeReceiptOnline (10061): NeedReadReceipt with OnlineOnlyFlag: online messages
+	// take no receipts. send_group_msg.
+	CodeReceiptOnline Code = 10061
+	// CodeNoReceipt (10062): no read receipt: no such message, or one sent without
+	// NeedReadReceipt (or recalled, expired, a tip). group_msg_receipt,
+	// get_group_msg_receipt (per seq), get_group_msg_receipt_detail.
+	CodeNoReceipt Code = 10062
 )

@@ -32,6 +32,10 @@ const (
 	KindMessageSent        EventKind = "MessageSent"        // a message was sent
 	KindMessagesRecalled   EventKind = "MessagesRecalled"   // messages were recalled
 	KindSystemNotified     EventKind = "SystemNotified"     // a system notification was sent (live only)
+	KindCreatingTopic      EventKind = "CreatingTopic"      // ask: a topic is about to be created
+	KindTopicCreated       EventKind = "TopicCreated"       // a topic was created
+	KindTopicInfoChanged   EventKind = "TopicInfoChanged"   // a topic's texts changed
+	KindTopicsDestroyed    EventKind = "TopicsDestroyed"    // topics were destroyed
 )
 
 // EventHead is what every event carries.
@@ -146,10 +150,38 @@ type MessageSent struct {
 	Msg Outgoing
 }
 
-// MessagesRecalled reports recalled messages by their Seq.
+// MessagesRecalled reports recalled messages by their Seq, in the group's stream or in
+// Topic's.
 type MessagesRecalled struct {
 	EventHead
-	Seqs []int64
+	Topic string // "" for the group's own stream
+	Seqs  []int64
+}
+
+// CreatingTopic asks whether a topic of the Community Group may be created. Topic.ID is
+// "" when the server is to mint it.
+type CreatingTopic struct {
+	EventHead
+	Topic Topic
+}
+
+// TopicCreated reports a new topic of the Community Group.
+type TopicCreated struct {
+	EventHead
+	Topic Topic
+}
+
+// TopicInfoChanged reports a topic's changed texts; a nil field did not change.
+type TopicInfoChanged struct {
+	EventHead
+	Topic                                     string
+	Name, Introduction, Notification, FaceURL *string
+}
+
+// TopicsDestroyed reports topics of the Community Group destroyed by destroy_topic.
+type TopicsDestroyed struct {
+	EventHead
+	Topics []string
 }
 
 // SystemNotified reports a system notification: never stored, delivered to members
@@ -206,6 +238,18 @@ func (MessagesRecalled) Kind() EventKind { return KindMessagesRecalled }
 
 // Kind returns KindSystemNotified.
 func (SystemNotified) Kind() EventKind { return KindSystemNotified }
+
+// Kind returns KindCreatingTopic.
+func (CreatingTopic) Kind() EventKind { return KindCreatingTopic }
+
+// Kind returns KindTopicCreated.
+func (TopicCreated) Kind() EventKind { return KindTopicCreated }
+
+// Kind returns KindTopicInfoChanged.
+func (TopicInfoChanged) Kind() EventKind { return KindTopicInfoChanged }
+
+// Kind returns KindTopicsDestroyed.
+func (TopicsDestroyed) Kind() EventKind { return KindTopicsDestroyed }
 
 // Verdict is an app's answer to an Ask event. The zero Verdict allows the operation.
 // The rules, not the adapter, turn a verdict into the ErrorCode the caller gets.

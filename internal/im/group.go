@@ -61,6 +61,9 @@ type Group struct {
 	InviteJoinOption string // FreeAccess, NeedPermission or DisableInvite; may be ""
 	MuteAllMember    bool
 	AppData          map[string]string // group custom fields; nil when none
+	// SupportTopic is set for a Community created with SupportTopic 1: it may hold
+	// topics.
+	SupportTopic bool
 
 	// MemberNum is the number of members, filled in by reads; writes ignore it.
 	MemberNum int64

@@ -34,11 +34,15 @@ type MsgBody struct {
 	Problem string
 }
 
-// Message is one message of a group's stream: a message someone sent, or a tip.
+// Message is one message of a group's stream, or of one of its topics': a message
+// someone sent, or a tip.
 type Message struct {
-	App      uint64
-	Group    string
-	Seq      int64 // 1, 2, 3, ... per group, without gaps
+	App   uint64
+	Group string
+	// Topic is the ID of the Community topic the message belongs to; "" for a message of
+	// the group's own stream.
+	Topic    string
+	Seq      int64 // 1, 2, 3, ... per stream (group or topic), without gaps
 	From     string
 	Random   uint32
 	Priority MsgPriority
@@ -51,7 +55,17 @@ type Message struct {
 	// Unread tells whether the message counts as unread for the members who have not
 	// read it: not a tip, not sent with SendMsgControl NoUnread.
 	Unread bool
-	State  MsgState
+	// NeedReceipt tells whether the sender asked for read receipts (NeedReadReceipt 1).
+	NeedReceipt bool
+	State       MsgState
+}
+
+// Stream returns the ID of the message's stream: its topic's, or its group's.
+func (m Message) Stream() string {
+	if m.Topic != "" {
+		return m.Topic
+	}
+	return m.Group
 }
 
 // TipOp is the kind of a tip, numbered as Tencent's clients number group tips.

@@ -82,7 +82,7 @@ type Tx interface {
 	// UserID of one page as the next afterUserID visits every account once.
 	ListAccounts(ctx context.Context, app uint64, afterUserID string, limit int) ([]Account, error)
 	// DeleteApp deletes every account, profile field, group, membership, mute record, ban,
-	// message, group attribute and counter, account-wide mute, destroyed group ID and
+	// message, read receipt, group attribute and counter, topic, account-wide mute, destroyed group ID and
 	// outbox event of app, as if the app had never been used; other apps' rows stay.
 	// Deleting an app without data is not an error.
 	DeleteApp(ctx context.Context, app uint64) error
@@ -98,8 +98,9 @@ type Tx interface {
 	// UpdateGroup writes every base field of g (not MemberNum). ErrNotFound if missing.
 	UpdateGroup(ctx context.Context, g Group) error
 	// DestroyGroup deletes a group with its members, mute records, bans, messages, custom
-	// attributes and counters, and remembers its ID as used. ErrNotFound if it does not
-	// exist.
+	// attributes and counters, read receipts, topics and their messages, and remembers
+	// its ID as used.
+	// ErrNotFound if it does not exist.
 	DestroyGroup(ctx context.Context, app uint64, id string) error
 
 	// GetGroupMember returns a group as GetGroup does (with MemberNum) and account's
@@ -166,12 +167,17 @@ type Tx interface {
 	// ...; send_broadcast_msg), which DeleteApp does not reset.
 	NextBroadcastSeq(ctx context.Context, app uint64) (int64, error)
 
-	// AppendMessage stores m in its group's stream and advances the group: NextMsgSeq to
-	// m.Seq+1 and LastMsgTime to m.Time. The caller takes m.Seq from the NextMsgSeq of the
-	// group it has locked in this Update (GetGroup), which keeps each group's Seq gap-free
-	// and in commit order across processes. ErrConflict if the group holds m.Seq already.
+	// The message methods below take the ID of a stream as group: a group's ID for its own
+	// stream, a topic's ID for the topic's (see SplitStream). Messages read back have
+	// Group and Topic set from it.
+
+	// AppendMessage stores m in its stream (m.Stream()) and advances the stream's owner,
+	// the group or, when m.Topic is set, the topic: NextMsgSeq to m.Seq+1 and LastMsgTime
+	// to m.Time. The caller takes m.Seq from the NextMsgSeq of the group (or topic) it has
+	// locked in this Update (GetGroup, GetTopic), which keeps each stream's Seq gap-free
+	// and in commit order across processes. ErrConflict if the stream holds m.Seq already.
 	AppendMessage(ctx context.Context, m Message) error
-	// ListMessages returns the group's messages with Seq <= q.MaxSeq, newest first, at
+	// ListMessages returns the stream's messages with Seq <= q.MaxSeq, newest first, at
 	// most q.Limit, in one range scan.
 	ListMessages(ctx context.Context, app uint64, group string, q MessageQuery) ([]Message, error)
 	// GetMessage returns one message, or ErrNotFound.
@@ -179,8 +185,8 @@ type Tx interface {
 	// FindSent returns the group's messages from sender with Random random sent at or
 	// after since (unix seconds), newest first: the candidates of a retried send.
 	FindSent(ctx context.Context, app uint64, group, sender string, random uint32, since int64) ([]Message, error)
-	// UpdateMessage writes Body, CloudCustomData and State of an existing message.
-	// ErrNotFound if missing.
+	// UpdateMessage writes Body, CloudCustomData and State of an existing message of
+	// m.Stream(). ErrNotFound if missing.
 	UpdateMessage(ctx context.Context, m Message) error
 	// RecallSent marks recalled every normal message of sender in the group with Seq >=
 	// minSeq, and returns how many it marked. One statement does what reading and
@@ -209,6 +215,27 @@ type Tx interface {
 	// SetGroupCounters replaces every counter of the group by counters (none deletes them
 	// all). The keys of counters are distinct.
 	SetGroupCounters(ctx context.Context, app uint64, group string, counters []Counter) error
+
+	// PutReceipts records that account has read the messages seqs of a group's stream
+	// (group_msg_receipt); a receipt recorded already stays as it is.
+	PutReceipts(ctx context.Context, app uint64, group, account string, seqs []int64) error
+	// ReceiptReaders returns the accounts that have read message seq of a group's stream,
+	// in byte order.
+	ReceiptReaders(ctx context.Context, app uint64, group string, seq int64) ([]string, error)
+
+	// CreateTopic inserts a topic of a group. ErrConflict if the group has a topic with
+	// its ID.
+	CreateTopic(ctx context.Context, t Topic) error
+	// GetTopic returns one topic of a group, or ErrNotFound. In Update it locks the topic
+	// row until commit.
+	GetTopic(ctx context.Context, app uint64, group, id string) (Topic, error)
+	// ListTopics returns every topic of a group, in byte order of ID.
+	ListTopics(ctx context.Context, app uint64, group string) ([]Topic, error)
+	// UpdateTopic writes Name, FaceURL, Notification, Introduction, CustomString and
+	// MuteAllMember of an existing topic. ErrNotFound if missing.
+	UpdateTopic(ctx context.Context, t Topic) error
+	// DestroyTopic deletes a topic of a group with its messages. ErrNotFound if missing.
+	DestroyTopic(ctx context.Context, app uint64, group, id string) error
 
 	// Enqueue appends e to the outbox of after-callbacks (see Outbox); its ID is assigned by
 	// the store, increasing across the whole store. Fields ID, Attempts and LeaseUntil of e

@@ -153,6 +153,47 @@ func BenchmarkSendMessage(b *testing.B) {
 	})
 }
 
+// BenchmarkSendTopicMessage is BenchmarkSendMessage into a topic of a Community of 1000
+// members: a topic's stream is kept like a group's, so a send into it should cost what a
+// send into a group costs (one more row read: the topic's NextMsgSeq).
+func BenchmarkSendTopicMessage(b *testing.B) {
+	s := newBenchServer(b)
+	const members = 1000
+	g := "@TGS#_bench"
+	for i := 0; i < members; i += 100 {
+		items := make([]string, 0, 100)
+		for j := i; j < i+100; j++ {
+			items = append(items, fmt.Sprintf(`"m%d"`, j))
+		}
+		s.call(b, "im_open_login_svc/multiaccount_import", `{"Accounts":[`+strings.Join(items, ",")+`]}`)
+	}
+	s.call(b, "group_open_http_svc/create_group", `{"GroupId":"@TGS#_bench","Type":"Community","Name":"bench","SupportTopic":1}`)
+	for i := 0; i < members; i += 300 {
+		items := make([]string, 0, 300)
+		for j := i; j < min(i+300, members); j++ {
+			items = append(items, fmt.Sprintf(`{"Member_Account":"m%d"}`, j))
+		}
+		s.call(b, "group_open_http_svc/add_group_member", `{"GroupId":"@TGS#_bench","Silence":1,"MemberList":[`+strings.Join(items, ",")+`]}`)
+	}
+	topic := g + "@TOPIC#_t"
+	s.call(b, "million_group_open_http_svc/create_topic", `{"GroupId":"@TGS#_bench","TopicId":"`+topic+`","TopicName":"t"}`)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			out := s.call(b, "group_open_http_svc/send_group_msg",
+				fmt.Sprintf(`{"GroupId":%q,"TopicId":%q,"From_Account":"m%d","Random":%d,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":%q}}]}`,
+					g, topic, i%members, i, benchText))
+			if !strings.Contains(out, `"MsgDropReason":""`) || strings.Contains(out, `"MsgSeq":0`) {
+				b.Errorf("send_group_msg stored nothing: %s", out)
+			}
+		}
+	})
+}
+
 // BenchmarkGroupHistory measures group_msg_get_simple pages of 20 through the handler,
 // from a group of 50,000 imported messages: the newest page (no ReqMsgSeq), one in the
 // middle and the oldest. Its goal is that any page costs at most twice the newest.

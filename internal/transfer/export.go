@@ -84,7 +84,7 @@ func fromGroup(g im.Group, ms []im.Member, mutes []im.Mute) Group {
 		CreateTime: g.CreateTime, InfoSeq: g.InfoSeq, LastInfoTime: g.LastInfoTime,
 		LastMsgTime: g.LastMsgTime, NextMsgSeq: g.NextMsgSeq, MaxMemberNum: g.MaxMemberNum,
 		ApplyJoinOption: g.ApplyJoinOption, InviteJoinOption: g.InviteJoinOption,
-		MuteAllMember: g.MuteAllMember, AppData: maps.Clone(g.AppData),
+		MuteAllMember: g.MuteAllMember, SupportTopic: g.SupportTopic, AppData: maps.Clone(g.AppData),
 		Members: make([]Member, len(ms)),
 	}
 	for i, m := range ms {

@@ -144,6 +144,6 @@ func toGroup(app uint64, g *Group) im.Group {
 		CreateTime: g.CreateTime, InfoSeq: g.InfoSeq, LastInfoTime: g.LastInfoTime,
 		LastMsgTime: g.LastMsgTime, NextMsgSeq: g.NextMsgSeq, MaxMemberNum: g.MaxMemberNum,
 		ApplyJoinOption: g.ApplyJoinOption, InviteJoinOption: g.InviteJoinOption,
-		MuteAllMember: g.MuteAllMember, AppData: g.AppData,
+		MuteAllMember: g.MuteAllMember, SupportTopic: g.SupportTopic, AppData: g.AppData,
 	}
 }

@@ -58,6 +58,7 @@ type Group struct {
 	ApplyJoinOption  string            `json:"apply_join_option"`
 	InviteJoinOption string            `json:"invite_join_option,omitempty"`
 	MuteAllMember    bool              `json:"mute_all_member,omitempty"`
+	SupportTopic     bool              `json:"support_topic,omitempty"` // a Community's; its topics are not carried
 	AppData          map[string]string `json:"app_data,omitempty"`
 	Members          []Member          `json:"members"`         // in join order
 	Mutes            []Mute            `json:"mutes,omitempty"` // by account

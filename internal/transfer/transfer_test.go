@@ -85,7 +85,7 @@ func fill(t *testing.T, st im.Store) {
 				LastMsgTime: 1600000300, NextMsgSeq: 17, MaxMemberNum: 2000, ApplyJoinOption: im.JoinNeedPermission,
 				InviteJoinOption: im.InviteDisable, MuteAllMember: true, AppData: map[string]string{"Topic": "go"}},
 			{App: app, ID: "gone", Type: im.TypePrivate, Name: "G", CreateTime: 1600000101, ApplyJoinOption: im.JoinDisableApply},
-			{App: app, ID: "@TGS#2ABC", Type: im.TypeCommunity, Name: "C", CreateTime: 1600000102, MaxMemberNum: 100000, ApplyJoinOption: im.JoinFreeAccess},
+			{App: app, ID: "@TGS#2ABC", Type: im.TypeCommunity, Name: "C", CreateTime: 1600000102, MaxMemberNum: 100000, ApplyJoinOption: im.JoinFreeAccess, SupportTopic: true},
 			{App: app, ID: "empty", Type: im.TypeAVChatRoom, Name: "AV", CreateTime: 1600000103, ApplyJoinOption: im.JoinFreeAccess},
 			{App: other, ID: "public", Type: im.TypePublic, Name: "other app's", ApplyJoinOption: im.JoinFreeAccess},
 		} {

@@ -23,14 +23,18 @@ const (
 	BeforeSendMsg           = "Group.CallbackBeforeSendMsg"
 	AfterSendMsg            = "Group.CallbackAfterSendMsg"
 	AfterRecallMsg          = "Group.CallbackAfterRecallMsg"
+	BeforeCreateTopic       = "Group.CallbackBeforeCreateTopic"
+	AfterCreateTopic        = "Group.CallbackAfterCreateTopic"
+	AfterTopicInfoChanged   = "Group.CallbackAfterTopicInfoChanged"
+	AfterTopicDestroyed     = "Group.CallbackAfterTopicDestroyed"
 )
 
 // Commands returns every CallbackCommand timd sends, before-callbacks first.
 func Commands() []string {
 	return []string{
-		BeforeCreateGroup, BeforeInviteJoinGroup, BeforeSendMsg, AfterCreateGroup, AfterNewMemberJoin, AfterMemberExit,
-		AfterGroupDestroyed, AfterGroupInfoChanged, AfterMemberFieldChanged, AfterChangeGroupOwner, AfterGroupFull,
-		AfterSendMsg, AfterRecallMsg,
+		BeforeCreateGroup, BeforeInviteJoinGroup, BeforeSendMsg, BeforeCreateTopic, AfterCreateGroup, AfterNewMemberJoin,
+		AfterMemberExit, AfterGroupDestroyed, AfterGroupInfoChanged, AfterMemberFieldChanged, AfterChangeGroupOwner,
+		AfterGroupFull, AfterSendMsg, AfterRecallMsg, AfterCreateTopic, AfterTopicInfoChanged, AfterTopicDestroyed,
 	}
 }
 
@@ -169,6 +173,7 @@ type SendMsgBody struct {
 	CloudCustomData string          `json:"CloudCustomData"`
 	OfflinePushInfo json.RawMessage `json:"OfflinePushInfo,omitempty"`
 	ToAccount       []string        `json:"To_Account,omitempty"`
+	TopicID         string          `json:"TopicId,omitempty"` // a message of a Community topic
 }
 
 // AfterSendMsgBody is the body of Group.CallbackAfterSendMsg: the message as stored,
@@ -193,6 +198,51 @@ type AfterRecallMsgBody struct {
 	Type            string       `json:"Type"`
 	OperatorAccount string       `json:"Operator_Account"`
 	MsgSeqList      []MsgSeqItem `json:"MsgSeqList"`
+	TopicID         string       `json:"TopicId,omitempty"` // messages of a Community topic
+}
+
+// BeforeCreateTopicBody is the body of Group.CallbackBeforeCreateTopic: Tencent's
+// sample, with the Community's GroupId besides.
+type BeforeCreateTopicBody struct {
+	Head
+	GroupID         string `json:"GroupId"`
+	OperatorAccount string `json:"Operator_Account"`
+	Type            string `json:"Type"`
+	Name            string `json:"Name"` // the topic's
+}
+
+// AfterCreateTopicBody is the body of Group.CallbackAfterCreateTopic.
+type AfterCreateTopicBody struct {
+	Head
+	GroupID             string `json:"GroupId"`
+	TopicID             string `json:"TopicId"`
+	OperatorAccount     string `json:"Operator_Account"`
+	OwnerAccount        string `json:"Owner_Account"` // the Community's owner
+	Type                string `json:"Type"`
+	Name                string `json:"Name"` // the topic's
+	UserDefinedDataList []KV   `json:"UserDefinedDataList"`
+}
+
+// AfterTopicInfoChangedBody is the body of Group.CallbackAfterTopicInfoChanged; only the
+// changed texts appear. TopicId is timd's addition: Tencent's sample names no topic.
+type AfterTopicInfoChangedBody struct {
+	Head
+	GroupID         string  `json:"GroupId"`
+	TopicID         string  `json:"TopicId"`
+	Type            string  `json:"Type"`
+	OperatorAccount string  `json:"Operator_Account"`
+	Name            *string `json:"Name,omitempty"`
+	Introduction    *string `json:"Introduction,omitempty"`
+	Notification    *string `json:"Notification,omitempty"`
+	FaceURL         *string `json:"FaceUrl,omitempty"`
+}
+
+// AfterTopicDestroyedBody is the body of Group.CallbackAfterTopicDestroyed.
+type AfterTopicDestroyedBody struct {
+	Head
+	GroupID     string   `json:"GroupId"`
+	Type        string   `json:"Type"`
+	TopicIDList []string `json:"TopicIdList"`
 }
 
 // MsgSeqItem is a {"MsgSeq": n} entry.
@@ -231,6 +281,10 @@ var commands = map[im.EventKind]string{
 	im.KindSendingMessage:     BeforeSendMsg,
 	im.KindMessageSent:        AfterSendMsg,
 	im.KindMessagesRecalled:   AfterRecallMsg,
+	im.KindCreatingTopic:      BeforeCreateTopic,
+	im.KindTopicCreated:       AfterCreateTopic,
+	im.KindTopicInfoChanged:   AfterTopicInfoChanged,
+	im.KindTopicsDestroyed:    AfterTopicDestroyed,
 }
 
 // CommandOf returns the CallbackCommand of events of kind, or "" for none.
@@ -331,7 +385,28 @@ func bodyOf(ev im.Event) any {
 		for i, seq := range e.Seqs {
 			list[i] = MsgSeqItem{MsgSeq: seq}
 		}
-		return AfterRecallMsgBody{Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator, MsgSeqList: list}
+		return AfterRecallMsgBody{Head: h, GroupID: g.ID, Type: string(g.Type), OperatorAccount: e.Operator, MsgSeqList: list, TopicID: e.Topic}
+	}
+	return topicBody(h, g, ev)
+}
+
+// topicBody returns the callback body of a topic event, or nil for another event.
+func topicBody(h Head, g im.Group, ev im.Event) any {
+	switch e := ev.(type) {
+	case im.CreatingTopic:
+		return BeforeCreateTopicBody{Head: h, GroupID: g.ID, OperatorAccount: e.Operator, Type: string(g.Type), Name: e.Topic.Name}
+	case im.TopicCreated:
+		return AfterCreateTopicBody{
+			Head: h, GroupID: g.ID, TopicID: e.Topic.ID, OperatorAccount: e.Operator, OwnerAccount: g.Owner,
+			Type: string(g.Type), Name: e.Topic.Name, UserDefinedDataList: []KV{},
+		}
+	case im.TopicInfoChanged:
+		return AfterTopicInfoChangedBody{
+			Head: h, GroupID: g.ID, TopicID: e.Topic, Type: string(g.Type), OperatorAccount: e.Operator,
+			Name: e.Name, Introduction: e.Introduction, Notification: e.Notification, FaceURL: e.FaceURL,
+		}
+	case im.TopicsDestroyed:
+		return AfterTopicDestroyedBody{Head: h, GroupID: g.ID, Type: string(g.Type), TopicIDList: e.Topics}
 	}
 	return nil
 }
@@ -341,7 +416,7 @@ func sendMsgBody(h Head, g im.Group, operator string, m im.Outgoing) SendMsgBody
 	b := SendMsgBody{
 		Head: h, GroupID: g.ID, Type: string(g.Type), FromAccount: m.From, OperatorAccount: operator,
 		Random: m.Random, MsgBody: json.RawMessage(m.Body), CloudCustomData: m.CloudCustomData,
-		OfflinePushInfo: json.RawMessage(m.OfflinePush), ToAccount: m.ToAccounts,
+		OfflinePushInfo: json.RawMessage(m.OfflinePush), ToAccount: m.ToAccounts, TopicID: m.Topic,
 	}
 	if m.OnlineOnly {
 		b.OnlineOnlyFlag = 1

@@ -271,13 +271,14 @@ func TestCommandsListsEverySentCommand(t *testing.T) {
 		webhook.AfterNewMemberJoin, webhook.AfterMemberExit, webhook.AfterGroupDestroyed,
 		webhook.AfterGroupInfoChanged, webhook.AfterMemberFieldChanged, webhook.AfterChangeGroupOwner,
 		webhook.AfterGroupFull, webhook.BeforeSendMsg, webhook.AfterSendMsg, webhook.AfterRecallMsg,
+		webhook.BeforeCreateTopic, webhook.AfterCreateTopic, webhook.AfterTopicInfoChanged, webhook.AfterTopicDestroyed,
 	} {
 		if !webhook.Known(c) {
 			t.Errorf("Known(%q) = false, want true", c)
 		}
 	}
-	if len(got) != 13 {
-		t.Errorf("Commands() has %d entries, want 13: %v", len(got), got)
+	if len(got) != 17 {
+		t.Errorf("Commands() has %d entries, want 17: %v", len(got), got)
 	}
 	if webhook.Known("Group.CallbackAfterCreatGroup") {
 		t.Error("Known accepts a misspelt command")

@@ -25,12 +25,13 @@ func (t *tx) CreateGroup(ctx context.Context, g im.Group) error {
 	}
 	tag, err := t.exec(ctx, `INSERT INTO groups (app, id, type, name, introduction, notification,
 			face_url, owner, create_time, info_seq, last_info_time, last_msg_time, next_msg_seq,
-			max_member_num, apply_join_option, invite_join_option, mute_all_member, app_data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			max_member_num, apply_join_option, invite_join_option, mute_all_member, app_data,
+			support_topic)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (app, id) DO NOTHING`,
 		appID(g.App), g.ID, string(g.Type), g.Name, g.Introduction, g.Notification,
 		g.FaceURL, g.Owner, g.CreateTime, g.InfoSeq, g.LastInfoTime, g.LastMsgTime, g.NextMsgSeq,
-		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, data)
+		g.MaxMemberNum, g.ApplyJoinOption, g.InviteJoinOption, g.MuteAllMember, data, g.SupportTopic)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = im.ErrConflict
 	}
@@ -60,7 +61,7 @@ func (t *tx) GroupIDUsed(ctx context.Context, app uint64, id string) (bool, erro
 const groupSelect = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
 		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
 		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq
+		g.app_data, g.member_num, g.seq, g.support_topic
 	FROM groups g`
 
 // groupColumns returns the scan destinations of groupSelect's columns, into g and data
@@ -69,7 +70,7 @@ func groupColumns(g *im.Group, data **string) []any {
 	return []any{&g.ID, &g.Type, &g.Name, &g.Introduction, &g.Notification, &g.FaceURL,
 		&g.Owner, &g.CreateTime, &g.InfoSeq, &g.LastInfoTime, &g.LastMsgTime, &g.NextMsgSeq,
 		&g.MaxMemberNum, &g.ApplyJoinOption, &g.InviteJoinOption, &g.MuteAllMember,
-		data, &g.MemberNum, &g.Seq}
+		data, &g.MemberNum, &g.Seq, &g.SupportTopic}
 }
 
 // scanGroup scans one row of groupSelect into a group of app.
@@ -188,6 +189,9 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 		`DELETE FROM members WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM mutes WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM messages WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM messages WHERE app = $1 AND group_id IN (SELECT id FROM topics WHERE app = $1 AND group_id = $2)`,
+		`DELETE FROM topics WHERE app = $1 AND group_id = $2`,
+		`DELETE FROM receipts WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_attrs WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_counters WHERE app = $1 AND group_id = $2`,
 		`DELETE FROM group_bans WHERE app = $1 AND group_id = $2`,

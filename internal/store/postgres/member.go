@@ -113,7 +113,7 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 const getGroupMember = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
 		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
 		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq,
+		g.app_data, g.member_num, g.seq, g.support_topic,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag, m.last_send_msg_time,
 		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM groups g
@@ -345,7 +345,7 @@ func (t *tx) GetMembers(ctx context.Context, app uint64, group string, accounts 
 const listJoined = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
 		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
 		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq,
+		g.app_data, g.member_num, g.seq, g.support_topic,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
 		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM members m

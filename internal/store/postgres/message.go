@@ -13,15 +13,17 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state FROM messages`
+		unread, state, need_receipt FROM messages`
 
-// scanMessage scans one row of messageSelect into a message of group.
-func scanMessage(s interface{ Scan(...any) error }, app uint64, group string) (im.Message, error) {
-	m := im.Message{App: app, Group: group}
+// scanMessage scans one row of messageSelect into a message of stream (a group's ID or
+// a topic's).
+func scanMessage(s interface{ Scan(...any) error }, app uint64, stream string) (im.Message, error) {
+	m := im.Message{App: app}
+	m.Group, m.Topic = im.SplitStream(stream)
 	var random int64
 	var ccd []byte
 	var tip *string
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State)
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
 	if err != nil {
 		return im.Message{}, err
 	}
@@ -50,8 +52,8 @@ func encodeTip(t *im.Tip) (*string, error) {
 // round trip. The result tells whether it inserted and whether the group was there.
 const appendMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
 	), upd AS (
@@ -61,7 +63,23 @@ const appendMessage = `WITH ins AS (
 	)
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
 
-// AppendMessage stores m and advances its group's NextMsgSeq and LastMsgTime.
+// appendTopicMessage is appendMessage for a message of a topic ($2, of group $14): it
+// advances the topic.
+const appendTopicMessage = `WITH ins AS (
+		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
+			cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (app, group_id, seq) DO NOTHING
+		RETURNING seq
+	), upd AS (
+		UPDATE topics SET next_msg_seq = ins.seq + 1, last_msg_time = $7
+		FROM ins WHERE topics.app = $1 AND topics.group_id = $14 AND topics.id = $2
+		RETURNING 1
+	)
+	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
+
+// AppendMessage stores m in its stream and advances the NextMsgSeq and LastMsgTime of its
+// group, or of its topic.
 func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -71,15 +89,19 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 		return err
 	}
 	var inserted, advanced bool
-	err = t.queryRow(ctx, appendMessage, appID(m.App), m.Group, m.Seq, m.From, int64(m.Random),
-		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State)).Scan(&inserted, &advanced)
+	query, args := appendMessage, []any{appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random),
+		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt}
+	if m.Topic != "" {
+		query, args = appendTopicMessage, append(args, m.Group)
+	}
+	err = t.queryRow(ctx, query, args...).Scan(&inserted, &advanced)
 	switch {
 	case err != nil:
-		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Group, err)
+		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), err)
 	case !inserted:
-		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Group, im.ErrConflict)
+		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), im.ErrConflict)
 	case !advanced:
-		return fmt.Errorf("append message %d to %q: group: %w", m.Seq, m.Group, im.ErrNotFound)
+		return fmt.Errorf("append message %d to %q: group or topic: %w", m.Seq, m.Stream(), im.ErrNotFound)
 	}
 	return nil
 }
@@ -135,9 +157,9 @@ func (t *tx) UpdateMessage(ctx context.Context, m im.Message) error {
 	}
 	err := t.execOne(ctx, `UPDATE messages SET body = $1, cloud_custom_data = $2, state = $3
 		WHERE app = $4 AND group_id = $5 AND seq = $6`,
-		m.Body, []byte(m.CloudCustomData), int(m.State), appID(m.App), m.Group, m.Seq)
+		m.Body, []byte(m.CloudCustomData), int(m.State), appID(m.App), m.Stream(), m.Seq)
 	if err != nil {
-		return fmt.Errorf("update message %d of %q: %w", m.Seq, m.Group, err)
+		return fmt.Errorf("update message %d of %q: %w", m.Seq, m.Stream(), err)
 	}
 	return nil
 }

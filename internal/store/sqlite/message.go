@@ -12,15 +12,17 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state FROM messages`
+		unread, state, need_receipt FROM messages`
 
-// scanMessage scans one row of messageSelect into a message of group.
-func scanMessage(s scanner, app uint64, group string) (im.Message, error) {
-	m := im.Message{App: app, Group: group}
+// scanMessage scans one row of messageSelect into a message of stream (a group's ID or
+// a topic's).
+func scanMessage(s scanner, app uint64, stream string) (im.Message, error) {
+	m := im.Message{App: app}
+	m.Group, m.Topic = im.SplitStream(stream)
 	var random int64
 	var ccd []byte
 	var tip sql.NullString
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State)
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
 	if err != nil {
 		return im.Message{}, err
 	}
@@ -55,7 +57,8 @@ func decodeTip(s string, valid bool) (*im.Tip, error) {
 // blob keeps an empty text as an empty blob, not NULL.
 func blob(s string) []byte { return []byte(s) }
 
-// AppendMessage stores m and advances its group's NextMsgSeq and LastMsgTime.
+// AppendMessage stores m in its stream and advances the NextMsgSeq and LastMsgTime of its
+// group, or of its topic.
 func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -65,20 +68,25 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 		return err
 	}
 	_, err = t.exec(ctx, `INSERT INTO messages (app, group_id, seq, sender, random, priority, time,
-			body, cloud_custom_data, tip, unread, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		appID(m.App), m.Group, m.Seq, m.From, int64(m.Random), int(m.Priority), m.Time,
-		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State))
+			body, cloud_custom_data, tip, unread, state, need_receipt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random), int(m.Priority), m.Time,
+		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt)
 	if isConflict(err) {
-		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Group, im.ErrConflict)
+		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), im.ErrConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Group, err)
+		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), err)
 	}
-	err = t.execOne(ctx, `UPDATE groups SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND id = ?`,
-		m.Seq+1, m.Time, appID(m.App), m.Group)
+	if m.Topic != "" {
+		err = t.execOne(ctx, `UPDATE topics SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND group_id = ? AND id = ?`,
+			m.Seq+1, m.Time, appID(m.App), m.Group, m.Topic)
+	} else {
+		err = t.execOne(ctx, `UPDATE groups SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND id = ?`,
+			m.Seq+1, m.Time, appID(m.App), m.Group)
+	}
 	if err != nil {
-		return fmt.Errorf("advance group %q: %w", m.Group, err)
+		return fmt.Errorf("advance %q: %w", m.Stream(), err)
 	}
 	return nil
 }
@@ -144,9 +152,9 @@ func (t *tx) UpdateMessage(ctx context.Context, m im.Message) error {
 	}
 	err := t.execOne(ctx, `UPDATE messages SET body = ?, cloud_custom_data = ?, state = ?
 		WHERE app = ? AND group_id = ? AND seq = ?`,
-		m.Body, blob(m.CloudCustomData), int(m.State), appID(m.App), m.Group, m.Seq)
+		m.Body, blob(m.CloudCustomData), int(m.State), appID(m.App), m.Stream(), m.Seq)
 	if err != nil {
-		return fmt.Errorf("update message %d of %q: %w", m.Seq, m.Group, err)
+		return fmt.Errorf("update message %d of %q: %w", m.Seq, m.Stream(), err)
 	}
 	return nil
 }

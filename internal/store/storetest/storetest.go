@@ -30,7 +30,7 @@ func scenarios() []scenario {
 	for _, group := range [][]scenario{
 		accountScenarios, groupScenarios, groupMemberScenarios, memberScenarios, muteScenarios,
 		listScenarios, offsetScenarios, outboxScenarios, followerScenarios, appScenarios, txScenarios,
-		lifecycleScenarios, concurrencyScenarios, messageScenarios, fieldScenarios, attrScenarios, counterScenarios, banScenarios, profileScenarios,
+		lifecycleScenarios, concurrencyScenarios, messageScenarios, fieldScenarios, attrScenarios, counterScenarios, banScenarios, profileScenarios, topicScenarios, receiptScenarios,
 	} {
 		all = append(all, group...)
 	}

@@ -105,7 +105,7 @@ func (s *Service) MarkRead(ctx context.Context, c im.Caller, groupID, from strin
 		return err
 	}
 	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
-		g, _, found, err := tx.GetGroupMember(ctx, c.App.SDKAppID, groupID, from)
+		g, _, found, err := tx.GetGroupMember(ctx, c.App.SDKAppID, groupID, from, im.WriteGroup)
 		if errors.Is(err, im.ErrNotFound) {
 			return im.Errorf(im.CodeGroupNotFound, "group %q does not exist", groupID)
 		}

@@ -183,16 +183,19 @@ func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx
 	// whose row another transaction changed since its snapshot, to be redone from the
 	// start, and SERIALIZABLE adds predicate-lock bookkeeping to every read besides;
 	// neither gives a guarantee the locks do not.
-	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
-	t := &tx{q: ptx}
+	ltx := &lazyTx{c: conn}
+	t := &tx{q: ltx}
 	defer func() {
 		t.ended = true
-		// After a commit, or a rollback that already ran, this does nothing; it also
-		// ends the transaction when fn panics.
-		_ = ptx.Rollback(context.WithoutCancel(ctx))
+		// After a commit this does nothing; it also ends the transaction when fn fails
+		// or panics. A connection left inside a transaction or busy (the rollback
+		// failed) is closed by the pool rather than reused.
+		_ = ltx.end(context.WithoutCancel(ctx), false)
+		conn.Release()
 	}()
 	if err := fn(ctx, t); err != nil {
 		// fn may have wrapped the statement's error beyond recognition, or replaced it.
@@ -204,7 +207,7 @@ func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx
 	}
 	// The outcome of a COMMIT that was sent must be known: it runs to its end even when
 	// ctx is done meanwhile.
-	if err := ptx.Commit(context.WithoutCancel(ctx)); err != nil {
+	if err := ltx.end(context.WithoutCancel(ctx), true); err != nil {
 		return isRetryable(err), fmt.Errorf("postgres: commit: %w", err)
 	}
 	return false, nil

@@ -34,7 +34,7 @@ var ErrInvalidText = errors.New("postgres: text holds a NUL byte or invalid UTF-
 
 // tx is the im.Tx of one Update or View fn.
 type tx struct {
-	q        pgx.Tx
+	q        querier
 	readOnly bool
 	ended    bool  // set when fn returns; the tx must not be used after
 	failed   error // the first statement error: PostgreSQL has aborted the transaction

@@ -58,11 +58,13 @@ func (t *tx) GroupIDUsed(ctx context.Context, app uint64, id string) (bool, erro
 }
 
 // groupSelect reads groups g with every field; scanGroup scans its columns.
-const groupSelect = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
+const groupSelect = `SELECT ` + groupColumnList + ` FROM groups g`
+
+// groupColumnList is groupSelect's columns, for statements that join groups g to more.
+const groupColumnList = `g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
 		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
 		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq, g.support_topic
-	FROM groups g`
+		g.app_data, g.member_num, g.seq, g.support_topic`
 
 // groupColumns returns the scan destinations of groupSelect's columns, into g and data
 // (the stored AppData, decoded by the caller).

@@ -110,10 +110,7 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 
 // getGroupMember is the statement of GetGroupMember: groupSelect's columns, then
 // memberSelect's, of a group and one of its members; no row when either is missing.
-const getGroupMember = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
-		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
-		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq, g.support_topic,
+const getGroupMember = `SELECT ` + groupColumnList + `,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag, m.last_send_msg_time,
 		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM groups g
@@ -342,10 +339,7 @@ func (t *tx) GetMembers(ctx context.Context, app uint64, group string, accounts 
 // listJoined is the statement of ListJoined: groupSelect's columns, then memberSelect's.
 // It finds the account's memberships through members_account and each one's group by its
 // primary key. It locks nothing.
-const listJoined = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
-		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
-		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq, g.support_topic,
+const listJoined = `SELECT ` + groupColumnList + `,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
 		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM members m

@@ -176,10 +176,7 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 
 // getGroupMember is the statement of GetGroupMember: groupSelect's columns, then
 // memberSelect's, of a group and one of its members; no row when either is missing.
-const getGroupMember = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
-		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
-		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq,
+const getGroupMember = `SELECT ` + groupColumnList + `,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag, m.last_send_msg_time,
 		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM groups g
@@ -446,10 +443,7 @@ func (t *tx) GetMembers(ctx context.Context, app uint64, group string, accounts 
 // and assumes an app holds few rows, so left to choose it walks every membership of the
 // app by the primary key's (app) prefix, or every group of the app in seq order to save
 // the sort: INDEXED BY and CROSS JOIN (which keeps members the outer loop) pin the plan.
-const listJoined = `SELECT g.id, g.type, g.name, g.introduction, g.notification, g.face_url,
-		g.owner, g.create_time, g.info_seq, g.last_info_time, g.last_msg_time, g.next_msg_seq,
-		g.max_member_num, g.apply_join_option, g.invite_join_option, g.mute_all_member,
-		g.app_data, g.member_num, g.seq, g.support_topic,
+const listJoined = `SELECT ` + groupColumnList + `,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag,
 		m.last_send_msg_time, m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
 	FROM members m INDEXED BY members_account

@@ -11,9 +11,8 @@ import (
 // get_group_member_info, a whole group for an export): the six integers of a row come as
 // one text column, "seq join_time msg_seq last_send_msg_time unread_msg_num until". The
 // driver reads every column with two calls into SQLite that each take and release the
-// connection's mutex, which was most of a page's cost (BENCHMARKS.md, Reads); five
-// columns fewer per row make a page of 100 members about a third cheaper
-// (BenchmarkListMembers). scanListed scans it.
+// connection's mutex, which was most of a page's cost; five columns fewer per row make
+// a page cheaper (BenchmarkListMembers; BENCHMARKS.md, Reads). listScanner scans it.
 const listSelect = `SELECT m.account, m.role, m.msg_flag, m.name_card, m.app_data,
 		printf('%d %d %d %d %d %d', m.seq, m.join_time, m.msg_seq, m.last_send_msg_time,
 			m.unread_msg_num, COALESCE(u.until, 0))

@@ -47,8 +47,8 @@ func main() {
 
 // run runs timbench with args, or the hidden ceiling server when args ask for it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if addr, ok := ceilingArg(args); ok {
-		return serveCeiling(ctx, addr, stdout)
+	if ca, ok := ceilingArg(args); ok {
+		return serveCeiling(ctx, ca, stdout)
 	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
@@ -63,13 +63,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // its own executable with it, so the ceiling does not share the generator's runtime.
 const ceilingFlag = "-serve-ceiling"
 
-// ceilingArg returns ADDR when args are "-serve-ceiling ADDR" or "-serve-ceiling=ADDR".
-func ceilingArg(args []string) (string, bool) {
-	if len(args) == 2 && args[0] == ceilingFlag {
-		return args[1], true
+// ceilingArgs are the arguments of the ceiling server: its address, and the file holding
+// the answer it gives every read ("" for none: reads get the OK envelope too).
+type ceilingArgs struct {
+	addr       string
+	answerFile string
+}
+
+// ceilingArg parses "-serve-ceiling ADDR [FILE]" or "-serve-ceiling=ADDR [FILE]".
+func ceilingArg(args []string) (ceilingArgs, bool) {
+	var rest []string
+	switch {
+	case len(args) >= 2 && args[0] == ceilingFlag:
+		rest = args[1:]
+	case len(args) >= 1 && strings.HasPrefix(args[0], ceilingFlag+"="):
+		rest = append([]string{strings.TrimPrefix(args[0], ceilingFlag+"=")}, args[1:]...)
 	}
-	if len(args) == 1 {
-		return strings.CutPrefix(args[0], ceilingFlag+"=")
+	switch len(rest) {
+	case 1:
+		return ceilingArgs{addr: rest[0]}, true
+	case 2:
+		return ceilingArgs{addr: rest[0], answerFile: rest[1]}, true
 	}
-	return "", false
+	return ceilingArgs{}, false
 }

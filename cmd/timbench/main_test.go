@@ -35,17 +35,21 @@ func TestFlagsRefuseOtherHosts(t *testing.T) {
 func TestCeilingArg(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
-		addr string
+		want ceilingArgs
 		ok   bool
 	}{
-		{[]string{"-serve-ceiling", "127.0.0.1:0"}, "127.0.0.1:0", true},
-		{[]string{"-serve-ceiling=127.0.0.1:9"}, "127.0.0.1:9", true},
-		{[]string{"-c", "8"}, "", false},
-		{nil, "", false},
+		{[]string{"-serve-ceiling", "127.0.0.1:0"}, ceilingArgs{addr: "127.0.0.1:0"}, true},
+		{[]string{"-serve-ceiling=127.0.0.1:9"}, ceilingArgs{addr: "127.0.0.1:9"}, true},
+		{[]string{"-serve-ceiling", "127.0.0.1:0", "/tmp/a.json"}, ceilingArgs{addr: "127.0.0.1:0", answerFile: "/tmp/a.json"}, true},
+		{[]string{"-serve-ceiling=127.0.0.1:9", "/tmp/a.json"}, ceilingArgs{addr: "127.0.0.1:9", answerFile: "/tmp/a.json"}, true},
+		{[]string{"-serve-ceiling"}, ceilingArgs{}, false},
+		{[]string{"-serve-ceiling", "a", "b", "c"}, ceilingArgs{}, false},
+		{[]string{"-c", "8"}, ceilingArgs{}, false},
+		{nil, ceilingArgs{}, false},
 	} {
-		addr, ok := ceilingArg(tc.args)
-		if addr != tc.addr || ok != tc.ok {
-			t.Errorf("ceilingArg(%q) = %q, %v; want %q, %v", tc.args, addr, ok, tc.addr, tc.ok)
+		got, ok := ceilingArg(tc.args)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ceilingArg(%q) = %+v, %v; want %+v, %v", tc.args, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -76,10 +76,9 @@ func (b *bencher) run(ctx context.Context) error {
 		b.report.Base = base.Name()
 	}
 	if !o.noCeiling {
-		if b.ceiling, err = spawnCeiling(ctx); err != nil {
+		if err := b.startCeiling(ctx, w); err != nil {
 			return err
 		}
-		b.logf("ceiling server at %s, pid %d", b.ceiling.url, b.ceiling.pid())
 	}
 	if o.pgxDSN != "" {
 		if err := b.openPG(ctx); err != nil {
@@ -94,6 +93,31 @@ func (b *bencher) run(ctx context.Context) error {
 		b.report.Runs = append(b.report.Runs, run)
 	}
 	return b.finish()
+}
+
+// startCeiling starts the ceiling server. For a scenario that reads, it first fetches
+// one real answer of timd to a read, which the ceiling then answers to every read.
+func (b *bencher) startCeiling(ctx context.Context, w *bench.Workload) error {
+	var answer []byte
+	if b.serverURL != "" {
+		c, err := b.caller(b.serverURL)
+		if err != nil {
+			return err
+		}
+		if answer, err = w.SampleReadAnswer(ctx, c); err != nil {
+			return err
+		}
+		b.report.CeilingReadBytes = len(answer)
+	}
+	var err error
+	if b.ceiling, err = spawnCeiling(ctx, answer); err != nil {
+		return err
+	}
+	b.logf("ceiling server at %s, pid %d", b.ceiling.url, b.ceiling.pid())
+	if answer != nil {
+		b.logf("the ceiling answers each read with %d bytes, timd's answer to one read of the scenario", len(answer))
+	}
+	return nil
 }
 
 // startServer spawns timd or checks -target, then prepares the data set. For the ceiling

@@ -284,14 +284,28 @@ type spawnedCeiling struct {
 	url string
 }
 
-// spawnCeiling starts "timbench -serve-ceiling 127.0.0.1:0" and reads the address it
-// listens on from its first line of output.
-func spawnCeiling(ctx context.Context) (*spawnedCeiling, error) {
+// spawnCeiling starts "timbench -serve-ceiling 127.0.0.1:0 [FILE]" and reads the address
+// it listens on from its first line of output. A readAnswer is handed over in a temporary
+// file, which the ceiling reads before it listens and which is removed then.
+func spawnCeiling(ctx context.Context, readAnswer []byte) (*spawnedCeiling, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
 	}
-	cmd := exec.Command(self, ceilingFlag, "127.0.0.1:0")
+	args := []string{ceilingFlag, "127.0.0.1:0"}
+	if readAnswer != nil {
+		f, err := os.CreateTemp("", "timbench-ceiling-*.json")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(f.Name())
+		_, err = f.Write(readAnswer)
+		if err = errors.Join(err, f.Close()); err != nil {
+			return nil, err
+		}
+		args = append(args, f.Name())
+	}
+	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -324,6 +338,13 @@ func spawnCeiling(ctx context.Context) (*spawnedCeiling, error) {
 }
 
 // serveCeiling is the ceiling process: it serves until SIGTERM or SIGINT.
-func serveCeiling(ctx context.Context, addr string, stdout io.Writer) error {
-	return bench.ServeCeiling(ctx, addr, stdout)
+func serveCeiling(ctx context.Context, a ceilingArgs, stdout io.Writer) error {
+	var answer []byte
+	if a.answerFile != "" {
+		var err error
+		if answer, err = os.ReadFile(a.answerFile); err != nil {
+			return fmt.Errorf("ceiling server: %w", err)
+		}
+	}
+	return bench.ServeCeiling(ctx, a.addr, answer, stdout)
 }

@@ -176,7 +176,7 @@ func TestReadBands(t *testing.T) {
 
 // TestDriveCeiling drives the ceiling handler briefly, closed and open loop.
 func TestDriveCeiling(t *testing.T) {
-	srv := httptest.NewServer(CeilingHandler())
+	srv := httptest.NewServer(CeilingHandler(nil))
 	defer srv.Close()
 	w := testWorkload(t, ScenarioAuth, ReadAll)
 	c, err := NewCaller(Target{Base: srv.URL, SDKAppID: 1400000000, Admin: "administrator", Key: "k"}, NewHTTPClient(4, time.Second))
@@ -204,6 +204,39 @@ func TestDriveCeiling(t *testing.T) {
 	(&Report{Scenario: "auth"}).WriteText(&out)
 	if !strings.Contains(out.String(), "scenario auth") {
 		t.Errorf("report: %s", out.String())
+	}
+}
+
+// TestCeilingReadAnswer checks that the ceiling answers reads with the answer it was
+// given, and every other call with the OK envelope.
+func TestCeilingReadAnswer(t *testing.T) {
+	answer := []byte(okPrefix + `,"MemberNum":2,"MemberList":[{"Member_Account":"a"},{"Member_Account":"b"}]}`)
+	srv := httptest.NewServer(CeilingHandler(answer))
+	defer srv.Close()
+	c, err := NewCaller(Target{Base: srv.URL, SDKAppID: 1400000000, Admin: "administrator", Key: "k"}, NewHTTPClient(1, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ cmd, want string }{
+		{cmdRead, string(answer)},
+		{cmdModify, okEnvelope},
+		{cmdSend, okEnvelope},
+	} {
+		var buf bytes.Buffer
+		if o := c.Do(context.Background(), Request{Command: tc.cmd, Body: []byte(`{}`)}, &buf); o.Fail != "" || o.Code != 0 {
+			t.Fatalf("%s: %+v", tc.cmd, o)
+		}
+		if got := buf.String(); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.cmd, got, tc.want)
+		}
+	}
+	w := testWorkload(t, ScenarioRead, ReadGroups)
+	got, err := w.SampleReadAnswer(context.Background(), c)
+	if err != nil || !bytes.Equal(got, answer) {
+		t.Errorf("SampleReadAnswer: got %s, %v; want %s", got, err, answer)
+	}
+	if got, err := testWorkload(t, ScenarioModify, ReadAll).SampleReadAnswer(context.Background(), c); got != nil || err != nil {
+		t.Errorf("SampleReadAnswer of modify: got %s, %v; want nil, nil", got, err)
 	}
 }
 

@@ -10,24 +10,34 @@ import (
 	"time"
 )
 
-// okEnvelope is the whole answer of the ceiling server: timd's answer to a command that
-// returns no fields.
+// okEnvelope is the ceiling server's answer to every call but a read: timd's answer to a
+// command that returns no fields.
 const okEnvelope = okPrefix + "}"
 
+// readPath is the path of the read scenario's command.
+const readPath = "/v4/" + cmdRead
+
 // CeilingHandler is the bare net/http handler every result is compared to: it reads the
-// request body and answers the OK envelope, as fast as net/http allows.
-func CeilingHandler() http.Handler {
+// request body and answers the OK envelope, as fast as net/http allows. With a
+// readAnswer, it answers a read (get_group_member_info) with those bytes instead: a real
+// answer of timd to the same kind of read, so that a read is compared to a server that
+// writes as many bytes, not 50 (see Workload.SampleReadAnswer).
+func CeilingHandler(readAnswer []byte) http.Handler {
 	body := []byte(okEnvelope)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if readAnswer != nil && r.URL.Path == readPath {
+			_, _ = w.Write(readAnswer)
+			return
+		}
 		_, _ = w.Write(body)
 	})
 }
 
-// ServeCeiling serves CeilingHandler on addr (a loopback host:port; port 0 picks one)
-// until ctx ends. Once it listens it writes "listening ADDR\n" to ready.
-func ServeCeiling(ctx context.Context, addr string, ready io.Writer) error {
+// ServeCeiling serves CeilingHandler(readAnswer) on addr (a loopback host:port; port 0
+// picks one) until ctx ends. Once it listens it writes "listening ADDR\n" to ready.
+func ServeCeiling(ctx context.Context, addr string, readAnswer []byte, ready io.Writer) error {
 	if err := CheckLoopbackHostPort(addr); err != nil {
 		return err
 	}
@@ -35,7 +45,7 @@ func ServeCeiling(ctx context.Context, addr string, ready io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: CeilingHandler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := &http.Server{Handler: CeilingHandler(readAnswer), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if _, err := fmt.Fprintf(ready, "listening %s\n", ln.Addr()); err != nil {

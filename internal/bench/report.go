@@ -33,6 +33,10 @@ type Report struct {
 	// Machine describes where it ran: CPUs, and the 1-minute load average at the start
 	// and the end (other work on the machine makes every number noisy).
 	Machine Machine `json:"machine"`
+	// CeilingReadBytes is the size of the answer the ceiling server gives every read: a
+	// real answer of timd to a read of the scenario, fetched after the set-up; 0 when the
+	// scenario sends no reads.
+	CeilingReadBytes int `json:"ceiling_read_answer_bytes,omitempty"`
 }
 
 // Machine describes the machine a report was measured on.
@@ -315,6 +319,9 @@ func (r *Report) WriteText(w io.Writer) {
 		if s.RestartSeconds > 0 {
 			fmt.Fprintf(w, "restart: timd answered /healthz %.3fs after exec, with the data set\n", s.RestartSeconds)
 		}
+	}
+	if r.CeilingReadBytes > 0 {
+		fmt.Fprintf(w, "ceiling: answers each read with %d bytes, timd's answer to one read of the scenario\n", r.CeilingReadBytes)
 	}
 	for i, run := range r.Runs {
 		fmt.Fprintf(w, "\nrun %d of %d\n", i+1, len(r.Runs))

@@ -199,6 +199,26 @@ func (w *Workload) newOp(c *Caller, check bool) func(worker int) Op {
 	}
 }
 
+// SampleReadAnswer sends one read of the workload to timd through c and returns its
+// answer, the bytes the ceiling server then answers to every read (CeilingHandler): one
+// page of PageLimit members of a random group of the read band, encoded by timd. It
+// returns nil for a scenario that sends no reads.
+func (w *Workload) SampleReadAnswer(ctx context.Context, c *Caller) ([]byte, error) {
+	if w.scenario != ScenarioRead && w.scenario != ScenarioMixed {
+		return nil, nil
+	}
+	g := &gen{w: w, c: c, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))}
+	g.readBody()
+	o := c.Do(ctx, Request{Command: cmdRead, Body: g.body, Random: g.rng.Uint32()}, &g.buf)
+	if o.Fail != "" {
+		return nil, fmt.Errorf("sample read %s: %s: %s", g.body, o.Fail, o.Detail)
+	}
+	if o.Code != 0 {
+		return nil, fmt.Errorf("sample read %s: ErrorCode %d: %s", g.body, o.Code, snippet(g.buf.Bytes()))
+	}
+	return bytes.Clone(g.buf.Bytes()), nil
+}
+
 // gen is one worker's request maker.
 type gen struct {
 	w     *Workload

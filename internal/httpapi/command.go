@@ -254,8 +254,13 @@ func readBody(r *http.Request, limit int) ([]byte, error) {
 }
 
 // marshal encodes an answer into the envelope, without HTML escaping (Tencent sends
-// "<" as is).
+// "<" as is). An answer that appends its own fields (fieldsAppender) is written without
+// reflection.
 func marshal(resp any) ([]byte, error) {
+	if a, ok := resp.(fieldsAppender); ok {
+		b := append(make([]byte, 0, len(okPrefix)+a.sizeHint()), okPrefix...)
+		return append(a.appendFields(append(b, ',')), '}'), nil
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -292,8 +292,12 @@ func (t *tx) ListMembers(ctx context.Context, app uint64, group string, q im.Mem
 	}
 	defer rows.Close()
 	var ms []im.Member
+	if q.Limit > 0 {
+		ms = make([]im.Member, 0, min(q.Limit, 1000)) // a page in one allocation
+	}
+	var s listScanner
 	for rows.Next() {
-		m, err := scanMember(rows, group)
+		m, err := s.scan(rows, group)
 		if err != nil {
 			return nil, fmt.Errorf("list members of group %q: %w", group, err)
 		}
@@ -355,7 +359,7 @@ func (t *tx) memberBuckets(ctx context.Context, app uint64, group string) ([]pag
 // listMembersQuery builds the statement and arguments of ListMembers.
 func listMembersQuery(app uint64, group string, q im.MemberQuery) (string, []any) {
 	var b strings.Builder
-	b.WriteString(memberSelect)
+	b.WriteString(listSelect)
 	b.WriteString(` WHERE m.app = ? AND m.group_id = ? AND m.seq > ?`)
 	args := []any{appID(app), group, q.AfterSeq}
 	if len(q.Roles) > 0 {

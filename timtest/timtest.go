@@ -270,6 +270,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // Close stops the server and removes its data.
 func (s *Server) Close() {
+	s.mu.RLock()
+	s.srv.CloseStreams() // an open stream would keep Close waiting
+	s.mu.RUnlock()
 	s.http.Close()
 	s.mu.Lock()
 	_ = s.srv.Shutdown(context.Background())

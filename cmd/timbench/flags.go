@@ -40,6 +40,10 @@ type options struct {
 	repeat                    int
 	noCeiling                 bool
 	pgxDSN, jsonPath          string
+
+	// The stream scenario's (stream.go).
+	streams, replicas, streamMessages int
+	streamIdle                        time.Duration
 }
 
 // parseFlags parses and checks the flags.
@@ -74,7 +78,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.setupC, "setup-c", 4, "set-up calls in flight at once")
 	fs.IntVar(&o.sendGroups, "send-groups", 0, "send: messages go to the first N groups, 1 for one busy group (default: all -groups)")
 	fs.IntVar(&o.historyMessages, "history-messages", 1000000, "history: messages imported into the history group")
-	fs.StringVar(&o.scenario, "scenario", "modify", "modify, read, mixed, auth, ceiling, send or history")
+	fs.StringVar(&o.scenario, "scenario", "modify", "modify, read, mixed, auth, ceiling, send, history or stream")
+	fs.IntVar(&o.streams, "streams", 10000, "stream: event streams to open, one per member of one group")
+	fs.IntVar(&o.replicas, "replicas", 1, "stream: timd processes to spawn on one database (more than 1 needs -server-env TIMD_POSTGRES_DSN=...)")
+	fs.IntVar(&o.streamMessages, "stream-messages", 50, "stream: messages sent to the group, one at a time, for the fan-out latency")
+	fs.DurationVar(&o.streamIdle, "stream-idle", 35*time.Second, "stream: how long the streams stay idle while the servers' CPU is measured (one keep-alive round is 30s)")
 	fs.StringVar(&o.readBand, "read-band", "all", "pages read: all, groups, big0, bigmid or bigdeep")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each phase")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
@@ -135,8 +143,10 @@ func (o *options) check() error {
 		if o.historyMessages < bench.HistoryPage {
 			bad("-history-messages must be at least %d, a page", bench.HistoryPage)
 		}
+	case bench.ScenarioStream:
+		o.checkStream(bad)
 	default:
-		bad("-scenario %q: want modify, read, mixed, auth, ceiling, send or history", o.scenario)
+		bad("-scenario %q: want modify, read, mixed, auth, ceiling, send, history or stream", o.scenario)
 	}
 	if o.sendGroups < 0 || o.sendGroups > o.groups {
 		bad("-send-groups %d: want 0 (all) to -groups (%d)", o.sendGroups, o.groups)

@@ -23,6 +23,7 @@ type bencher struct {
 	stderr io.Writer
 
 	timd    *spawnedTimd    // nil with -target or -scenario ceiling
+	extra   []*spawnedTimd  // the other replicas of -scenario stream
 	ceiling *spawnedCeiling // nil with -no-ceiling
 	pg      *bench.PGBaseline
 
@@ -43,6 +44,9 @@ func (b *bencher) close() {
 	if b.ceiling != nil {
 		b.ceiling.stop(5 * time.Second)
 	}
+	for _, r := range b.extra {
+		r.stop(30 * time.Second)
+	}
 	if b.timd != nil {
 		b.timd.close(b.o.keep)
 		if b.o.keep {
@@ -57,6 +61,9 @@ func (b *bencher) run(ctx context.Context) error {
 		debug.SetGCPercent(400) // fewer collections: the generator shares the cores with the server
 	}
 	o := b.o
+	if o.scenario == bench.ScenarioStream {
+		return b.runStream(ctx)
+	}
 	b.report = &bench.Report{Command: redactedCommand(os.Args[1:]), Started: time.Now(),
 		Scenario: o.scenario, Params: o.params(), Target: "spawned timd", Store: "-",
 		Machine: bench.Machine{CPUs: runtime.NumCPU(), LoadStart: bench.LoadAverage()}}

@@ -33,6 +33,7 @@ const svcGroup = "group_open_http_svc/"
 type cluster struct {
 	procs  []*timd
 	sig    string // the admin's UserSig, good on every replica
+	key    string // the app's secret key, to sign for other users
 	client *http.Client
 	ctx    context.Context // bounds every call of the test, whatever hangs
 }
@@ -95,7 +96,7 @@ func startCluster(t *testing.T, dsn string, n int) *cluster {
 		p.mustListen(t)
 	}
 	sdkappid, _ := strconv.ParseUint(devSDKAppID, 10, 64)
-	c.sig = usersig.Mint(sdkappid, devAdmin, key, 86400, time.Now())
+	c.sig, c.key = usersig.Mint(sdkappid, devAdmin, key, 86400, time.Now()), key
 	return c
 }
 

@@ -14,9 +14,14 @@ import (
 
 // Service applies the account rules on a store.
 type Service struct {
-	store im.Store
-	clock im.Clock
+	store    im.Store
+	clock    im.Clock
+	presence im.Presence // who is connected; nil for nobody
 }
+
+// SetPresence tells the service who is connected (query_online_status) and lets kick end
+// connections; default nobody. Call it before serving.
+func (s *Service) SetPresence(p im.Presence) { s.presence = p }
 
 // New returns a Service on store; a nil clock means im.SystemClock.
 func New(store im.Store, clock im.Clock) *Service {

@@ -21,7 +21,8 @@ import (
 var assets embed.FS
 
 // contentSecurityPolicy lets the page load only its own scripts, styles and images and
-// talk only to its own origin, and keeps it out of frames.
+// talk only to its own origin (fetch, and the EventSource of the event stream, which
+// connect-src governs), and keeps it out of frames.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 

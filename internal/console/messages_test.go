@@ -197,3 +197,28 @@ func TestConsoleMessages(t *testing.T) {
 	}
 	tb.snap("messages-avchatroom")
 }
+
+// TestConsoleLiveMessages checks that the messages of a group's page show, at the top of
+// the list and once, a message sent elsewhere while the page is open: the page watches
+// the group on timd's event stream, which its Content-Security-Policy allows.
+func TestConsoleLiveMessages(t *testing.T) {
+	s := newServer(t)
+	s.MustImportAccounts(t, "alice", "bob")
+	group := s.MustCreateGroup(t, "Public", "alice", "bob")
+	send := func(random int, text string) {
+		s.MustOK(t, "group_open_http_svc/send_group_msg", map[string]any{"GroupId": group, "From_Account": "bob", "Random": random,
+			"MsgBody": []any{map[string]any{"MsgType": "TIMTextElem", "MsgContent": map[string]any{"Text": text}}}})
+	}
+	send(1, "before")
+	tb := newTab(t)
+	tb.open(s)
+	tb.signInWithKey(s)
+	tb.goTo(groupRoute(group), "#message-list li[data-seq]")
+	tb.waitFor("the stream", `document.getElementById('messages-live').textContent === 'Live'`)
+	send(2, "while open")
+	tb.waitFor("the live message", `document.querySelectorAll('#message-list > li[data-seq]').length === 2`)
+	shown := tb.messagesShown()
+	if len(shown) != 2 || shown[0].Body != "while open" || shown[0].From != "bob" || shown[1].Body != "before" {
+		t.Errorf("after a message sent elsewhere: %+v, want it above the one before", shown)
+	}
+}

@@ -98,9 +98,8 @@ func listRooms(ctx context.Context, tx im.Tx, app uint64) ([]string, error) {
 	}
 }
 
-// OnlineMemberNum is get_online_member_num: how many members of the group are connected
-// now. timd has no client connections, so the answer is always 0
-// (docs/compatibility.md §10). In group_open_http_svc it serves an AVChatRoom, and other
+// OnlineMemberNum is get_online_member_num: how many members of the group have an event
+// stream open now (docs/compatibility.md §10, §14). In group_open_http_svc it serves an AVChatRoom, and other
 // types when the app has the member online status feature; the Community variant
 // (million_group_open_http_svc, community true) serves Communities only. Other groups
 // answer 10007.
@@ -108,7 +107,8 @@ func (s *Service) OnlineMemberNum(ctx context.Context, c im.Caller, groupID stri
 	if err := checkGroupID(c.App.Limits, groupID); err != nil {
 		return 0, err
 	}
-	return 0, s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
+	var members []im.Member
+	err := s.store.View(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		switch {
 		case err != nil:
@@ -117,7 +117,15 @@ func (s *Service) OnlineMemberNum(ctx context.Context, c im.Caller, groupID stri
 			return im.Errorf(im.CodeNotAllowed, "million_group_open_http_svc counts the online members of a Community only")
 		case g.Type != im.TypeAVChatRoom && !c.App.Features.MemberOnlineStatus:
 			return im.Errorf(im.CodeNotAllowed, "online member counts of groups other than AVChatRooms are a feature of the Ultimate edition, turned off for this app")
+		case s.presence == nil:
+			return nil
 		}
-		return nil
+		members, err = tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
+		return err
 	})
+	if err != nil || s.presence == nil {
+		return 0, err
+	}
+	accounts := memberAccounts(members)
+	return int64(len(s.presence.Online(c.App.SDKAppID, accounts))), nil
 }

@@ -80,7 +80,7 @@ func (s *Service) create(ctx context.Context, c im.Caller, r CreateRequest, op O
 	// transaction; try again with a new one.
 	for range 3 {
 		g := g
-		err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+		err = s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 			if err := s.insertGroup(ctx, tx, c.App, &g, members); err != nil || op == OpImport {
 				return err
 			}
@@ -345,7 +345,7 @@ func (s *Service) DestroyGroup(ctx context.Context, c im.Caller, groupID string)
 	if err := checkGroupID(c.App.Limits, groupID); err != nil {
 		return err
 	}
-	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err
@@ -359,14 +359,20 @@ func (s *Service) DestroyGroup(ctx context.Context, c im.Caller, groupID string)
 
 // recordDestroyed records the GroupDestroyed event of g, with the members it had.
 func (s *Service) recordDestroyed(ctx context.Context, tx im.Tx, c im.Caller, g im.Group) error {
-	if !s.wants(c, im.KindGroupDestroyed) {
+	wants := s.wants(c, im.KindGroupDestroyed)
+	if !wants && !noting(ctx) {
 		return nil
 	}
 	ms, err := tx.ListMembers(ctx, g.App, g.ID, im.MemberQuery{})
 	if err != nil {
 		return fmt.Errorf("list members: %w", err)
 	}
-	return s.events.Record(ctx, tx, c, im.GroupDestroyed{EventHead: s.eventHead(c, g), Members: memberAccounts(ms)})
+	ev := im.GroupDestroyed{EventHead: s.eventHead(c, g), Members: memberAccounts(ms)}
+	note(ctx, c, ev)
+	if !wants {
+		return nil
+	}
+	return s.events.Record(ctx, tx, c, ev)
 }
 
 // memberAccounts lists the accounts of ms.

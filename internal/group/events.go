@@ -44,15 +44,25 @@ func (s *Service) ask(ctx context.Context, c im.Caller, ev im.Event) ([]string, 
 // record writes a change event into tx, when the app listens, so the event commits or
 // rolls back with the change it reports. build runs only then: an event nobody hears
 // costs nothing.
+// Live hears it too, once tx commits, when it hears events of kind.
 func (s *Service) record(ctx context.Context, tx im.Tx, c im.Caller, kind im.EventKind, build func() im.Event) error {
-	if !s.wants(c, kind) {
+	wants, hears := s.wants(c, kind), noting(ctx) && liveHears(kind)
+	if !wants && !hears {
 		return nil
 	}
-	return s.events.Record(ctx, tx, c, build())
+	ev := build()
+	if hears {
+		note(ctx, c, ev)
+	}
+	if !wants {
+		return nil
+	}
+	return s.events.Record(ctx, tx, c, ev)
 }
 
 // update runs fn in a store transaction and, once it has committed, tells the events'
-// adapter so that it delivers what fn recorded.
+// adapter so that it delivers what fn recorded. Commands whose changes Live hears use
+// updateNoting instead.
 func (s *Service) update(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error) error {
 	err := s.store.Update(ctx, fn)
 	if err == nil && s.events != nil {

@@ -52,9 +52,15 @@ func (s *Service) ImportMembers(ctx context.Context, c im.Caller, groupID string
 		}
 	}
 	var out []AddOutcome
-	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error
 		out, err = s.importMembers(ctx, tx, c.App, groupID, list)
+		if err == nil && noting(ctx) {
+			if joined := addedAccounts(out); len(joined) > 0 {
+				g := im.Group{App: c.App.SDKAppID, ID: groupID}
+				note(ctx, c, im.MembersJoined{EventHead: s.eventHead(c, g), JoinType: im.JoinInvited, Accounts: joined})
+			}
+		}
 		return err
 	})
 	return out, err
@@ -193,7 +199,7 @@ func (s *Service) ImportMessages(ctx context.Context, c im.Caller, groupID, topi
 		return nil, err
 	}
 	out := make([]ImportResult, len(list))
-	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err

@@ -36,7 +36,7 @@ func (s *Service) ModifyBaseInfo(ctx context.Context, c im.Caller, r ModifyBaseR
 	if err := checkCustomData("AppDefinedData", r.AppData, c.App.HasGroupField, l.GroupValueMax); err != nil {
 		return err
 	}
-	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, r.GroupID)
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ func (s *Service) AddMembers(ctx context.Context, c im.Caller, groupID string, a
 		return nil, err
 	}
 	var out []AddOutcome
-	err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err = s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error
 		out, err = s.addMembers(ctx, tx, c, groupID, accounts, refused, silence)
 		return err
@@ -202,7 +202,7 @@ func (s *Service) DeleteMembers(ctx context.Context, c im.Caller, groupID string
 	if err := checkAccountList(l, "MemberToDel_Account", accounts, l.DeleteMemberBatch); err != nil {
 		return err
 	}
-	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err

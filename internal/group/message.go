@@ -91,15 +91,11 @@ func (s *Service) SendMessage(ctx context.Context, c im.Caller, r SendRequest) (
 		}
 	}
 	var sent Sent
-	var live bool
-	err = s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err = s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		var err error
-		sent, live, err = s.storeMessage(ctx, tx, c, &r, &out)
+		sent, err = s.storeMessage(ctx, tx, c, &r, &out)
 		return err
 	})
-	if err == nil && live && s.live != nil {
-		s.live.Publish(c, im.MessageSent{EventHead: s.eventHead(c, im.Group{App: c.App.SDKAppID, ID: r.GroupID}), Msg: out})
-	}
 	return sent, err
 }
 
@@ -136,9 +132,9 @@ func (s *Service) checkSendRequest(c im.Caller, r *SendRequest) (im.Outgoing, er
 			App: c.App.SDKAppID, Group: r.GroupID, Topic: r.TopicID, From: from, Random: uint32(r.Random.Int),
 			Priority: priorities[r.Priority], Body: r.Body.Text, CloudCustomData: r.CloudCustomData,
 			Unread:      !slices.Contains(r.SendMsgControl, NoUnread) && len(r.ToAccounts) == 0,
-			NeedReceipt: r.NeedReceipt,
+			NeedReceipt: r.NeedReceipt, To: r.ToAccounts, At: r.AtInfo,
 		},
-		OnlineOnly: r.OnlineOnly, ToAccounts: r.ToAccounts, AtInfo: r.AtInfo, OfflinePush: r.OfflinePush,
+		OnlineOnly: r.OnlineOnly, OfflinePush: r.OfflinePush,
 	}, nil
 }
 
@@ -341,47 +337,57 @@ func (s *Service) askSend(ctx context.Context, c im.Caller, g im.Group, r *SendR
 
 // storeMessage does the send's transaction: the sender's checks again (rows 5-9, now
 // with the group locked), a retried send recognised, the group's send rate (row 11),
-// then the message stored with the group's next MsgSeq. A message sent online only, or to an AVChatRoom, is not stored
-// (live reports it): an AVChatRoom's counter still gives it a MsgSeq.
-func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest, out *im.Outgoing) (sent Sent, live bool, err error) {
+// then the message stored with its stream's next MsgSeq (the group's, or its topic's). A
+// message sent online only, or to an AVChatRoom, is not stored: an AVChatRoom's counter
+// still gives it a MsgSeq. Live hears every message sent, once the transaction commits.
+func (s *Service) storeMessage(ctx context.Context, tx im.Tx, c im.Caller, r *SendRequest, out *im.Outgoing) (Sent, error) {
 	g, sender, st, err := s.checkSender(ctx, tx, c, r)
 	if err != nil {
-		return Sent{}, false, err
+		return Sent{}, err
 	}
 	now := s.now()
 	out.Time, out.Seq = now, 0
 	if stored(g, r) {
 		if first, ok, err := s.findRetry(ctx, tx, g, *out); err != nil || ok {
-			return first, false, err
+			return first, err
 		}
 	}
 	if !s.sendAllowed(c, g.ID) { // row 11
-		return Sent{Time: now, DropReason: MsgDropFreq}, false, nil
+		return Sent{Time: now, DropReason: MsgDropFreq}, nil
 	}
 	switch {
 	case r.OnlineOnly:
-		return Sent{Time: now}, true, s.recordSent(ctx, tx, c, r, g, *out)
 	case g.Type == im.TypeAVChatRoom:
 		out.Seq = g.NextMsgSeq
 		g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
 		if err := tx.UpdateGroup(ctx, g); err != nil {
-			return Sent{}, false, fmt.Errorf("advance group %q: %w", g.ID, err)
+			return Sent{}, fmt.Errorf("advance group %q: %w", g.ID, err)
 		}
-		return Sent{Seq: out.Seq, Time: now}, true, s.recordSent(ctx, tx, c, r, g, *out)
+	default:
+		if err := s.appendSent(ctx, tx, g, sender, st, out); err != nil {
+			return Sent{}, err
+		}
+		if st.topic == nil {
+			g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
+		}
 	}
+	note(ctx, c, im.MessageSent{EventHead: s.eventHead(c, g), Msg: *out})
+	return Sent{Seq: out.Seq, Time: now}, s.recordSent(ctx, tx, c, r, g, *out)
+}
+
+// appendSent stores out as the next message of its stream st and records the sender's
+// last send time.
+func (s *Service) appendSent(ctx context.Context, tx im.Tx, g im.Group, sender *im.Member, st stream, out *im.Outgoing) error {
 	out.Seq = st.next
 	if err := tx.AppendMessage(ctx, out.Message); err != nil {
-		return Sent{}, false, err
-	}
-	if st.topic == nil {
-		g.NextMsgSeq, g.LastMsgTime = out.Seq+1, now
+		return err
 	}
 	if sender != nil {
-		if err := tx.SetLastSendMsgTime(ctx, g.App, g.ID, sender.Account, now); err != nil {
-			return Sent{}, false, fmt.Errorf("update sender %q: %w", sender.Account, err)
+		if err := tx.SetLastSendMsgTime(ctx, g.App, g.ID, sender.Account, out.Time); err != nil {
+			return fmt.Errorf("update sender %q: %w", sender.Account, err)
 		}
 	}
-	return Sent{Seq: out.Seq, Time: now}, false, s.recordSent(ctx, tx, c, r, g, *out)
+	return nil
 }
 
 // findRetry looks for the same message (stream, sender, Random and MsgBody) stored within

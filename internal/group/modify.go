@@ -48,7 +48,7 @@ func (s *Service) ModifyMember(ctx context.Context, c im.Caller, r ModifyMemberR
 	if r.Account == "" { // row 2
 		return im.Errorf(im.CodeInvalidParam, "Member_Account is required")
 	}
-	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		return s.modifyMember(ctx, tx, c, &r)
 	})
 }
@@ -75,6 +75,9 @@ func (s *Service) modifyMember(ctx context.Context, tx im.Tx, c im.Caller, r *Mo
 	}
 	if err := s.fieldTips(ctx, tx, c, &g, m, ch); err != nil {
 		return err
+	}
+	if r.MsgFlag != nil { // it decides what the member's streams receive
+		note(ctx, c, im.MemberFieldChanged{EventHead: s.eventHead(c, g), Account: m.Account})
 	}
 	return s.recordFieldChanged(ctx, tx, c, g, m.Account, ch)
 }

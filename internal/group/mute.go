@@ -25,7 +25,7 @@ func (s *Service) ForbidSendMsg(ctx context.Context, c im.Caller, groupID string
 	if muteTime == nil {
 		return im.Errorf(im.CodeInvalidParam, "MuteTime is required")
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err

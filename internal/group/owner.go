@@ -18,7 +18,7 @@ func (s *Service) ChangeOwner(ctx context.Context, c im.Caller, groupID, newOwne
 	if err := checkAccount(l, "NewOwner_Account", newOwner); err != nil {
 		return err
 	}
-	return s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err

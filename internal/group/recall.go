@@ -40,7 +40,7 @@ func (s *Service) Recall(ctx context.Context, c im.Caller, groupID, topicID stri
 		return nil, im.Errorf(im.CodeInvalidParam, "MsgSeqList has %d seqs, over the limit of %d", len(seqs), maxRecall)
 	}
 	out := make([]RecallResult, len(seqs))
-	err := s.update(ctx, func(ctx context.Context, tx im.Tx) error {
+	err := s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, groupID)
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func (s *Service) ModifyMessage(ctx context.Context, c im.Caller, r ModifyMessag
 	if r.Seq == nil || !r.Seq.Exact || r.Seq.Int <= 0 {
 		return im.Errorf(im.CodeNoSuchMessage, "MsgSeq must name a message")
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+	return s.updateNoting(ctx, func(ctx context.Context, tx im.Tx) error {
 		g, err := loadGroup(ctx, tx, c.App.SDKAppID, r.GroupID)
 		if err != nil {
 			return err
@@ -181,7 +181,11 @@ func (s *Service) ModifyMessage(ctx context.Context, c im.Caller, r ModifyMessag
 		if n := len(m.Body) + len(m.CloudCustomData); n > maxMessageBytes {
 			return im.Errorf(im.CodeMessageTooLong, "the message would be %d bytes, over %d", n, maxMessageBytes)
 		}
-		return tx.UpdateMessage(ctx, m)
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return err
+		}
+		note(ctx, c, im.MessageModified{EventHead: s.eventHead(c, g), Msg: m})
+		return nil
 	})
 }
 

@@ -18,8 +18,10 @@ type Service struct {
 	clock  im.Clock
 	rand   func([]byte) // fills its argument with random bytes, for group IDs
 	events im.Events    // hears the rules' events; nil for none
-	live   im.Live      // hears what is never stored; nil for none
-	sends  *groupRates  // per-group send rate
+	live   im.Live      // hears committed changes for the event streams; nil for none
+	// presence tells who is connected (get_online_member_num); nil for nobody.
+	presence im.Presence
+	sends    *groupRates // per-group send rate
 	// attrWrites counts the attribute writes of each group, for their rate.
 	attrWrites *groupRates
 	// broadcasts counts each app's broadcasts (under group ""), for their rate.
@@ -34,13 +36,15 @@ type Options struct {
 	Rand func([]byte)
 	// Events hears the rules' events (the app's callbacks); default none.
 	Events im.Events
-	// Live hears system notifications and messages never stored; default none.
+	// Live hears committed changes, for the event streams; default none.
 	Live im.Live
+	// Presence tells who is connected, for get_online_member_num; default nobody.
+	Presence im.Presence
 }
 
 // New returns a Service on store.
 func New(store im.Store, opts Options) *Service {
-	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live,
+	s := &Service{store: store, clock: opts.Clock, rand: opts.Rand, events: opts.Events, live: opts.Live, presence: opts.Presence,
 		sends: newGroupRates(), attrWrites: newGroupRates(), broadcasts: newGroupRates()}
 	if s.clock == nil {
 		s.clock = im.SystemClock{}

@@ -21,6 +21,7 @@ func (s *Service) tip(ctx context.Context, tx im.Tx, c im.Caller, g *im.Group, t
 		return err
 	}
 	g.NextMsgSeq, g.LastMsgTime = m.Seq+1, now
+	note(ctx, c, im.TipAppended{EventHead: s.eventHead(c, *g), Msg: m})
 	return nil
 }
 

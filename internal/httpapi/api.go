@@ -51,6 +51,9 @@ type Options struct {
 	// /console/api/ (console.go); default nil, which leaves them out.
 	Fields    *field.Service
 	Callbacks CallbackReporter
+	// Stream, when set, serves the event stream at StreamPath; default nil, under which
+	// that path answers 404.
+	Stream Stream
 }
 
 // API is the http.Handler of the REST API and the health endpoints.
@@ -75,6 +78,7 @@ type API struct {
 	fields    *field.Service
 	callbacks CallbackReporter
 	console   map[string]*command // "METHOD /console/api/path" -> handler
+	stream    Stream
 }
 
 // New returns the API for opts.
@@ -83,7 +87,7 @@ func New(opts Options) *API {
 		apps: make(map[uint64]*App, len(opts.Apps)), groups: opts.Groups, accounts: opts.Accounts,
 		ready: opts.Ready, limiter: opts.Limiter, log: opts.Logger, clock: opts.Clock,
 		observe: opts.Observe, journal: opts.Journal, dev: opts.Dev, faults: opts.Faults, sigs: newSigCache(10000),
-		fields: opts.Fields, callbacks: opts.Callbacks,
+		fields: opts.Fields, callbacks: opts.Callbacks, stream: opts.Stream,
 	}
 	for i := range opts.Apps {
 		a.apps[opts.Apps[i].SDKAppID] = &opts.Apps[i]
@@ -133,6 +137,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveDev(w, r)
 	case strings.HasPrefix(r.URL.Path, consoleAPIPrefix):
 		a.serveConsole(w, r)
+	case r.URL.Path == StreamPath:
+		a.serveStream(w, r)
 	default:
 		// Not through the mux: it would answer a path it cleans (//, ., ..) with a bare
 		// redirect, where the REST API answers 404 with the envelope.

@@ -74,12 +74,12 @@ func BenchmarkSigCache(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		c := newSigCache(10000)
 		sig := usersig.Mint(app.SDKAppID, "administrator", key, 86400, now)
-		if err := c.verify(app, "administrator", sig, now); err != nil {
+		if _, err := c.verify(app, "administrator", sig, now); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := c.verify(app, "administrator", sig, now); err != nil {
+			if _, err := c.verify(app, "administrator", sig, now); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -95,7 +95,7 @@ func BenchmarkSigCache(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if err := c.verify(app, "administrator", sigs[i%len(sigs)], now); err != nil {
+			if _, err := c.verify(app, "administrator", sigs[i%len(sigs)], now); err != nil {
 				b.Fatal(fmt.Sprint(i, err))
 			}
 			i++

@@ -36,6 +36,8 @@ const (
 	KindTopicCreated       EventKind = "TopicCreated"       // a topic was created
 	KindTopicInfoChanged   EventKind = "TopicInfoChanged"   // a topic's texts changed
 	KindTopicsDestroyed    EventKind = "TopicsDestroyed"    // topics were destroyed
+	KindMessageModified    EventKind = "MessageModified"    // a stored message was modified (live only)
+	KindTipAppended        EventKind = "TipAppended"        // a tip was stored (live only)
 )
 
 // EventHead is what every event carries.
@@ -127,15 +129,7 @@ type GroupFull struct {
 type Outgoing struct {
 	Message
 	OnlineOnly  bool
-	ToAccounts  []string // targeted receivers; empty for everyone
-	AtInfo      []AtInfo
 	OfflinePush []byte // the OfflinePushInfo JSON object as sent; nil for none
-}
-
-// AtInfo is one mention of a message: everyone, or one member.
-type AtInfo struct {
-	All     bool
-	Account string
 }
 
 // SendingMessage asks whether a message may be sent.
@@ -190,6 +184,19 @@ type SystemNotified struct {
 	EventHead
 	To      []string // the members addressed; empty for everyone
 	Content string
+}
+
+// MessageModified reports a stored message whose MsgBody or CloudCustomData changed:
+// Msg is the message as it now is. Only Live hears it.
+type MessageModified struct {
+	EventHead
+	Msg Message
+}
+
+// TipAppended reports a tip stored in a group's stream. Only Live hears it.
+type TipAppended struct {
+	EventHead
+	Msg Message
 }
 
 // KV is a custom-field entry, in request order.
@@ -250,6 +257,11 @@ func (TopicInfoChanged) Kind() EventKind { return KindTopicInfoChanged }
 
 // Kind returns KindTopicsDestroyed.
 func (TopicsDestroyed) Kind() EventKind { return KindTopicsDestroyed }
+// Kind returns KindMessageModified.
+func (MessageModified) Kind() EventKind { return KindMessageModified }
+
+// Kind returns KindTipAppended.
+func (TipAppended) Kind() EventKind { return KindTipAppended }
 
 // Verdict is an app's answer to an Ask event. The zero Verdict allows the operation.
 // The rules, not the adapter, turn a verdict into the ErrorCode the caller gets.
@@ -292,9 +304,23 @@ type Events interface {
 	Committed()
 }
 
-// Live hears what happens once and is never stored: system notifications and messages
-// sent online only. A nil Live is valid in the rules.
+// Live hears, once it has committed, every change a connected client may be told of:
+// messages sent (stored or online only), tips, recalls and modifications, system
+// notifications, and members joining or leaving and groups destroyed. Events that are
+// stored carry their Seq, so that a listener can read them back from the store. A nil
+// Live is valid in the rules.
 type Live interface {
-	// Publish hands over an event after the operation that made it has succeeded.
+	// Publish hands over an event after the operation that made it has committed. It
+	// must not block: the sender's request waits for it.
 	Publish(c Caller, ev Event)
+}
+
+// Presence tells which accounts have a connection open (an event stream), and ends
+// them. A nil Presence is valid in the rules: nobody is connected.
+type Presence interface {
+	// Online reports which of accounts of app are connected.
+	Online(app uint64, accounts []string) map[string]bool
+	// Kick ends every connection of account and refuses the UserSigs issued at or before
+	// at (unix seconds) for a while.
+	Kick(app uint64, account string, at int64)
 }

@@ -58,6 +58,11 @@ type Message struct {
 	// NeedReceipt tells whether the sender asked for read receipts (NeedReadReceipt 1).
 	NeedReceipt bool
 	State       MsgState
+	// To lists the only members a targeted message is for (To_Account); empty for
+	// every member.
+	To []string
+	// At lists the mentions of the message (GroupAtInfo).
+	At []AtInfo
 }
 
 // Stream returns the ID of the message's stream: its topic's, or its group's.
@@ -66,6 +71,12 @@ func (m Message) Stream() string {
 		return m.Topic
 	}
 	return m.Group
+}
+
+// AtInfo is one mention of a message: everyone, or one member.
+type AtInfo struct {
+	All     bool
+	Account string
 }
 
 // TipOp is the kind of a tip, numbered as Tencent's clients number group tips.

@@ -20,8 +20,18 @@ type liveLog struct {
 
 func newLiveLog() *liveLog { return &liveLog{events: make(map[uint64][]im.Event)} }
 
-// Publish records ev, dropping the oldest event of the app beyond liveLogSize.
+// Publish records ev when it is never stored, dropping the oldest event of the app
+// beyond liveLogSize.
 func (l *liveLog) Publish(c im.Caller, ev im.Event) {
+	switch e := ev.(type) {
+	case im.SystemNotified:
+	case im.MessageSent:
+		if !e.Msg.OnlineOnly && e.Group.Type != im.TypeAVChatRoom {
+			return
+		}
+	default:
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	app := c.App.SDKAppID
@@ -43,3 +53,13 @@ func (l *liveLog) Events(app uint64) []im.Event {
 // notifications, messages sent online only or to an AVChatRoom), oldest first, at most
 // 1,000.
 func (s *Server) LiveEvents(app uint64) []im.Event { return s.live.Events(app) }
+
+// lives hands each event to every Live in it.
+type lives []im.Live
+
+// Publish hands ev to each Live.
+func (ls lives) Publish(c im.Caller, ev im.Event) {
+	for _, l := range ls {
+		l.Publish(c, ev)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/store/sqlite"
 	"github.com/timdhq/timd/internal/webhook"
+	"github.com/timdhq/timd/internal/stream"
 )
 
 // Options tune a Server beyond its configuration. The zero value is valid.
@@ -78,8 +79,10 @@ type Server struct {
 	accounts  *account.Service
 	api       *httpapi.API
 	metrics   *metrics
-	live      *liveLog     // what is never stored, for tests and tools
-	health    *writeHealth // whether the store can write, for /readyz
+	live      *liveLog        // what is never stored, for tests and tools
+	hub       *stream.Hub     // the users' event streams
+	relay     *stream.PGRelay // carries the hub's events between replicas; nil on SQLite
+	health    *writeHealth    // whether the store can write, for /readyz
 	handler   http.Handler
 	// stopCallbacks stops the after-callback deliverer and waits for it.
 	stopCallbacks func()
@@ -136,9 +139,17 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	}
 	hooks := s.startCallbacks(outbox, clock) // untimed: polling would swamp the store metrics
 	s.live = newLiveLog()
-	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: s.live})
+	live := lives{s.live, nil}
+	s.hub = stream.New(nil, stream.Options{Logger: s.log})
+	live[1] = s.hub
+	s.groups = group.New(store, group.Options{Clock: clock, Events: hooks, Live: &live, Presence: s.hub})
+	s.hub.SetReader(s.groups)
+	if bus, ok := s.store.(stream.Bus); ok {
+		s.relay = stream.NewRelay(s.hub, bus, s.app, s.log)
+	}
 	s.accounts = account.New(store, clock)
 	s.clock = clock
+	s.accounts.SetPresence(s.hub)
 	s.api = httpapi.New(s.apiOptions(store, clock, dev))
 	if cfg.Seed != "" {
 		if _, err := s.loadSeed(ctx, 0); err != nil {
@@ -167,7 +178,7 @@ func (s *Server) apiOptions(store im.Store, clock im.Clock, dev *devControl) htt
 		Observe:  s.metrics.observe,
 		Faults:   s.faults,
 
-		Fields: s.fields, Callbacks: s.callbackLog,
+		Fields: s.fields, Callbacks: s.callbackLog, Stream: s.hub,
 	}
 	if dev != nil {
 		o.Journal, o.Dev = dev.journal.add, dev
@@ -306,9 +317,30 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
+// CloseStreams ends every event stream, telling its client that the server stops; the
+// server serves no new stream after. Shutdown does it first: streams never end by
+// themselves.
+func (s *Server) CloseStreams() {
+	s.hub.Close()
+	if s.relay != nil {
+		s.relay.Close()
+	}
+}
+
+// app returns the served app with the SDKAppID, or nil.
+func (s *Server) app(id uint64) *im.App {
+	for _, a := range s.apps {
+		if a.SDKAppID == id {
+			return a.App
+		}
+	}
+	return nil
+}
+
 // Shutdown stops accepting connections, lets in-flight requests finish until ctx ends,
 // and then closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.CloseStreams()
 	err := s.http.Shutdown(ctx)
 	s.stopCallbacks()
 	s.stopFields()

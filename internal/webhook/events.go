@@ -379,7 +379,7 @@ func bodyOf(ev im.Event) any {
 		return sendMsgBody(h, g, e.Operator, e.Msg)
 	case im.MessageSent:
 		b := sendMsgBody(h, g, e.Operator, e.Msg)
-		return AfterSendMsgBody{SendMsgBody: b, MsgSeq: e.Msg.Seq, MsgTime: e.Msg.Time, GroupAtInfo: atInfo(e.Msg.AtInfo)}
+		return AfterSendMsgBody{SendMsgBody: b, MsgSeq: e.Msg.Seq, MsgTime: e.Msg.Time, GroupAtInfo: atInfo(e.Msg.At)}
 	case im.MessagesRecalled:
 		list := make([]MsgSeqItem, len(e.Seqs))
 		for i, seq := range e.Seqs {
@@ -416,7 +416,7 @@ func sendMsgBody(h Head, g im.Group, operator string, m im.Outgoing) SendMsgBody
 	b := SendMsgBody{
 		Head: h, GroupID: g.ID, Type: string(g.Type), FromAccount: m.From, OperatorAccount: operator,
 		Random: m.Random, MsgBody: json.RawMessage(m.Body), CloudCustomData: m.CloudCustomData,
-		OfflinePushInfo: json.RawMessage(m.OfflinePush), ToAccount: m.ToAccounts, TopicID: m.Topic,
+		OfflinePushInfo: json.RawMessage(m.OfflinePush), ToAccount: m.To, TopicID: m.Topic,
 	}
 	if m.OnlineOnly {
 		b.OnlineOnlyFlag = 1

@@ -13,7 +13,7 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state, need_receipt FROM messages`
+		unread, state, need_receipt, to_accounts, at_info FROM messages`
 
 // scanMessage scans one row of messageSelect into a message of stream (a group's ID or
 // a topic's).
@@ -22,9 +22,12 @@ func scanMessage(s interface{ Scan(...any) error }, app uint64, stream string) (
 	m.Group, m.Topic = im.SplitStream(stream)
 	var random int64
 	var ccd []byte
-	var tip *string
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
+	var tip, to, at *string
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt, &to, &at)
 	if err != nil {
+		return im.Message{}, err
+	}
+	if err := decodeTargets(&m, to, at); err != nil {
 		return im.Message{}, err
 	}
 	m.Random, m.CloudCustomData = uint32(random), string(ccd)
@@ -35,6 +38,36 @@ func scanMessage(s interface{ Scan(...any) error }, app uint64, stream string) (
 		}
 	}
 	return m, nil
+}
+
+// encodeTargets is how a message's To and At are kept: JSON arrays, or NULL for none.
+func encodeTargets(m im.Message) (to, at *string) {
+	if len(m.To) > 0 {
+		b, _ := json.Marshal(m.To)
+		s := string(b)
+		to = &s
+	}
+	if len(m.At) > 0 {
+		b, _ := json.Marshal(m.At)
+		s := string(b)
+		at = &s
+	}
+	return to, at
+}
+
+// decodeTargets reads what encodeTargets kept into m.
+func decodeTargets(m *im.Message, to, at *string) error {
+	if to != nil {
+		if err := json.Unmarshal([]byte(*to), &m.To); err != nil {
+			return fmt.Errorf("decode to_accounts: %w", err)
+		}
+	}
+	if at != nil {
+		if err := json.Unmarshal([]byte(*at), &m.At); err != nil {
+			return fmt.Errorf("decode at_info: %w", err)
+		}
+	}
+	return nil
 }
 
 // encodeTip is how a tip is kept: its JSON by Go field names, or NULL for a message.
@@ -52,8 +85,8 @@ func encodeTip(t *im.Tip) (*string, error) {
 // round trip. The result tells whether it inserted and whether the group was there.
 const appendMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state, need_receipt)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			cloud_custom_data, tip, unread, state, need_receipt, to_accounts, at_info)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
 	), upd AS (
@@ -67,13 +100,13 @@ const appendMessage = `WITH ins AS (
 // advances the topic.
 const appendTopicMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state, need_receipt)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			cloud_custom_data, tip, unread, state, need_receipt, to_accounts, at_info)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
 	), upd AS (
 		UPDATE topics SET next_msg_seq = ins.seq + 1, last_msg_time = $7
-		FROM ins WHERE topics.app = $1 AND topics.group_id = $14 AND topics.id = $2
+		FROM ins WHERE topics.app = $1 AND topics.group_id = $16 AND topics.id = $2
 		RETURNING 1
 	)
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
@@ -89,8 +122,9 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 		return err
 	}
 	var inserted, advanced bool
+	to, at := encodeTargets(m)
 	query, args := appendMessage, []any{appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random),
-		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt}
+		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt, to, at}
 	if m.Topic != "" {
 		query, args = appendTopicMessage, append(args, m.Group)
 	}

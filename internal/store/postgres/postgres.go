@@ -95,6 +95,10 @@ type DB struct {
 
 	closed    atomic.Bool
 	closeOnce sync.Once
+
+	// The notification channel of the store's schema (notify.go).
+	chanMu   sync.Mutex
+	chanName string
 }
 
 var _ im.Store = (*DB)(nil)

@@ -12,7 +12,7 @@ import (
 
 // messageSelect reads messages; scanMessage scans its columns.
 const messageSelect = `SELECT seq, sender, random, priority, time, body, cloud_custom_data, tip,
-		unread, state, need_receipt FROM messages`
+		unread, state, need_receipt, to_accounts, at_info FROM messages`
 
 // scanMessage scans one row of messageSelect into a message of stream (a group's ID or
 // a topic's).
@@ -21,9 +21,12 @@ func scanMessage(s scanner, app uint64, stream string) (im.Message, error) {
 	m.Group, m.Topic = im.SplitStream(stream)
 	var random int64
 	var ccd []byte
-	var tip sql.NullString
-	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt)
+	var tip, to, at sql.NullString
+	err := s.Scan(&m.Seq, &m.From, &random, &m.Priority, &m.Time, &m.Body, &ccd, &tip, &m.Unread, &m.State, &m.NeedReceipt, &to, &at)
 	if err != nil {
+		return im.Message{}, err
+	}
+	if err := decodeTargets(&m, to.String, at.String); err != nil {
 		return im.Message{}, err
 	}
 	m.Random, m.CloudCustomData = uint32(random), string(ccd)
@@ -54,6 +57,34 @@ func decodeTip(s string, valid bool) (*im.Tip, error) {
 	return &t, nil
 }
 
+// encodeTargets is how a message's To and At are kept: JSON arrays, or NULL for none.
+func encodeTargets(m im.Message) (to, at any) {
+	if len(m.To) > 0 {
+		b, _ := json.Marshal(m.To)
+		to = string(b)
+	}
+	if len(m.At) > 0 {
+		b, _ := json.Marshal(m.At)
+		at = string(b)
+	}
+	return to, at
+}
+
+// decodeTargets reads what encodeTargets kept into m.
+func decodeTargets(m *im.Message, to, at string) error {
+	if to != "" {
+		if err := json.Unmarshal([]byte(to), &m.To); err != nil {
+			return fmt.Errorf("decode to_accounts: %w", err)
+		}
+	}
+	if at != "" {
+		if err := json.Unmarshal([]byte(at), &m.At); err != nil {
+			return fmt.Errorf("decode at_info: %w", err)
+		}
+	}
+	return nil
+}
+
 // blob keeps an empty text as an empty blob, not NULL.
 func blob(s string) []byte { return []byte(s) }
 
@@ -67,11 +98,12 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	if err != nil {
 		return err
 	}
+	to, at := encodeTargets(m)
 	_, err = t.exec(ctx, `INSERT INTO messages (app, group_id, seq, sender, random, priority, time,
-			body, cloud_custom_data, tip, unread, state, need_receipt)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			body, cloud_custom_data, tip, unread, state, need_receipt, to_accounts, at_info)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random), int(m.Priority), m.Time,
-		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt)
+		m.Body, blob(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt, to, at)
 	if isConflict(err) {
 		return fmt.Errorf("append message %d to %q: %w", m.Seq, m.Stream(), im.ErrConflict)
 	}

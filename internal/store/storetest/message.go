@@ -84,12 +84,14 @@ func seqs(ms []im.Message) []int64 {
 }
 
 // testMessageRoundTrip checks that a message and a tip read back as appended, with
-// bytes kept as sent, and that AppendMessage advances the group.
+// bytes kept as sent (and a message's To and At), and that AppendMessage advances the
+// group.
 func testMessageRoundTrip(t *testing.T, s im.Store) {
 	mustCreateGroup(t, s, newGroup(app1, "g"))
 	m := message("g", 1, "alice", 1000)
 	m.Random, m.Priority, m.CloudCustomData = 4294967295, im.PriorityLow, "c\x00\xff"
 	m.Body = []byte("[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":{\"Text\":\"\xff\"}}]")
+	m.To, m.At = []string{"bob", "carol"}, []im.AtInfo{{All: true}, {Account: "bob"}}
 	tip := im.Message{App: app1, Group: "g", Seq: 2, From: im.SystemSender, Priority: im.PriorityNormal, Time: 1001,
 		Tip: &im.Tip{Op: im.TipGroupInfoChange, Operator: "admin", InfoChanges: []im.KV{{Key: "Name", Value: "new"}},
 			MuteChanges: []im.MuteChange{{Account: "bob", Seconds: 60}}}}

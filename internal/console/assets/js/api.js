@@ -55,6 +55,17 @@ export function call(command, body) {
   return request('POST', `/v4/${command}`, body, session);
 }
 
+// streamURL returns the URL of timd's event stream (GET /v4/stream, Server-Sent Events)
+// signed as the session, with the parameters given (e.g. group, since), for an
+// EventSource.
+export async function streamURL(params) {
+  if (!session) throw new ApiError('signed-out', 'Sign in first.', '/v4/stream');
+  await renew(session);
+  const q = new URLSearchParams({ sdkappid: session.sdkappid, identifier: session.identifier, usersig: session.usersig });
+  for (const [k, v] of Object.entries(params)) q.append(k, v);
+  return `/v4/stream?${q}`;
+}
+
 // consoleGet and consolePost call timd's own console endpoints.
 export function consoleGet(path) { return request('GET', `/console/api/${path}`, null, session); }
 export function consolePost(path, body) { return request('POST', `/console/api/${path}`, body, session); }

@@ -1,8 +1,9 @@
 // The messages of a group, on its page: the history newest first, paged backwards by
-// MsgSeq (group_msg_get_simple), a text sent as an account (send_group_msg), and the
-// recall of a message (group_msg_recall).
+// MsgSeq (group_msg_get_simple), new messages as they are sent (timd's event stream), a
+// text sent as an account (send_group_msg), and the recall of a message
+// (group_msg_recall).
 
-import { call } from './api.js';
+import { call, streamURL } from './api.js';
 import { h, field, input, form, time, announce, errorText, confirm, MUTE_FOREVER } from './ui.js';
 
 // MESSAGE_PAGE is the number of messages one call reads: group_msg_get_simple's most.
@@ -25,7 +26,7 @@ export function messagesSection(g) {
   // from one a later reload made stale.
   const st = { next: 0, gen: 0 };
   // ctx is what a message's Recall button needs.
-  const ctx = { recalled, list };
+  const ctx = { recalled, list, g };
 
   // page reads the messages up to seq (the newest without) and appends them.
   const page = async (seq) => {
@@ -36,6 +37,8 @@ export function messagesSection(g) {
     if (gen !== st.gen) return 0;
     const msgs = r.RspMsgList || [];
     list.querySelector('li.none')?.remove();
+    // A message the stream showed meanwhile takes its place in the page.
+    for (const m of msgs) list.querySelector(`li[data-seq="${m.MsgSeq}"]`)?.remove();
     list.append(...msgs.map((m) => item(g, m, ctx)));
     // The page was the window of seqs seq-MESSAGE_PAGE+1..seq: the next one ends below
     // the smallest seq listed, or below the window when the page was empty (every
@@ -47,7 +50,11 @@ export function messagesSection(g) {
     return msgs.length;
   };
 
+  const liveState = h('span', { class: 'hint', id: 'messages-live', 'aria-live': 'polite' });
+  const stream = live(g, ctx, liveState);
+
   const reload = async () => {
+    stream.open();
     st.gen++;
     problem.hidden = true;
     note.hidden = true;
@@ -101,9 +108,62 @@ export function messagesSection(g) {
     await reload();
   }, { 10017: 'From_Account', 80002: 'Text' });
 
+  toolbar.append(liveState);
   const el = h('section', { class: 'card', id: 'messages', 'aria-labelledby': 'messages-h' },
     h('h2', { id: 'messages-h' }, 'Messages'), note, f, result, toolbar, problem, list, h('div', { class: 'pager' }, older));
+  stream.section = el;
   return { el, reload };
+}
+
+// live keeps the group's event stream open while its section is on the page: timd's own
+// GET /v4/stream, watching the group as the admin signed in (group=). A message sent
+// meanwhile appears at the top of the list; the browser reconnects by itself, resuming
+// after the last message it had (Last-Event-ID), and the page opens a new stream, with a
+// fresh UserSig, when timd has refused or closed one.
+function live(g, ctx, state) {
+  const s = { es: null, section: null, last: 0 };
+  const stop = () => {
+    s.es?.close();
+    s.es = null;
+  };
+  s.open = async () => {
+    if (s.es || (s.section && !s.section.isConnected)) return;
+    const params = { group: g.id };
+    if (s.last) params.since = `${g.id}:${s.last}`;
+    let es;
+    try {
+      es = new EventSource(await streamURL(params));
+    } catch {
+      return;
+    }
+    s.es = es;
+    es.addEventListener('ready', () => { state.textContent = 'Live'; });
+    es.addEventListener('message', (e) => {
+      if (!s.section?.isConnected) { stop(); return; }
+      const ev = JSON.parse(e.data);
+      const m = ev.Message;
+      if (ev.GroupId !== g.id || !m.MsgSeq) return;
+      s.last = Math.max(s.last, m.MsgSeq);
+      if (ctx.list.querySelector(`li[data-seq="${m.MsgSeq}"]`)) return;
+      ctx.list.querySelector('li.none')?.remove();
+      const newer = [...ctx.list.querySelectorAll('li[data-seq]')].find((li) => +li.dataset.seq < m.MsgSeq);
+      ctx.list.insertBefore(item(g, m, ctx), newer || null);
+    });
+    es.addEventListener('close', (e) => { state.textContent = `Stream closed: ${JSON.parse(e.data).Reason}`; });
+    es.addEventListener('error', () => {
+      if (es.readyState !== EventSource.CLOSED) return; // the browser reconnects
+      state.textContent = 'Not live';
+      s.es = null;
+      if (s.section?.isConnected) setTimeout(s.open, 3000);
+    });
+  };
+  window.addEventListener('hashchange', function leave() {
+    if (s.section && !s.section.isConnected) {
+      stop();
+      window.removeEventListener('hashchange', leave);
+    }
+  });
+  return s;
 }
 
 function showProblem(slot, text) {

@@ -257,6 +257,7 @@ func (TopicInfoChanged) Kind() EventKind { return KindTopicInfoChanged }
 
 // Kind returns KindTopicsDestroyed.
 func (TopicsDestroyed) Kind() EventKind { return KindTopicsDestroyed }
+
 // Kind returns KindMessageModified.
 func (MessageModified) Kind() EventKind { return KindMessageModified }
 

@@ -22,8 +22,8 @@ import (
 	"github.com/timdhq/timd/internal/ratelimit"
 	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/store/sqlite"
-	"github.com/timdhq/timd/internal/webhook"
 	"github.com/timdhq/timd/internal/stream"
+	"github.com/timdhq/timd/internal/webhook"
 )
 
 // Options tune a Server beyond its configuration. The zero value is valid.

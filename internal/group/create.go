@@ -372,7 +372,7 @@ func (s *Service) recordDestroyed(ctx context.Context, tx im.Tx, c im.Caller, g 
 	if !wants {
 		return nil
 	}
-	return s.events.Record(ctx, tx, c, ev)
+	return s.enqueue(ctx, tx, c, ev)
 }
 
 // memberAccounts lists the accounts of ms.

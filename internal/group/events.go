@@ -57,15 +57,35 @@ func (s *Service) record(ctx context.Context, tx im.Tx, c im.Caller, kind im.Eve
 	if !wants {
 		return nil
 	}
-	return s.events.Record(ctx, tx, c, ev)
+	return s.enqueue(ctx, tx, c, ev)
+}
+
+// recordedKey keys, in a transaction's context, the flag that it recorded an event.
+type recordedKey struct{}
+
+// enqueue writes ev into tx's outbox and marks the transaction as having recorded one.
+func (s *Service) enqueue(ctx context.Context, tx im.Tx, c im.Caller, ev im.Event) error {
+	if err := s.events.Record(ctx, tx, c, ev); err != nil {
+		return err
+	}
+	if recorded, ok := ctx.Value(recordedKey{}).(*bool); ok {
+		*recorded = true
+	}
+	return nil
 }
 
 // update runs fn in a store transaction and, once it has committed, tells the events'
-// adapter so that it delivers what fn recorded. Commands whose changes Live hears use
-// updateNoting instead.
+// adapter so that it delivers what fn recorded, if fn recorded anything: a nudge for a
+// transaction without events would only send the deliverer to find an empty outbox, a
+// read (and on SQLite a claim through the writer) per write. Commands whose changes Live
+// hears use updateNoting instead.
 func (s *Service) update(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error) error {
-	err := s.store.Update(ctx, fn)
-	if err == nil && s.events != nil {
+	recorded := false
+	err := s.store.Update(ctx, func(ctx context.Context, tx im.Tx) error {
+		recorded = false // a transaction the store runs again records afresh
+		return fn(context.WithValue(ctx, recordedKey{}, &recorded), tx)
+	})
+	if err == nil && recorded && s.events != nil {
 		s.events.Committed()
 	}
 	return err

@@ -167,7 +167,7 @@ func (db *DB) open(ctx context.Context, path string, opts Options) error {
 		syncer = startSyncer(path)
 	}
 	db.w = startWriter(wconn, opts.BatchMax, syncer)
-	db.ckpt = startCheckpointer(cconn, opts.CheckpointInterval)
+	db.ckpt = startCheckpointer(cconn, opts.CheckpointInterval, db.w)
 	return nil
 }
 

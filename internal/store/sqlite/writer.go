@@ -28,6 +28,7 @@ type writer struct {
 	stmts   *stmtCache
 	max     int
 	reqs    chan *request // unbuffered: a request sent has been taken by the goroutine
+	ckpts   chan chan walState
 	quit    chan struct{}
 	stopped chan struct{}
 
@@ -48,6 +49,7 @@ func startWriter(conn *sql.Conn, batchMax int, syncer *walSyncer) *writer {
 		stmts:   newStmtCache(conn),
 		max:     batchMax,
 		reqs:    make(chan *request),
+		ckpts:   make(chan chan walState),
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		syncer:  syncer,
@@ -68,6 +70,19 @@ func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx im.Tx) 
 		return ctx.Err()
 	}
 	return <-r.done
+}
+
+// checkpoint runs a passive checkpoint on the writer's connection between two batches,
+// so that no commit comes between it and the next batch, and returns its outcome; see
+// checkpointer. It fails with ErrClosed when the writer is stopping.
+func (w *writer) checkpoint() walState {
+	reply := make(chan walState, 1)
+	select {
+	case w.ckpts <- reply:
+		return <-reply
+	case <-w.quit:
+		return walState{err: ErrClosed}
+	}
 }
 
 // stop makes the goroutine exit after its current batch and closes the connection.
@@ -100,11 +115,15 @@ func (w *writer) next() bool {
 	default:
 	}
 	w.batch = w.batch[:0]
-	select {
-	case r := <-w.reqs:
-		w.batch = append(w.batch, r)
-	case <-w.quit:
-		return false
+	for len(w.batch) == 0 {
+		select {
+		case r := <-w.reqs:
+			w.batch = append(w.batch, r)
+		case reply := <-w.ckpts:
+			reply <- passive(context.Background(), w.conn)
+		case <-w.quit:
+			return false
+		}
 	}
 	for len(w.batch) < w.max {
 		select {

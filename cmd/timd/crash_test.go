@@ -153,8 +153,8 @@ func (r *crashRig) run(t *testing.T) {
 	for r.kills < crashKills {
 		delay := 50*time.Millisecond + time.Duration(rng.Int64N(int64(350*time.Millisecond)))
 		if r.kills%4 == 3 {
-			// Long enough for SQLite's background WAL checkpoint (every second) to run
-			// under load, so that some kills land in or after one.
+			// Long enough for several of SQLite's background WAL checkpoint rounds (every
+			// 250 ms) to run under load, so that some kills land in or after one.
 			delay = 1100*time.Millisecond + time.Duration(rng.Int64N(int64(500*time.Millisecond)))
 			r.long++
 		}

@@ -218,8 +218,9 @@ func TestSendMutes(t *testing.T) {
 	s.MustOK(t, cmdSetNoSpeak, map[string]any{"Set_Account": "carol", "GroupmsgNospeakingTime": 100})
 	send(t, s, g, "carol", 5, textBody, codeMuted)
 	r := s.MustOK(t, cmdGetNoSpeak, map[string]any{"Get_Account": "carol"})
-	if num(t, r.Fields, "GroupmsgNospeakingTime") != 100 || num(t, r.Fields, "C2CmsgNospeakingTime") != 0 {
-		t.Errorf("getnospeaking: %s", r.Raw)
+	// The answer is the time left: 99 when a second ticked since setnospeaking.
+	if left := num(t, r.Fields, "GroupmsgNospeakingTime"); left < 99 || left > 100 || num(t, r.Fields, "C2CmsgNospeakingTime") != 0 {
+		t.Errorf("getnospeaking: %s, want GroupmsgNospeakingTime 100 (99 a second later) and C2CmsgNospeakingTime 0", r.Raw)
 	}
 	s.Advance(101 * time.Second)
 	send(t, s, g, "carol", 6, textBody, codeOK)
@@ -251,8 +252,9 @@ func TestNoSpeakingCodes(t *testing.T) {
 	mustCode(t, s, cmdGetNoSpeak, map[string]any{"Get_Account": "ghost"}, codeBadSetAcct)
 	s.MustOK(t, cmdSetNoSpeak, map[string]any{"Set_Account": "bob", "C2CmsgNospeakingTime": 50})
 	r := s.MustOK(t, cmdGetNoSpeak, map[string]any{"Get_Account": "bob"})
-	if num(t, r.Fields, "C2CmsgNospeakingTime") != 50 || num(t, r.Fields, "GroupmsgNospeakingTime") != 0 {
-		t.Errorf("getnospeaking: %s", r.Raw)
+	// The answer is the time left: 49 when a second ticked between the two calls.
+	if left := num(t, r.Fields, "C2CmsgNospeakingTime"); left < 49 || left > 50 || num(t, r.Fields, "GroupmsgNospeakingTime") != 0 {
+		t.Errorf("getnospeaking: %s, want C2CmsgNospeakingTime 50 (49 a second later) and GroupmsgNospeakingTime 0", r.Raw)
 	}
 }
 

@@ -1,22 +1,14 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	mrand "math/rand/v2"
-	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/timdhq/timd/internal/usersig"
 )
 
 // TestCrashOtherWrites is the crash test of the write paths that TestCrash and
@@ -30,31 +22,7 @@ func TestCrashOtherWrites(t *testing.T) {
 		t.Skip("kills timd under load; skipped under -short")
 	}
 	const clients, kills = 4, 5
-	dir := t.TempDir()
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	key := hex.EncodeToString(b[:])
-	cfgPath := filepath.Join(t.TempDir(), "timd.json")
-	cfg := fmt.Sprintf(`{"apps":[{"sdkappid":%s,"rate_limits":{"default":0},"limits":{"group_attr_write_rate":0}}]}`, devSDKAppID)
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TIMD_SECRET_KEY=" + key, "TIMD_CONFIG=" + cfgPath}
-	sdkappid, _ := strconv.ParseUint(devSDKAppID, 10, 64)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	c := &cluster{
-		sig:    usersig.Mint(sdkappid, devAdmin, key, 86400, time.Now()),
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}},
-		ctx:    ctx,
-	}
-	defer c.client.CloseIdleConnections()
-	start := func() {
-		p := MustStart(t, dir, env...)
-		mustReady(t, p, 5*time.Second)
-		c.procs = []*timd{p}
-	}
-	start()
+	c, start := soloCluster(t, `"rate_limits":{"default":0},"limits":{"group_attr_write_rate":0}`, clients)
 	owners := make([]*otherWriter, clients)
 	for i := range owners {
 		owners[i] = &otherWriter{account: fmt.Sprintf("w%d", i), group: fmt.Sprintf("crashkv%d", i), acked: map[string]int64{}}

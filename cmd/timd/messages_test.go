@@ -88,6 +88,40 @@ func mustGapFree(t *testing.T, stream map[int64]uint32) int64 {
 	return n
 }
 
+// soloCluster starts one timd on a fresh SQLite data directory, with a random secret key
+// and one app of the given settings (JSON members beside its sdkappid), and returns the
+// cluster that drives it as the app admin over up to clients connections, and start,
+// which starts the process again on the same data. The cluster gives up after 3 minutes.
+func soloCluster(t *testing.T, app string, clients int) (c *cluster, start func()) {
+	t.Helper()
+	dir := t.TempDir()
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	key := hex.EncodeToString(b[:])
+	cfgPath := filepath.Join(t.TempDir(), "timd.json")
+	cfg := fmt.Sprintf(`{"apps":[{"sdkappid":%s,%s}]}`, devSDKAppID, app)
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TIMD_SECRET_KEY=" + key, "TIMD_CONFIG=" + cfgPath}
+	sdkappid, _ := strconv.ParseUint(devSDKAppID, 10, 64)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	c = &cluster{
+		sig:    usersig.Mint(sdkappid, devAdmin, key, 86400, time.Now()),
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}},
+		ctx:    ctx,
+	}
+	t.Cleanup(c.client.CloseIdleConnections)
+	start = func() {
+		p := MustStart(t, dir, env...)
+		mustReady(t, p, 5*time.Second)
+		c.procs = []*timd{p}
+	}
+	start()
+	return c, start
+}
+
 // TestCrashSend sends from four clients to one group of a SQLite timd, kills it with
 // SIGKILL at random moments and restarts it, and after every restart checks that every
 // acknowledged message is stored with its MsgSeq, that no message appears that was never
@@ -97,31 +131,7 @@ func TestCrashSend(t *testing.T) {
 		t.Skip("kills timd under load; skipped under -short")
 	}
 	const clients, kills = 4, 6
-	dir := t.TempDir()
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	key := hex.EncodeToString(b[:])
-	cfgPath := filepath.Join(t.TempDir(), "timd.json")
-	cfg := fmt.Sprintf(`{"apps":[{"sdkappid":%s,"rate_limits":{"default":0},"messages":{"send_rate":0}}]}`, devSDKAppID)
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TIMD_SECRET_KEY=" + key, "TIMD_CONFIG=" + cfgPath}
-	sdkappid, _ := strconv.ParseUint(devSDKAppID, 10, 64)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	c := &cluster{
-		sig:    usersig.Mint(sdkappid, devAdmin, key, 86400, time.Now()),
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}},
-		ctx:    ctx,
-	}
-	defer c.client.CloseIdleConnections()
-	start := func() {
-		p := MustStart(t, dir, env...)
-		mustReady(t, p, 5*time.Second)
-		c.procs = []*timd{p}
-	}
-	start()
+	c, start := soloCluster(t, `"rate_limits":{"default":0},"messages":{"send_rate":0}`, clients)
 	senders := make([]string, clients)
 	for i := range senders {
 		senders[i] = fmt.Sprintf("s%d", i)

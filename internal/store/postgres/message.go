@@ -80,31 +80,29 @@ func encodeTip(t *im.Tip) (*string, error) {
 	return &s, err
 }
 
-// appendMessage inserts a message unless its Seq is taken (ON CONFLICT keeps a duplicate
-// from aborting the transaction) and advances the group only when it inserted, in one
-// round trip. The result tells whether it inserted and whether the group was there.
-const appendMessage = `WITH ins AS (
+// insertMessage is the first part of appendMessage and appendTopicMessage: ins, the
+// message inserted ($1 to $15), or no row when its Seq is taken.
+const insertMessage = `WITH ins AS (
 		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
 			cloud_custom_data, tip, unread, state, need_receipt, to_accounts, at_info)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (app, group_id, seq) DO NOTHING
 		RETURNING seq
-	), upd AS (
+	)`
+
+// appendMessage inserts a message unless its Seq is taken (ON CONFLICT keeps a duplicate
+// from aborting the transaction) and advances the group only when it inserted, in one
+// round trip. The result tells whether it inserted and whether the group was there.
+const appendMessage = insertMessage + `, upd AS (
 		UPDATE groups SET next_msg_seq = ins.seq + 1, last_msg_time = $7
 		FROM ins WHERE groups.app = $1 AND groups.id = $2
 		RETURNING 1
 	)
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
 
-// appendTopicMessage is appendMessage for a message of a topic ($2, of group $14): it
+// appendTopicMessage is appendMessage for a message of a topic ($2, of group $16): it
 // advances the topic.
-const appendTopicMessage = `WITH ins AS (
-		INSERT INTO messages (app, group_id, seq, sender, random, priority, time, body,
-			cloud_custom_data, tip, unread, state, need_receipt, to_accounts, at_info)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-		ON CONFLICT (app, group_id, seq) DO NOTHING
-		RETURNING seq
-	), upd AS (
+const appendTopicMessage = insertMessage + `, upd AS (
 		UPDATE topics SET next_msg_seq = ins.seq + 1, last_msg_time = $7
 		FROM ins WHERE topics.app = $1 AND topics.group_id = $16 AND topics.id = $2
 		RETURNING 1

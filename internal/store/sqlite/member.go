@@ -376,6 +376,18 @@ func listMembersQuery(app uint64, group string, q im.MemberQuery) (string, []any
 	return b.String(), append(args, limit, max(q.Offset, 0))
 }
 
+// The statements of CountMembers by role. members_role holds only the members whose role
+// is not Member (migration 0015), so that writing a plain member back never touches it; a
+// statement meant to use it repeats its condition, role <> 'Member', as SQLite requires,
+// and the plain members are member_num less the others.
+const (
+	countRole = `SELECT COUNT(*) FROM members
+		WHERE app = ? AND group_id = ? AND role = ? AND role <> 'Member'`
+	countPlainMembers = `SELECT g.member_num - (SELECT COUNT(*) FROM members m
+			WHERE m.app = g.app AND m.group_id = g.id AND m.role <> 'Member')
+		FROM groups g WHERE g.app = ? AND g.id = ?`
+)
+
 // CountMembers counts the group's members with role, or all members if role is "" (from
 // the group's maintained member_num). A missing group has no members.
 func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im.Role) (int64, error) {
@@ -387,9 +399,10 @@ func (t *tx) CountMembers(ctx context.Context, app uint64, group string, role im
 	if role == "" {
 		err = t.queryRow(ctx, `SELECT member_num FROM groups WHERE app = ? AND id = ?`,
 			appID(app), group).Scan(&n)
+	} else if role == im.RoleMember {
+		err = t.queryRow(ctx, countPlainMembers, appID(app), group).Scan(&n)
 	} else {
-		err = t.queryRow(ctx, `SELECT COUNT(*) FROM members
-			WHERE app = ? AND group_id = ? AND role = ?`, appID(app), group, string(role)).Scan(&n)
+		err = t.queryRow(ctx, countRole, appID(app), group, string(role)).Scan(&n)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil

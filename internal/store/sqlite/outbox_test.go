@@ -56,6 +56,13 @@ func TestQueryPlans(t *testing.T) {
 			"SEARCH m USING INDEX members_member (app=? AND group_id=? AND account=?)",
 			"SEARCH u USING PRIMARY KEY (app=? AND group_id=? AND account=?)",
 		}},
+		{"CountMembers by role", countRole, []any{1, "g", "Admin"}, []string{
+			"SEARCH members USING COVERING INDEX members_role (app=? AND group_id=? AND role=?)",
+		}},
+		{"CountMembers of role Member", countPlainMembers, []any{1, "g"}, []string{
+			"SEARCH g USING PRIMARY KEY (app=? AND id=?)",
+			"SEARCH m USING COVERING INDEX members_role (app=? AND group_id=?)",
+		}},
 		{"ClaimEvents", claimEvents, []any{0, 1, 10}, []string{
 			// The events are read in ID order (SCAN e, the rowid order), up to the limit.
 			"SCAN e",

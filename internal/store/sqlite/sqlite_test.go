@@ -450,3 +450,57 @@ func TestSyncerRefusesAfterFsyncFailure(t *testing.T) {
 		t.Fatalf("Update after a failed fsync: got %v, want the fsync failure", err)
 	}
 }
+
+// TestMemberWriteFrames checks how many pages a member's write dirties: a plain member
+// written back with a new NameCard (as modify_group_member_info writes it, every column,
+// Role included) changes its row's page and nothing else, because members_role holds
+// only the owner and the admins; promoting the member adds it to members_role, one page
+// more. Each dirty page is one WAL frame at COMMIT.
+func TestMemberWriteFrames(t *testing.T) {
+	path := tempPath(t)
+	db := MustOpen(t, path, Options{CheckpointInterval: time.Hour}) // the WAL only grows
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		if err := tx.CreateGroup(ctx, group("g")); err != nil {
+			return err
+		}
+		ms := make([]im.Member, 2000)
+		for i := range ms {
+			ms[i] = im.Member{Group: "g", Account: fmt.Sprintf("u%04d", i), Role: im.RoleMember, MsgFlag: im.MsgAcceptAndNotify}
+		}
+		ms[0].Role = im.RoleOwner
+		return tx.AddMembers(ctx, 1, "g", ms)
+	})
+	var pageSize int64
+	if err := db.rdb.QueryRowContext(t.Context(), `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	frames := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (fi.Size() - 32) / (24 + pageSize)
+	}
+	write := func(account string, change func(*im.Member)) int64 {
+		t.Helper()
+		before := frames()
+		storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+			m, err := tx.GetMember(ctx, 1, "g", account)
+			if err != nil {
+				return err
+			}
+			change(&m)
+			return tx.UpdateMember(ctx, 1, m)
+		})
+		return frames() - before
+	}
+	if n := write("u1000", func(m *im.Member) { m.NameCard = "card" }); n != 1 {
+		t.Errorf("a plain member's new NameCard wrote %d pages, want 1", n)
+	}
+	if n := write("u1001", func(m *im.Member) { m.Role = im.RoleAdmin }); n != 2 {
+		t.Errorf("a promotion wrote %d pages, want 2 (the row and members_role)", n)
+	}
+	if n := write("u1001", func(m *im.Member) { m.NameCard = "admin card" }); n != 2 {
+		t.Errorf("an admin's new NameCard wrote %d pages, want 2 (its members_role entry is rewritten)", n)
+	}
+}

@@ -90,15 +90,24 @@ func scanGroup(s scanner, app uint64) (im.Group, error) {
 	return g, nil
 }
 
-// GetGroup returns a group with its MemberNum and Seq, or ErrNotFound. The single writer
-// serializes every Update, so the row needs no further lock.
+// GetGroup returns a group with its MemberNum and Seq, or ErrNotFound; in an Update, from
+// the writer's groupCache when it holds the row. The single writer serializes every
+// Update, so the row needs no further lock.
 func (t *tx) GetGroup(ctx context.Context, app uint64, id string) (im.Group, error) {
 	if err := t.check(false); err != nil {
 		return im.Group{}, err
 	}
+	if t.groups != nil {
+		if g, ok := t.groups.get(app, id); ok {
+			return g, nil
+		}
+	}
 	g, err := scanGroup(t.queryRow(ctx, groupSelect+` WHERE g.app = ? AND g.id = ?`, appID(app), id), app)
 	if err != nil {
 		return im.Group{}, fmt.Errorf("get group %q: %w", id, notFound(err))
+	}
+	if t.groups != nil {
+		t.groups.put(g)
 	}
 	return g, nil
 }

@@ -165,9 +165,7 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 	if err := t.check(false); err != nil {
 		return im.Member{}, err
 	}
-	row := t.queryRow(ctx, memberSelect+` WHERE m.app = ? AND m.group_id = ? AND m.account = ?`,
-		appID(app), group, account)
-	m, err := scanMember(row, group)
+	m, err := scanMember(t.queryRow(ctx, getMember, appID(app), group, account), group)
 	if err != nil {
 		return im.Member{}, fmt.Errorf("get member %q of group %q: %w", account, group, notFound(err))
 	}
@@ -185,13 +183,31 @@ const getGroupMember = `SELECT ` + groupColumnList + `,
 		LEFT JOIN mutes u ON u.app = g.app AND u.group_id = g.id AND u.account = ?3
 	WHERE g.app = ?1 AND g.id = ?2`
 
+// getMember is the statement of GetMember, and of GetGroupMember when the writer has the
+// group's row: the member by members_member, with its mute.
+const getMember = memberColumnList + ` FROM members m INDEXED BY members_member` + muteJoin +
+	` WHERE m.app = ? AND m.group_id = ? AND m.account = ?`
+
 // GetGroupMember reads a group and one of its members in one statement, where GetGroup
-// and GetMember take two (a send and a modify start with it). When the statement finds
+// and GetMember take two (a send and a modify start with it); in an Update whose writer
+// holds the group's row (groupCache), it reads the member alone. When the statement finds
 // no row, GetGroup tells a missing group from a non-member. The single writer serializes
 // every Update, so the lock asked for changes nothing.
 func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string, _ im.GroupLock) (im.Group, im.Member, bool, error) {
 	if err := t.check(false); err != nil {
 		return im.Group{}, im.Member{}, false, err
+	}
+	if t.groups != nil {
+		if g, ok := t.groups.get(app, group); ok {
+			m, err := scanMember(t.queryRow(ctx, getMember, appID(app), group, account), group)
+			if errors.Is(err, sql.ErrNoRows) {
+				return g, im.Member{}, false, nil
+			}
+			if err != nil {
+				return im.Group{}, im.Member{}, false, fmt.Errorf("get member %q of group %q: %w", account, group, err)
+			}
+			return g, m, true, nil
+		}
 	}
 	g, m := im.Group{App: app}, im.Member{Group: group}
 	var gdata, mdata sql.NullString
@@ -209,6 +225,9 @@ func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account stri
 	}
 	if err != nil {
 		return im.Group{}, im.Member{}, false, fmt.Errorf("get group %q and member %q: %w", group, account, err)
+	}
+	if t.groups != nil {
+		t.groups.put(g)
 	}
 	return g, m, true, nil
 }

@@ -63,6 +63,10 @@ func TestQueryPlans(t *testing.T) {
 			"SEARCH g USING PRIMARY KEY (app=? AND id=?)",
 			"SEARCH m USING COVERING INDEX members_role (app=? AND group_id=?)",
 		}},
+		{"GetMember", getMember, []any{1, "g", "a"}, []string{
+			"SEARCH m USING INDEX members_member (app=? AND group_id=? AND account=?)",
+			"SEARCH u USING PRIMARY KEY (app=? AND group_id=? AND account=?)",
+		}},
 		{"ClaimEvents", claimEvents, []any{0, 1, 10}, []string{
 			// The events are read in ID order (SCAN e, the rowid order), up to the limit.
 			"SCAN e",

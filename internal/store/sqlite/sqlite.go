@@ -153,6 +153,11 @@ func (db *DB) open(ctx context.Context, path string, opts Options) error {
 		wconn.Close()
 		return err
 	}
+	groups := newGroupCache(groupCacheMax)
+	if err := groups.watch(wconn); err != nil {
+		wconn.Close()
+		return err
+	}
 	cconn, err := db.wdb.Conn(ctx)
 	if err != nil {
 		wconn.Close()
@@ -170,7 +175,7 @@ func (db *DB) open(ctx context.Context, path string, opts Options) error {
 	if walSynced(opts) {
 		syncer = startSyncer(path)
 	}
-	db.w = startWriter(wconn, opts.BatchMax, syncer)
+	db.w = startWriter(wconn, opts.BatchMax, syncer, groups)
 	db.ckpt = startCheckpointer(cconn, opts.CheckpointInterval, db.w)
 	return nil
 }

@@ -31,9 +31,10 @@ type querier interface {
 // View fn (on a reader transaction).
 type tx struct {
 	q        querier
-	stmts    *stmtCache // nil in View
-	rtx      *sql.Tx    // the read transaction of a View, nil in Update
-	rst      *readStmts // the readers' prepared statements, nil in Update
+	stmts    *stmtCache  // nil in View
+	rtx      *sql.Tx     // the read transaction of a View, nil in Update
+	rst      *readStmts  // the readers' prepared statements, nil in Update
+	groups   *groupCache // the writer's group rows, nil in View
 	readOnly bool
 	ended    bool // set when fn returns; the tx must not be used after
 }

@@ -35,6 +35,11 @@ type writer struct {
 	batch []*request // reused by run
 	ok    []*request // requests of the current batch whose fn succeeded
 
+	// groups caches group rows for GetGroup and GetGroupMember (see groupCache);
+	// dataVersion is the PRAGMA data_version its rows were read under.
+	groups      *groupCache
+	dataVersion int64
+
 	// syncer answers committed batches after fsyncing the WAL; nil when SQLite itself
 	// syncs at COMMIT (or not at all).
 	syncer *walSyncer
@@ -43,7 +48,7 @@ type writer struct {
 }
 
 // startWriter starts the writer goroutine on conn; a non-nil syncer answers its commits.
-func startWriter(conn *sql.Conn, batchMax int, syncer *walSyncer) *writer {
+func startWriter(conn *sql.Conn, batchMax int, syncer *walSyncer, groups *groupCache) *writer {
 	w := &writer{
 		conn:    conn,
 		stmts:   newStmtCache(conn),
@@ -53,6 +58,7 @@ func startWriter(conn *sql.Conn, batchMax int, syncer *walSyncer) *writer {
 		quit:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		syncer:  syncer,
+		groups:  groups,
 	}
 	go w.run()
 	return w
@@ -83,6 +89,24 @@ func (w *writer) checkpoint() walState {
 	case <-w.quit:
 		return walState{err: ErrClosed}
 	}
+}
+
+// checkDataVersion empties the group cache if another connection has committed to the
+// database since the last batch: PRAGMA data_version changes only then.
+func (w *writer) checkDataVersion() error {
+	s, err := w.stmts.get("PRAGMA data_version")
+	if err != nil {
+		return err
+	}
+	var v int64
+	if err := s.QueryRowContext(context.Background()).Scan(&v); err != nil {
+		return fmt.Errorf("data_version: %w", err)
+	}
+	if v != w.dataVersion {
+		w.groups.clear()
+		w.dataVersion = v
+	}
+	return nil
 }
 
 // stop makes the goroutine exit after its current batch and closes the connection.
@@ -149,10 +173,18 @@ func (w *writer) commit() {
 		answer(w.batch, fmt.Errorf("sqlite: begin: %w", err))
 		return
 	}
+	if err := w.checkDataVersion(); err != nil {
+		w.rollback()
+		answer(w.batch, fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	batchTouched := false
 	for i, r := range w.batch {
 		fnErr, fatal := w.apply(r)
+		batchTouched = batchTouched || w.groups.touched
 		if fatal != nil {
 			// The transaction is in an unknown state: give up on the whole batch.
+			w.groups.clear()
 			w.rollback()
 			err := fmt.Errorf("sqlite: batch aborted: %w", fatal)
 			answer(w.ok, err)
@@ -166,12 +198,16 @@ func (w *writer) commit() {
 		w.ok = append(w.ok, r)
 	}
 	if len(w.ok) == 0 {
+		if batchTouched {
+			w.groups.clear()
+		}
 		w.rollback() // nothing to keep, so no fsync
 		return
 	}
 	err := w.exec("COMMIT")
 	w.commits.Add(1)
 	if err != nil {
+		w.groups.clear()
 		w.rollback()
 		answer(w.ok, fmt.Errorf("sqlite: commit: %w", err))
 		return
@@ -192,8 +228,12 @@ func (w *writer) apply(r *request) (fnErr, fatal error) {
 	if err := w.exec("SAVEPOINT request"); err != nil {
 		return nil, err
 	}
+	w.groups.touched = false
 	fnErr = w.call(r)
 	if fnErr != nil {
+		if w.groups.touched {
+			w.groups.clear() // rows read since may hold what the rollback undoes
+		}
 		if err := w.exec("ROLLBACK TO request"); err != nil {
 			return nil, err
 		}
@@ -206,7 +246,7 @@ func (w *writer) apply(r *request) (fnErr, fatal error) {
 
 // call runs r's fn, turning a panic into an error.
 func (w *writer) call(r *request) (err error) {
-	t := &tx{q: w.conn, stmts: w.stmts}
+	t := &tx{q: w.conn, stmts: w.stmts, groups: w.groups}
 	defer func() {
 		t.ended = true
 		if p := recover(); p != nil {

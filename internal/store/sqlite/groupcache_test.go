@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -63,6 +64,28 @@ func TestGroupCache(t *testing.T) {
 	})
 	if g, hit := writerGroup(t, db, "g"); hit || g.MemberNum != 2 {
 		t.Errorf("after AddMember: hit %v, MemberNum %d, want a miss and 2", hit, g.MemberNum)
+	}
+
+	// A message advances the row, and the writer keeps it, advanced.
+	var seq int64
+	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
+		g, _, _, err := tx.GetGroupMember(ctx, 1, "g", "a", im.WriteGroup)
+		if err != nil {
+			return err
+		}
+		seq = g.NextMsgSeq
+		return tx.AppendMessage(ctx, im.Message{App: 1, Group: "g", Seq: g.NextMsgSeq, From: "a", Time: 1700000000, Body: []byte("[]")})
+	})
+	if g, hit := writerGroup(t, db, "g"); !hit || g.NextMsgSeq != seq+1 || g.LastMsgTime != 1700000000 {
+		t.Errorf("after AppendMessage: hit %v, NextMsgSeq %d, LastMsgTime %d; want a hit, %d, 1700000000", hit, g.NextMsgSeq, g.LastMsgTime, seq+1)
+	}
+	var stored im.Group
+	storetest.MustView(t, db, func(ctx context.Context, tx im.Tx) (err error) {
+		stored, err = tx.GetGroup(ctx, 1, "g")
+		return err
+	})
+	if cached, _ := writerGroup(t, db, "g"); !reflect.DeepEqual(cached, stored) {
+		t.Errorf("cached row after AppendMessage:\n%+v\nstored:\n%+v", cached, stored)
 	}
 
 	// A copy handed out is the caller's: changing it changes no cached row.

@@ -114,13 +114,31 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 		err = t.execOne(ctx, `UPDATE topics SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND group_id = ? AND id = ?`,
 			m.Seq+1, m.Time, appID(m.App), m.Group, m.Topic)
 	} else {
-		err = t.execOne(ctx, `UPDATE groups SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND id = ?`,
-			m.Seq+1, m.Time, appID(m.App), m.Group)
+		err = t.advanceGroup(ctx, m)
 	}
 	if err != nil {
 		return fmt.Errorf("advance %q: %w", m.Stream(), err)
 	}
 	return nil
+}
+
+// advanceGroup writes the NextMsgSeq and LastMsgTime of m's group. The statement changes
+// those two columns and nothing else (no trigger on groups), so a row the writer had
+// cached, which the pre-update hook drops, is put back with the two values: a send keeps
+// its group cached for the next.
+func (t *tx) advanceGroup(ctx context.Context, m im.Message) error {
+	var cached im.Group
+	ok := false
+	if t.groups != nil {
+		cached, ok = t.groups.get(m.App, m.Group)
+	}
+	err := t.execOne(ctx, `UPDATE groups SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND id = ?`,
+		m.Seq+1, m.Time, appID(m.App), m.Group)
+	if err == nil && ok {
+		cached.NextMsgSeq, cached.LastMsgTime = m.Seq+1, m.Time
+		t.groups.put(cached)
+	}
+	return err
 }
 
 // ListMessages returns a window of the group's stream, newest first: one range scan of

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -26,7 +27,9 @@ stdout or to -o FILE (mode 0600, renamed into place when complete), for a backup
 move the app to another store with 'timd import'. The file is also a seed: a server started
 with -seed FILE (TIMD_SEED) loads it as fixtures. It reads the configured store directly,
 in one consistent snapshot, so it is safe while a server runs; it refuses a data
-directory with no database rather than export nothing.
+directory with no database rather than export nothing. It writes each group as it reads
+it, holding one group's members at a time, so its memory does not grow with the app; an
+export that fails on stdout leaves part of a document there (and exits non-zero).
 
 On a terminal, stderr shows the progress (counts, rate, time left); elsewhere one summary
 line at the end.
@@ -54,15 +57,17 @@ func setupExport(fs *flag.FlagSet) action {
 		}
 		defer st.Close()
 		m := newMeter(c.stderr, "exporting")
-		d, err := transfer.Export(ctx, st, *appID, transfer.ExportOptions{Progress: m.update})
+		var sum transfer.Summary
+		err = writeDocument(*out, c.stdout, func(w io.Writer) error {
+			var err error
+			sum, err = transfer.ExportTo(ctx, st, *appID, w, transfer.ExportOptions{Progress: m.update})
+			return err
+		})
 		took := m.finish()
 		if err != nil {
 			return err
 		}
-		if err := writeDocument(*out, c.stdout, d); err != nil {
-			return err
-		}
-		c.notef("exported %v of app %d from %s %s", d.Summary(), *appID, storeName(cfg), took)
+		c.notef("exported %v of app %d from %s %s", sum, *appID, storeName(cfg), took)
 		return nil
 	}
 }
@@ -79,19 +84,21 @@ func openExisting(ctx context.Context, cfg config.Config) (im.Store, error) {
 	return server.OpenStore(ctx, cfg)
 }
 
-// writeDocument writes d to the file path, or to stdout when path is "". A file is
-// written beside its final name and renamed into place, so it is never seen half
-// written.
-func writeDocument(path string, stdout io.Writer, d *transfer.Document) error {
+// writeDocument has write write the document, buffered, to the file path, or to stdout
+// when path is "". A file is written beside its final name and renamed into place, so it
+// is never seen half written; stdout gets the document as it is written.
+func writeDocument(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" {
-		return transfer.Write(stdout, d)
+		bw := bufio.NewWriterSize(stdout, 1<<16)
+		return errors.Join(write(bw), bw.Flush())
 	}
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	err = transfer.Write(f, d)
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = errors.Join(write(bw), bw.Flush())
 	err = errors.Join(err, f.Sync(), f.Close())
 	if err == nil {
 		err = os.Rename(tmp, path)

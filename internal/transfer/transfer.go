@@ -13,6 +13,7 @@
 package transfer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,6 +143,83 @@ func Write(w io.Writer, d *Document) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(d)
+}
+
+// docWriter writes a Document as Write does, a part at a time: head (the fields before
+// the groups, and the accounts), then each group, then end. Each part is encoded alone
+// with the indentation it has inside the whole.
+type docWriter struct {
+	w       io.Writer
+	buf     bytes.Buffer
+	enc     *json.Encoder // into buf, at the indentation of an array's element
+	started bool          // a group has been written
+}
+
+// newDocWriter returns a docWriter onto w.
+func newDocWriter(w io.Writer) *docWriter {
+	dw := &docWriter{w: w}
+	dw.enc = json.NewEncoder(&dw.buf)
+	dw.enc.SetIndent("    ", "  ")
+	dw.enc.SetEscapeHTML(false)
+	return dw
+}
+
+// element encodes v into dw.buf as an element of a top-level array, without the newline
+// the encoder ends with.
+func (dw *docWriter) element(v any) error {
+	if err := dw.enc.Encode(v); err != nil {
+		return err
+	}
+	dw.buf.Truncate(dw.buf.Len() - 1)
+	return nil
+}
+
+// head writes the document's opening, its scalar fields and its accounts, and opens the
+// groups.
+func (dw *docWriter) head(format string, app uint64, exported int64, accounts []Account) error {
+	dw.buf.Reset()
+	f, err := json.Marshal(format)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&dw.buf, "{\n  \"format\": %s,\n  \"sdkappid\": %d,\n  \"exported\": %d,\n  \"accounts\": [", f, app, exported)
+	for i := range accounts {
+		dw.buf.WriteString(",\n    "[1-min(i, 1):])
+		if err := dw.element(&accounts[i]); err != nil {
+			return err
+		}
+	}
+	if len(accounts) > 0 {
+		dw.buf.WriteString("\n  ")
+	}
+	dw.buf.WriteString("],\n  \"groups\": [")
+	_, err = dw.w.Write(dw.buf.Bytes())
+	return err
+}
+
+// group writes one group of the groups array.
+func (dw *docWriter) group(g Group) error {
+	dw.buf.Reset()
+	if dw.started {
+		dw.buf.WriteString(",")
+	}
+	dw.buf.WriteString("\n    ")
+	dw.started = true
+	if err := dw.element(&g); err != nil {
+		return err
+	}
+	_, err := dw.w.Write(dw.buf.Bytes())
+	return err
+}
+
+// end closes the groups and the document.
+func (dw *docWriter) end() error {
+	tail := "]\n}\n"
+	if dw.started {
+		tail = "\n  ]\n}\n"
+	}
+	_, err := io.WriteString(dw.w, tail)
+	return err
 }
 
 // Read reads a document from r and checks it (see Check).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -347,5 +348,41 @@ func TestImportRefusesMessages(t *testing.T) {
 	err := transfer.Import(t.Context(), openSQLite(t), d, transfer.ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), "has messages") {
 		t.Errorf("Import of a document with messages: got %v, want it refused", err)
+	}
+}
+
+// TestExportTo checks that the streamed export writes the bytes Write writes of Export's
+// document (the export time aside), for an app with data, one with little and one with
+// none, and that its summary is the document's.
+func TestExportTo(t *testing.T) {
+	st := openSQLite(t)
+	fill(t, st)
+	storetest.MustUpdate(t, st, func(ctx context.Context, tx im.Tx) error {
+		g, err := tx.GetGroup(ctx, app, "public")
+		if err != nil {
+			return err
+		}
+		g.AppData["Html"] = "<b>&amp;</b> \u2028"
+		return tx.UpdateGroup(ctx, g)
+	})
+	exported := regexp.MustCompile(`(?m)^  "exported": \d+,$`)
+	for _, a := range []uint64{app, other, 999} {
+		d := export(t, st, a)
+		var want, got bytes.Buffer
+		if err := transfer.Write(&want, d); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := transfer.ExportTo(t.Context(), st, a, &got, transfer.ExportOptions{})
+		if err != nil {
+			t.Fatalf("ExportTo app %d: %v", a, err)
+		}
+		w := exported.ReplaceAllString(want.String(), `  "exported": 0,`)
+		g := exported.ReplaceAllString(got.String(), `  "exported": 0,`)
+		if d := cmp.Diff(w, g); d != "" {
+			t.Errorf("app %d: ExportTo's bytes differ from Write's (-Write +ExportTo):\n%s", a, d)
+		}
+		if sum != d.Summary() {
+			t.Errorf("app %d: summary %+v, want %+v", a, sum, d.Summary())
+		}
 	}
 }

@@ -3,7 +3,6 @@ package transfer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -53,16 +52,14 @@ func ReadSeed(path string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var d Document
-	if err := dec.Decode(&d); err != nil {
+	d, err := decode(bytes.NewReader(data))
+	if err != nil {
 		return nil, fmt.Errorf("seed %s: %w", path, err)
 	}
 	if d.Format != Format {
 		return nil, fmt.Errorf("seed %s: format %q, want %q (the format of timd export)", path, d.Format, Format)
 	}
-	return &d, nil
+	return d, nil
 }
 
 // Seed loads d through the services as c, an admin of d's app, at now (unix seconds, the

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/timdhq/timd/internal/im"
 )
@@ -224,16 +225,92 @@ func (dw *docWriter) end() error {
 
 // Read reads a document from r and checks it (see Check).
 func Read(r io.Reader) (*Document, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var d Document
-	if err := dec.Decode(&d); err != nil {
+	d, err := decode(r)
+	if err != nil {
 		return nil, fmt.Errorf("read export: %w", err)
 	}
 	if err := d.Check(); err != nil {
 		return nil, err
 	}
+	return d, nil
+}
+
+// decode reads one Document from r, refusing unknown keys, as a json.Decoder would
+// decode it whole, but its accounts and groups one element at a time: a Decoder holds
+// the whole text of the value it decodes, which for one Decode of a document is the whole
+// file, besides the document itself.
+func decode(r io.Reader) (*Document, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := delim(dec, '{', "a document"); err != nil {
+		return nil, err
+	}
+	var d Document
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		// encoding/json matches a struct's keys without regard to case; so does this.
+		switch {
+		case strings.EqualFold(key, "format"):
+			err = dec.Decode(&d.Format)
+		case strings.EqualFold(key, "sdkappid"):
+			err = dec.Decode(&d.SDKAppID)
+		case strings.EqualFold(key, "exported"):
+			err = dec.Decode(&d.Exported)
+		case strings.EqualFold(key, "accounts"):
+			d.Accounts, err = decodeArray[Account](dec, "accounts")
+		case strings.EqualFold(key, "groups"):
+			d.Groups, err = decodeArray[Group](dec, "groups")
+		default:
+			err = fmt.Errorf("json: unknown field %q", key)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := delim(dec, '}', "the end of the document"); err != nil {
+		return nil, err
+	}
 	return &d, nil
+}
+
+// decodeArray decodes the JSON array (or null) that comes next in dec, an element at a
+// time.
+func decodeArray[T any](dec *json.Decoder, name string) ([]T, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, fmt.Errorf("json: %s is not an array", name)
+	}
+	out := []T{}
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", name, len(out), err)
+		}
+		out = append(out, v)
+	}
+	return out, delim(dec, ']', "the end of "+name)
+}
+
+// delim reads the next token of dec and fails unless it is d, naming what was wanted.
+func delim(dec *json.Decoder, d json.Delim, want string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != d {
+		return fmt.Errorf("json: want %s (%q), got %v", want, d, tok)
+	}
+	return nil
 }
 
 // Check reports the first problem of shape in d: another format, no SDKAppID, an

@@ -3,6 +3,7 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -296,6 +297,9 @@ func TestReadRefuses(t *testing.T) {
 		{"group twice", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Public"},{"id":"g","type":"Public"}]}`, `group "g"`},
 		{"bad type", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Work"}]}`, "type"},
 		{"bad role", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Public","members":[{"account":"a","role":"King"}]}]}`, "role"},
+		{"unknown key in a group", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Public","owner_id":"a"}]}`, "unknown field"},
+		{"accounts not an array", `{"format":"timd-export/1","sdkappid":1,"accounts":{"user_id":"a"}}`, "not an array"},
+		{"cut short", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Public"}`, "read export"},
 		{"mute without end", `{"format":"timd-export/1","sdkappid":1,"groups":[{"id":"g","type":"Public","mutes":[{"account":"a","until":0}]}]}`, "mute record"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -383,6 +387,35 @@ func TestExportTo(t *testing.T) {
 		}
 		if sum != d.Summary() {
 			t.Errorf("app %d: summary %+v, want %+v", a, sum, d.Summary())
+		}
+	}
+}
+
+// TestReadAsUnmarshal checks that Read, which decodes a document's arrays an element at a
+// time, reads what decoding the whole document at once would: keys in any case, null and
+// empty arrays, every field of an export.
+func TestReadAsUnmarshal(t *testing.T) {
+	st := openSQLite(t)
+	fill(t, st)
+	var full bytes.Buffer
+	if err := transfer.Write(&full, export(t, st, app)); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{
+		full.String(),
+		`{"FORMAT":"timd-export/1","SdkAppId":7,"accounts":null,"groups":[]}`,
+		`{"groups":[{"id":"g","type":"Public","members":[{"account":"a","role":"Owner"}]}],"sdkappid":7,"format":"timd-export/1","accounts":[]}`,
+	} {
+		var want transfer.Document
+		if err := json.Unmarshal([]byte(doc), &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := transfer.Read(strings.NewReader(doc))
+		if err != nil {
+			t.Fatalf("Read: %v", err)
+		}
+		if d := cmp.Diff(&want, got); d != "" {
+			t.Errorf("Read differs from json.Unmarshal (-Unmarshal +Read):\n%s", d)
 		}
 	}
 }

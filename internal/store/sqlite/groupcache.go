@@ -11,9 +11,13 @@ import (
 	"github.com/timdhq/timd/internal/im"
 )
 
-// groupCacheMax is how many group rows the writer keeps: about 5 MB of rows at most, and
-// every group of a busy server's working set (BENCHMARKS.md's 10,000).
-const groupCacheMax = 16384
+// The bounds of the writer's groupCache: rows, enough for every group of a busy server's
+// working set (BENCHMARKS.md's 10,000), and bytes, so that groups with long texts and
+// custom data cannot make it large (a row of BENCHMARKS.md's groups is about 300 bytes).
+const (
+	groupCacheMax      = 16384
+	groupCacheMaxBytes = 16 << 20
+)
 
 // groupKey names a group row.
 type groupKey struct {
@@ -37,17 +41,29 @@ type groupKey struct {
 //     writer's back: PRAGMA data_version, read at the start of each batch, tells it, and
 //     the cache is emptied.
 type groupCache struct {
-	rows map[groupKey]im.Group
-	max  int
-	// touched is set by changed; the writer resets it per request and per batch to know
-	// whether a rollback undid a change of a groups row.
+	rows     map[groupKey]im.Group
+	max      int // rows
+	maxBytes int // of rows, as rowSize counts them
+	bytes    int
+	// touched is set by changed; the writer resets it before each request, to know
+	// whether the request's rollback undoes a change of a groups row.
 	touched bool
 	hits    int64 // rows served, for tests
 }
 
-// newGroupCache returns an empty cache of at most max rows.
-func newGroupCache(max int) *groupCache {
-	return &groupCache{rows: make(map[groupKey]im.Group), max: max}
+// newGroupCache returns an empty cache of at most max rows and maxBytes bytes.
+func newGroupCache(max, maxBytes int) *groupCache {
+	return &groupCache{rows: make(map[groupKey]im.Group), max: max, maxBytes: maxBytes}
+}
+
+// rowSize is about how much memory g takes: its fixed part, its texts and custom data.
+func rowSize(g *im.Group) int {
+	n := 256 + len(g.ID) + len(g.Type) + len(g.Name) + len(g.Introduction) + len(g.Notification) +
+		len(g.FaceURL) + len(g.Owner) + len(g.ApplyJoinOption) + len(g.InviteJoinOption)
+	for k, v := range g.AppData {
+		n += 32 + len(k) + len(v)
+	}
+	return n
 }
 
 // get returns a copy of the cached row of group id, if any.
@@ -61,22 +77,38 @@ func (c *groupCache) get(app uint64, id string) (im.Group, bool) {
 }
 
 // put caches a copy of g, read in the writer's current transaction. When the cache is
-// full, one row it holds makes room (the map's first, which is random enough).
+// full, rows it holds make room (the map's first, which is random enough); a row larger
+// than the whole cache is not kept.
 func (c *groupCache) put(g im.Group) {
+	size := rowSize(&g)
+	if size > c.maxBytes {
+		return
+	}
 	key := groupKey{appID(g.App), g.ID}
-	if _, ok := c.rows[key]; !ok && len(c.rows) >= c.max {
+	c.drop(key)
+	for len(c.rows) >= c.max || c.bytes+size > c.maxBytes {
 		for k := range c.rows {
-			delete(c.rows, k)
+			c.drop(k)
 			break
 		}
 	}
 	g.AppData = maps.Clone(g.AppData)
 	c.rows[key] = g
+	c.bytes += size
+}
+
+// drop forgets the row of key, if any.
+func (c *groupCache) drop(key groupKey) {
+	if g, ok := c.rows[key]; ok {
+		c.bytes -= rowSize(&g)
+		delete(c.rows, key)
+	}
 }
 
 // clear forgets every row.
 func (c *groupCache) clear() {
 	clear(c.rows)
+	c.bytes = 0
 }
 
 // changed is the writer connection's pre-update hook: SQLite calls it before it inserts,
@@ -101,7 +133,7 @@ func (c *groupCache) changed(d driver.SQLitePreUpdateData) {
 		c.clear() // a key it cannot read: forget everything rather than guess
 		return
 	}
-	delete(c.rows, groupKey{app, id})
+	c.drop(groupKey{app, id})
 }
 
 // watch makes c the pre-update hook of conn, the writer's connection.

@@ -149,9 +149,10 @@ func TestGroupCache(t *testing.T) {
 	}
 }
 
-// TestGroupCacheBound checks that the cache keeps at most its maximum of rows.
+// TestGroupCacheBound checks that the cache keeps at most its maximum of rows and of
+// bytes, and counts its bytes right as rows come, change and go.
 func TestGroupCacheBound(t *testing.T) {
-	c := newGroupCache(3)
+	c := newGroupCache(3, 1<<20)
 	for _, id := range []string{"a", "b", "c", "d", "e"} {
 		c.put(im.Group{App: 1, ID: id})
 	}
@@ -160,6 +161,29 @@ func TestGroupCacheBound(t *testing.T) {
 	}
 	if _, ok := c.get(1, "e"); !ok {
 		t.Error("the row put last is not there")
+	}
+
+	big := im.Group{App: 1, ID: "big", Introduction: string(make([]byte, 600<<10))}
+	c.put(big)
+	c.put(im.Group{App: 1, ID: "big2", Notification: string(make([]byte, 600<<10))})
+	if _, ok := c.get(1, "big2"); !ok || c.bytes > 1<<20 {
+		t.Errorf("after two rows of 600 KiB in 1 MiB: last kept %v, %d bytes", ok, c.bytes)
+	}
+	c.put(im.Group{App: 1, ID: "huge", Name: string(make([]byte, 2<<20))})
+	if _, ok := c.get(1, "huge"); ok {
+		t.Error("a row larger than the cache was kept")
+	}
+	c.put(im.Group{App: 1, ID: "big2", Name: "small again"}) // replaced, not counted twice
+	sum := 0
+	for _, g := range c.rows {
+		sum += rowSize(&g)
+	}
+	if c.bytes != sum {
+		t.Errorf("bytes counted %d, rows hold %d", c.bytes, sum)
+	}
+	c.clear()
+	if c.bytes != 0 || len(c.rows) != 0 {
+		t.Errorf("after clear: %d rows, %d bytes", len(c.rows), c.bytes)
 	}
 }
 

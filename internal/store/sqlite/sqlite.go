@@ -153,7 +153,7 @@ func (db *DB) open(ctx context.Context, path string, opts Options) error {
 		wconn.Close()
 		return err
 	}
-	groups := newGroupCache(groupCacheMax)
+	groups := newGroupCache(groupCacheMax, groupCacheMaxBytes)
 	if err := groups.watch(wconn); err != nil {
 		wconn.Close()
 		return err

@@ -38,8 +38,9 @@ func Export(ctx context.Context, st im.Store, app uint64, opts ExportOptions) (*
 
 // ExportTo writes all of app's data from st to w, in one consistent snapshot, as the
 // document Write writes of Export's, byte for byte; but it holds one group's members at a
-// time, not the app's, and writes each group as soon as it is read. An error leaves w
-// with part of a document.
+// time, not the app's, and writes each group as soon as it is read (inside the View,
+// which runs its function once, unlike an Update). An error leaves w with part of a
+// document.
 func ExportTo(ctx context.Context, st im.Store, app uint64, w io.Writer, opts ExportOptions) (Summary, error) {
 	var sum Summary
 	err := st.View(ctx, func(ctx context.Context, tx im.Tx) error {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/timdhq/timd/internal/config"
 	"github.com/timdhq/timd/internal/server"
+	"github.com/timdhq/timd/internal/ssetest"
 	"github.com/timdhq/timd/internal/store/postgres"
 	"github.com/timdhq/timd/internal/usersig"
 )
@@ -166,117 +166,19 @@ func (e *streamEnv) group(t *testing.T, id string, others ...string) {
 	e.mustOK(t, "group_open_http_svc/create_group", map[string]any{"GroupId": id, "Owner_Account": "alice", "Type": "Public", "Name": id, "MemberList": ms})
 }
 
-// sseEvent is one Server-Sent Event.
-type sseEvent struct {
-	Name, ID string
-	Data     map[string]any
-}
-
-// sseClient is one open stream.
-type sseClient struct {
-	header http.Header
-	events chan sseEvent
-	cancel context.CancelFunc
-	ended  chan struct{}
-}
-
 // connect opens the stream of user, with the Last-Event-ID given ("" for none) and
 // extra query parameters; the stream is closed when the test ends.
-func (e *streamEnv) connect(t *testing.T, user, lastID string, extra url.Values) *sseClient {
+func (e *streamEnv) connect(t *testing.T, user, lastID string, extra url.Values) *ssetest.Client {
 	t.Helper()
 	q := e.query(user)
 	for k, v := range extra {
 		q[k] = v
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+e.addr+"/v4/stream?"+q.Encode(), nil)
-	if lastID != "" {
-		req.Header.Set("Last-Event-ID", lastID)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
-		b, _ := io.ReadAll(resp.Body)
-		cancel()
-		t.Fatalf("stream of %s: Content-Type %q, body %s", user, ct, b)
-	}
-	c := &sseClient{header: resp.Header, events: make(chan sseEvent, 1000), cancel: cancel, ended: make(chan struct{})}
-	go c.read(resp.Body)
-	t.Cleanup(c.close)
-	ready := c.next(t)
-	if ready.Name != "ready" {
-		t.Fatalf("first event: got %q, want ready", ready.Name)
-	}
-	return c
-}
-
-// read parses events until the stream ends.
-func (c *sseClient) read(body io.ReadCloser) {
-	defer close(c.ended)
-	defer body.Close()
-	sc := bufio.NewScanner(body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var ev sseEvent
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if ev.Name != "" {
-				c.events <- ev
-			}
-			ev = sseEvent{}
-		case strings.HasPrefix(line, "event: "):
-			ev.Name = line[len("event: "):]
-		case strings.HasPrefix(line, "id: "):
-			ev.ID = line[len("id: "):]
-		case strings.HasPrefix(line, "data: "):
-			dec := json.NewDecoder(strings.NewReader(line[len("data: "):]))
-			dec.UseNumber()
-			_ = dec.Decode(&ev.Data)
-		}
-	}
-}
-
-// close disconnects.
-func (c *sseClient) close() {
-	c.cancel()
-	<-c.ended
-}
-
-// next returns the next event, failing the test after 5 seconds.
-func (c *sseClient) next(t *testing.T) sseEvent {
-	t.Helper()
-	select {
-	case ev := <-c.events:
-		return ev
-	case <-c.ended:
-		select {
-		case ev := <-c.events:
-			return ev
-		default:
-		}
-		t.Fatal("the stream ended")
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5s")
-	}
-	return sseEvent{}
-}
-
-// quiet fails the test if an event arrives within d.
-func (c *sseClient) quiet(t *testing.T, d time.Duration) {
-	t.Helper()
-	select {
-	case ev := <-c.events:
-		t.Errorf("got %v, want no event", ev)
-	case <-time.After(d):
-	}
+	return ssetest.Connect(t, "http://"+e.addr+"/v4/stream?"+q.Encode(), lastID)
 }
 
 // messageText returns the text of a message event's first element.
-func messageText(ev sseEvent) string {
+func messageText(ev ssetest.Event) string {
 	m, _ := ev.Data["Message"].(map[string]any)
 	body, _ := m["MsgBody"].([]any)
 	if len(body) == 0 {
@@ -287,11 +189,11 @@ func messageText(ev sseEvent) string {
 	return s
 }
 
-// nextMessage returns the next message event, skipping tips.
-func (c *sseClient) nextMessage(t *testing.T) sseEvent {
+// nextMessage returns the next message event of c, skipping tips.
+func nextMessage(t *testing.T, c *ssetest.Client) ssetest.Event {
 	t.Helper()
 	for {
-		ev := c.next(t)
+		ev := c.Next(t)
 		if ev.Name == "message" && ev.Data["Message"].(map[string]any)["IsSystemMsg"] == json.Number("1") {
 			continue
 		}
@@ -305,14 +207,14 @@ func TestStreamDelivers(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *streamEnv) {
 		e.group(t, "room", "bob", "carol")
 		bob := e.connect(t, "bob", "", nil)
-		if got := bob.header.Get("Access-Control-Allow-Origin"); got != "*" {
+		if got := bob.Header.Get("Access-Control-Allow-Origin"); got != "*" {
 			t.Errorf("Access-Control-Allow-Origin: got %q, want *", got)
 		}
 		carol := e.connect(t, "carol", "", nil)
 		seq := e.send(t, "room", "carol", "hello", map[string]any{"CloudCustomData": "cc"})
-		ev := bob.next(t)
+		ev := bob.Next(t)
 		msg := ev.Data["Message"].(map[string]any)
-		want := sseEvent{Name: "message", ID: "room:" + seq, Data: map[string]any{
+		want := ssetest.Event{Name: "message", ID: "room:" + seq, Data: map[string]any{
 			"GroupId": "room", "Notify": true, "Own": false,
 			"Message": map[string]any{
 				"From_Account": "carol", "IsPlaceMsg": json.Number("0"), "IsSystemMsg": json.Number("0"),
@@ -324,7 +226,7 @@ func TestStreamDelivers(t *testing.T) {
 		if d := cmp.Diff(want, ev); d != "" {
 			t.Errorf("bob's event (-want +got):\n%s", d)
 		}
-		own := carol.next(t)
+		own := carol.Next(t)
 		if own.Data["Own"] != true || own.Data["Notify"] != false || own.ID != "room:"+seq {
 			t.Errorf("carol's own send: got %v, want Own true, Notify false", own)
 		}
@@ -371,7 +273,7 @@ func TestStreamMsgFlag(t *testing.T) {
 	for who, f := range flags {
 		e.mustOK(t, "group_open_http_svc/modify_group_member_info", map[string]any{"GroupId": "room", "Member_Account": who, "MsgFlag": f})
 	}
-	c := map[string]*sseClient{}
+	c := map[string]*ssetest.Client{}
 	for who := range flags {
 		c[who] = e.connect(t, who, "", nil)
 	}
@@ -389,7 +291,7 @@ func TestStreamMsgFlag(t *testing.T) {
 	} {
 		var got []any
 		for {
-			ev := c[tc.who].nextMessage(t)
+			ev := nextMessage(t, c[tc.who])
 			if ev.Name == "system" {
 				break
 			}
@@ -404,10 +306,10 @@ func TestStreamMsgFlag(t *testing.T) {
 	e.mustOK(t, "group_open_http_svc/modify_group_member_info", map[string]any{"GroupId": "room", "Member_Account": "bob", "MsgFlag": "Discard"})
 	e.send(t, "room", "alice", "after the change", nil)
 	e.mustOK(t, "group_open_http_svc/send_group_system_notification", map[string]any{"GroupId": "room", "Content": "fence 2"})
-	if ev := c["dave"].nextMessage(t); messageText(ev) != "after the change" || ev.Data["Notify"] != true {
+	if ev := nextMessage(t, c["dave"]); messageText(ev) != "after the change" || ev.Data["Notify"] != true {
 		t.Errorf("dave, Discard then AcceptAndNotify: got %v, want the message with Notify true", ev)
 	}
-	if ev := c["bob"].nextMessage(t); ev.Name != "system" {
+	if ev := nextMessage(t, c["bob"]); ev.Name != "system" {
 		t.Errorf("bob, AcceptAndNotify then Discard: got %v, want no message before the fence", ev)
 	}
 }
@@ -421,8 +323,8 @@ func TestStreamResume(t *testing.T) {
 		e.group(t, "other", "bob")
 		bob := e.connect(t, "bob", "", nil)
 		e.send(t, "room", "alice", "m1", nil)
-		first := bob.nextMessage(t)
-		bob.close()
+		first := nextMessage(t, bob)
+		bob.Close()
 		e.send(t, "room", "alice", "m2", nil)
 		e.send(t, "other", "alice", "o1", nil)
 		e.send(t, "room", "alice", "m3", nil)
@@ -431,9 +333,9 @@ func TestStreamResume(t *testing.T) {
 		e.send(t, "room", "alice", "m4", nil)
 		// Each group in order; the groups interleave as they may.
 		got := map[string][]string{}
-		var last sseEvent // the last event of room
+		var last ssetest.Event // the last event of room
 		for range 4 {
-			ev := bob.nextMessage(t)
+			ev := nextMessage(t, bob)
 			g := ev.Data["GroupId"].(string)
 			got[g] = append(got[g], messageText(ev))
 			if g == "room" {
@@ -444,17 +346,17 @@ func TestStreamResume(t *testing.T) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("resumed (-want +got):\n%s", d)
 		}
-		bob.quiet(t, 200*time.Millisecond)
-		bob.close()
+		bob.Quiet(t, 200*time.Millisecond)
+		bob.Close()
 
 		e.restart(t)
 		e.send(t, "room", "alice", "m5", nil)
 		bob = e.connect(t, "bob", last.ID, nil)
-		if ev := bob.nextMessage(t); messageText(ev) != "m5" {
+		if ev := nextMessage(t, bob); messageText(ev) != "m5" {
 			t.Errorf("after a restart: got %q (%v), want m5", messageText(ev), ev)
 		}
 		e.send(t, "room", "alice", "m6", nil)
-		if ev := bob.nextMessage(t); messageText(ev) != "m6" {
+		if ev := nextMessage(t, bob); messageText(ev) != "m6" {
 			t.Errorf("live after the replay: got %q, want m6", messageText(ev))
 		}
 	})
@@ -468,30 +370,30 @@ func TestStreamMembership(t *testing.T) {
 	bob := e.connect(t, "bob", "", nil)
 	carol := e.connect(t, "carol", "", nil)
 	e.mustOK(t, "group_open_http_svc/add_group_member", map[string]any{"GroupId": "room", "MemberList": []any{map[string]any{"Member_Account": "carol"}}})
-	if ev := carol.next(t); ev.Name != "message" || ev.Data["Message"].(map[string]any)["IsSystemMsg"] != json.Number("1") {
+	if ev := carol.Next(t); ev.Name != "message" || ev.Data["Message"].(map[string]any)["IsSystemMsg"] != json.Number("1") {
 		t.Errorf("carol after being added: got %v, want the invite tip", ev)
 	}
-	if ev := carol.next(t); ev.Name != "joined" || ev.Data["GroupId"] != "room" {
+	if ev := carol.Next(t); ev.Name != "joined" || ev.Data["GroupId"] != "room" {
 		t.Errorf("carol after being added: got %v, want joined", ev)
 	}
 	e.send(t, "room", "alice", "to both", nil)
-	if ev := carol.nextMessage(t); messageText(ev) != "to both" {
+	if ev := nextMessage(t, carol); messageText(ev) != "to both" {
 		t.Errorf("carol: got %v, want the message", ev)
 	}
 	e.mustOK(t, "group_open_http_svc/delete_group_member", map[string]any{"GroupId": "room", "MemberToDel_Account": []string{"bob"}})
-	if ev := bob.nextMessage(t); messageText(ev) != "to both" {
+	if ev := nextMessage(t, bob); messageText(ev) != "to both" {
 		t.Errorf("bob: got %v, want the message", ev)
 	}
-	if ev := bob.nextMessage(t); ev.Name != "removed" {
+	if ev := nextMessage(t, bob); ev.Name != "removed" {
 		t.Errorf("bob after removal: got %v, want removed", ev)
 	}
 	e.send(t, "room", "alice", "after", nil)
-	if ev := carol.nextMessage(t); messageText(ev) != "after" {
+	if ev := nextMessage(t, carol); messageText(ev) != "after" {
 		t.Errorf("carol: got %v, want the message", ev)
 	}
-	bob.quiet(t, 300*time.Millisecond)
+	bob.Quiet(t, 300*time.Millisecond)
 	e.mustOK(t, "group_open_http_svc/destroy_group", map[string]any{"GroupId": "room"})
-	if ev := carol.nextMessage(t); ev.Name != "destroyed" || ev.Data["GroupId"] != "room" {
+	if ev := nextMessage(t, carol); ev.Name != "destroyed" || ev.Data["GroupId"] != "room" {
 		t.Errorf("carol: got %v, want destroyed", ev)
 	}
 }
@@ -526,11 +428,11 @@ func TestStreamOnline(t *testing.T) {
 	if d := cmp.Diff(want, states()); d != "" {
 		t.Errorf("query_online_status (-want +got):\n%s", d)
 	}
-	bob.close()
+	bob.Close()
 	if got := count(); got != "1" {
 		t.Errorf("one of bob's streams closed: got %s online, want 1", got)
 	}
-	bob2.close()
+	bob2.Close()
 	waitFor(t, func() bool { return count() == "0" }) // a client that leaves is offline at once
 }
 
@@ -552,11 +454,11 @@ func TestStreamKick(t *testing.T) {
 	old := e.query("bob")
 	bob := e.connect(t, "bob", "", nil)
 	e.mustOK(t, "im_open_login_svc/kick", map[string]any{"UserID": "bob"})
-	if ev := bob.next(t); ev.Name != "close" || ev.Data["Reason"] != "Kicked" {
+	if ev := bob.Next(t); ev.Name != "close" || ev.Data["Reason"] != "Kicked" {
 		t.Errorf("after kick: got %v, want close Kicked", ev)
 	}
 	select {
-	case <-bob.ended:
+	case <-bob.Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stream did not end")
 	}
@@ -606,25 +508,25 @@ func TestStreamReplicas(t *testing.T) {
 	carol := rs[1].connect(t, "carol", "", nil)
 	dave := rs[2].connect(t, "dave", "", nil)
 	seq := rs[2].send(t, "room", "alice", "across", nil)
-	for who, c := range map[string]*sseClient{"bob": bob, "carol": carol} {
-		if ev := c.nextMessage(t); messageText(ev) != "across" || ev.ID != "room:"+seq {
+	for who, c := range map[string]*ssetest.Client{"bob": bob, "carol": carol} {
+		if ev := nextMessage(t, c); messageText(ev) != "across" || ev.ID != "room:"+seq {
 			t.Errorf("%s: got %v, want the message sent on another replica", who, ev)
 		}
 	}
 	rs[1].mustOK(t, "group_open_http_svc/add_group_member", map[string]any{"GroupId": "room", "MemberList": []any{map[string]any{"Member_Account": "dave"}}})
-	if ev := dave.nextMessage(t); ev.Name != "joined" {
+	if ev := nextMessage(t, dave); ev.Name != "joined" {
 		t.Errorf("dave added on another replica: got %v, want joined", ev)
 	}
 	big := strings.Repeat("x", 9000) // over a NOTIFY payload: kept in the store
 	rs[0].mustOK(t, "group_open_http_svc/send_group_system_notification", map[string]any{"GroupId": "room", "Content": big})
-	for who, c := range map[string]*sseClient{"carol": carol, "dave": dave} {
-		ev := c.nextMessage(t)
+	for who, c := range map[string]*ssetest.Client{"carol": carol, "dave": dave} {
+		ev := nextMessage(t, c)
 		if ev.Name != "system" || ev.Data["Content"] != big {
 			t.Errorf("%s: got %s event, want the 9,000-byte system notification", who, ev.Name)
 		}
 	}
 	rs[0].mustOK(t, "im_open_login_svc/kick", map[string]any{"UserID": "carol"})
-	if ev := carol.nextMessage(t); ev.Name != "close" || ev.Data["Reason"] != "Kicked" {
+	if ev := nextMessage(t, carol); ev.Name != "close" || ev.Data["Reason"] != "Kicked" {
 		t.Errorf("carol kicked on another replica: got %v, want close Kicked", ev)
 	}
 }
@@ -637,11 +539,11 @@ func TestStreamWatch(t *testing.T) {
 	e.send(t, "room", "alice", "before", nil)
 	admin := e.cfg.Apps[0].Admins[0]
 	w := e.connect(t, admin, "", url.Values{"group": {"room"}, "since": {"room:0"}})
-	if ev := w.nextMessage(t); messageText(ev) != "before" || ev.Data["Notify"] != false {
+	if ev := nextMessage(t, w); messageText(ev) != "before" || ev.Data["Notify"] != false {
 		t.Errorf("replay to the watching admin: got %v, want before, Notify false", ev)
 	}
 	e.send(t, "room", "alice", "to bob only", map[string]any{"To_Account": []string{"bob"}})
-	if ev := w.nextMessage(t); messageText(ev) != "to bob only" {
+	if ev := nextMessage(t, w); messageText(ev) != "to bob only" {
 		t.Errorf("live to the watching admin: got %v, want every message", ev)
 	}
 	q := e.query("bob")
@@ -679,7 +581,7 @@ func TestStreamReplicasOnline(t *testing.T) {
 			t.Errorf("replica %d: query_online_status (-want +got):\n%s", i, d)
 		}
 	}
-	bob.close()
+	bob.Close()
 	for _, e := range rs {
 		waitFor(t, func() bool { return count(e) == "1" })
 	}
@@ -699,10 +601,10 @@ func TestStreamTopics(t *testing.T) {
 		e.mustOK(t, "group_open_http_svc/group_msg_recall", map[string]any{"GroupId": g, "TopicId": topic,
 			"MsgSeqList": []map[string]any{{"MsgSeq": json.Number(seq)}}})
 		own := e.send(t, g, "alice", "in the community", nil)
-		ev := bob.nextMessage(t)
+		ev := nextMessage(t, bob)
 		if ev.Name != "message" || ev.ID != g+":"+own || messageText(ev) != "in the community" {
 			t.Errorf("bob's first event: got %v, want the community's own message %s", ev, own)
 		}
-		bob.quiet(t, 200*time.Millisecond)
+		bob.Quiet(t, 200*time.Millisecond)
 	})
 }

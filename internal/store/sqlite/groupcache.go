@@ -76,6 +76,13 @@ func (c *groupCache) get(app uint64, id string) (im.Group, bool) {
 	return g, ok
 }
 
+// held returns the cached row of group id as it is kept, its AppData shared: for a caller
+// that only puts it back changed (put copies it), not to hand out.
+func (c *groupCache) held(app uint64, id string) (im.Group, bool) {
+	g, ok := c.rows[groupKey{appID(app), id}]
+	return g, ok
+}
+
 // put caches a copy of g, read in the writer's current transaction. When the cache is
 // full, rows it holds make room (the map's first, which is random enough); a row larger
 // than the whole cache is not kept.

@@ -25,6 +25,25 @@ func writerGroup(t *testing.T, db *DB, id string) (im.Group, bool) {
 	return g, db.w.groups.hits > hits
 }
 
+// renameAndFail is an Update fn that renames group g to "rolled back", reads the row back
+// (into the writer's cache) and fails with fail, so that the rename is rolled back.
+func renameAndFail(fail error) func(ctx context.Context, tx im.Tx) error {
+	return func(ctx context.Context, tx im.Tx) error {
+		g, err := tx.GetGroup(ctx, 1, "g")
+		if err != nil {
+			return err
+		}
+		g.Name = "rolled back"
+		if err := tx.UpdateGroup(ctx, g); err != nil {
+			return err
+		}
+		if _, err := tx.GetGroup(ctx, 1, "g"); err != nil {
+			return err
+		}
+		return fail
+	}
+}
+
 // TestGroupCache checks that the writer's cached group rows are the rows: served once
 // read, and never after a change of the row, whichever way it was changed, nor after a
 // rollback of a change, nor after another store wrote the file.
@@ -100,20 +119,7 @@ func TestGroupCache(t *testing.T) {
 
 	// A change read back in the same request, then rolled back: the row read must go.
 	errUndo := errors.New("undo")
-	err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-		g, err := tx.GetGroup(ctx, 1, "g")
-		if err != nil {
-			return err
-		}
-		g.Name = "rolled back"
-		if err := tx.UpdateGroup(ctx, g); err != nil {
-			return err
-		}
-		if _, err := tx.GetGroup(ctx, 1, "g"); err != nil { // reads the change into the cache
-			return err
-		}
-		return errUndo
-	})
+	err := db.Update(t.Context(), renameAndFail(errUndo))
 	if !errors.Is(err, errUndo) {
 		t.Fatalf("Update: %v, want errUndo", err)
 	}
@@ -207,20 +213,7 @@ func TestGroupCacheRollbackInBatch(t *testing.T) {
 	}()
 	<-held
 	go func() { // B
-		done <- db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
-			g, err := tx.GetGroup(ctx, 1, "g")
-			if err != nil {
-				return err
-			}
-			g.Name = "rolled back"
-			if err := tx.UpdateGroup(ctx, g); err != nil {
-				return err
-			}
-			if _, err := tx.GetGroup(ctx, 1, "g"); err != nil {
-				return err
-			}
-			return errUndo
-		})
+		done <- db.Update(t.Context(), renameAndFail(errUndo))
 	}()
 	go func() { // C
 		done <- db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {

@@ -130,7 +130,7 @@ func (t *tx) advanceGroup(ctx context.Context, m im.Message) error {
 	var cached im.Group
 	ok := false
 	if t.groups != nil {
-		cached, ok = t.groups.get(m.App, m.Group)
+		cached, ok = t.groups.held(m.App, m.Group)
 	}
 	err := t.execOne(ctx, `UPDATE groups SET next_msg_seq = ?, last_msg_time = ? WHERE app = ? AND id = ?`,
 		m.Seq+1, m.Time, appID(m.App), m.Group)

@@ -49,7 +49,10 @@ const (
 	// writes the member alone (a NameCard, MsgFlag or custom-field change), so that
 	// writes to different members of one group do not wait for each other. The group's
 	// mutable fields (MsgSeq, counts, MuteAllMember) may be read stale and must not be
-	// relied on. On a store with one writer it is the same as WriteGroup.
+	// relied on. On a store with one writer it is the same as WriteGroup. A store may
+	// also read the member unlocked and check at its write, or at the commit, that it
+	// is unchanged, running the Update's fn again if it changed: to fn and to every
+	// other transaction this is the same as the member locked from the read.
 	KeepGroup
 )
 

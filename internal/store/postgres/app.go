@@ -33,6 +33,7 @@ func (t *tx) DeleteApp(ctx context.Context, app uint64) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
+	t.releaseAll()
 	for _, q := range deleteApp {
 		if _, err := t.exec(ctx, q, appID(app)); err != nil {
 			return fmt.Errorf("delete app %d: %w", app, err)

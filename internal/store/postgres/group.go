@@ -101,6 +101,7 @@ func (t *tx) GetGroup(ctx context.Context, app uint64, id string) (im.Group, err
 	if err != nil {
 		return im.Group{}, fmt.Errorf("get group %q: %w", id, err)
 	}
+	t.holdGroup(app, id)
 	return g, nil
 }
 
@@ -183,6 +184,7 @@ func (t *tx) DestroyGroup(ctx context.Context, app uint64, id string) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
+	t.releaseAll()
 	err := t.execOne(ctx, `DELETE FROM groups WHERE app = $1 AND id = $2`, appID(app), id)
 	if err != nil {
 		return fmt.Errorf("destroy group %q: %w", id, err)

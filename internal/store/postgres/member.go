@@ -105,18 +105,25 @@ func (t *tx) GetMember(ctx context.Context, app uint64, group, account string) (
 	if err != nil {
 		return im.Member{}, fmt.Errorf("get member %q of group %q: %w", account, group, err)
 	}
+	t.hold(app, group, account, 0)
 	return m, nil
 }
 
 // getGroupMember is the statement of GetGroupMember: groupSelect's columns, then
 // memberSelect's, of a group and one of its members; no row when either is missing.
-const getGroupMember = `SELECT ` + groupColumnList + `,
+// getGroupMemberVersion adds the member row's version (xmin) last.
+const (
+	getGroupMemberColumns = `SELECT ` + groupColumnList + `,
 		m.account, m.seq, m.role, m.join_time, m.msg_seq, m.msg_flag, m.last_send_msg_time,
-		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)
+		m.name_card, m.app_data, m.unread_msg_num, COALESCE(u.until, 0)`
+	getGroupMemberFrom = `
 	FROM groups g
 		JOIN members m ON m.app = g.app AND m.group_id = g.id AND m.account = $3
 		LEFT JOIN mutes u ON u.app = g.app AND u.group_id = g.id AND u.account = $3
 	WHERE g.app = $1 AND g.id = $2`
+	getGroupMember        = getGroupMemberColumns + getGroupMemberFrom
+	getGroupMemberVersion = getGroupMemberColumns + `, m.xmin` + getGroupMemberFrom
+)
 
 // GetGroupMember reads a group and one of its members in one statement, one round trip
 // where GetGroup and GetMember take two. In Update it locks both rows: at READ COMMITTED
@@ -131,22 +138,39 @@ const getGroupMember = `SELECT ` + groupColumnList + `,
 // the member's lock waited for committed; a KeepGroup caller reads only what no writer
 // changes (the type, the ID). When the statement finds no row, GetGroup tells a
 // missing group from a non-member.
+//
+// In an Update's first attempt, KeepGroup locks nothing: the member is read with its
+// version (xmin), outside the transaction block when it is the first statement, and
+// held unlocked (see tx.held). Its write is then conditional on the version, as is a
+// check at the commit if it is not written, and the Update runs fn again, with locks,
+// when the row changed or went (a destroyed group deletes it) in between. A modify of a
+// NameCard is then two statements of their own, the read and the UPDATE, with no BEGIN,
+// no COMMIT and no lock, which would write the row's header and a WAL record.
 func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account string, gl im.GroupLock) (im.Group, im.Member, bool, error) {
 	if err := t.check(false); err != nil {
 		return im.Group{}, im.Member{}, false, err
 	}
+	optimistic := !t.readOnly && gl == im.KeepGroup && t.optimistic
+	locksGroup := !t.readOnly && gl != im.KeepGroup
 	lock := ""
 	switch {
-	case t.readOnly:
-	case gl == im.KeepGroup:
-		lock = " FOR NO KEY UPDATE OF m"
-	default:
+	case locksGroup:
 		lock = " FOR NO KEY UPDATE OF g, m"
+	case !t.readOnly && !optimistic:
+		lock = " FOR NO KEY UPDATE OF m"
 	}
 	g, m := im.Group{App: app}, im.Member{Group: group}
 	var gdata, mdata *string
+	var xmin uint32
 	dest := append(groupColumns(&g, &gdata), memberColumns(&m, &mdata)...)
-	err := t.queryRow(ctx, getGroupMember+lock, appID(app), group, account).Scan(dest...)
+	var r row
+	if optimistic {
+		r = t.queryRowAlone(ctx, getGroupMemberVersion, appID(app), group, account)
+		dest = append(dest, &xmin)
+	} else {
+		r = t.queryRow(ctx, getGroupMember+lock, appID(app), group, account)
+	}
+	err := r.Scan(dest...)
 	if errors.Is(err, im.ErrNotFound) {
 		g, err := t.GetGroup(ctx, app, group)
 		return g, im.Member{}, false, err
@@ -160,16 +184,20 @@ func (t *tx) GetGroupMember(ctx context.Context, app uint64, group, account stri
 	if err != nil {
 		return im.Group{}, im.Member{}, false, fmt.Errorf("get group %q and member %q: %w", group, account, err)
 	}
+	t.hold(app, group, account, xmin)
+	if locksGroup {
+		t.holdGroup(app, group)
+	}
 	return g, m, true, nil
 }
 
 // SetLastSendMsgTime writes the LastSendMsgTime of a membership alone. ErrNotFound if
-// missing.
+// missing. A membership the Update holds is written with its next statement or commit.
 func (t *tx) SetLastSendMsgTime(ctx context.Context, app uint64, group, account string, at int64) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
-	err := t.execOne(ctx, `UPDATE members SET last_send_msg_time = $1
+	err := t.laterOne(ctx, app, group, account, `UPDATE members SET last_send_msg_time = $1
 		WHERE app = $2 AND group_id = $3 AND account = $4`, at, appID(app), group, account)
 	if err != nil {
 		return fmt.Errorf("set last send time of %q in group %q: %w", account, group, err)
@@ -178,7 +206,9 @@ func (t *tx) SetLastSendMsgTime(ctx context.Context, app uint64, group, account 
 }
 
 // UpdateMember writes Role, MsgSeq, MsgFlag, LastSendMsgTime, NameCard, AppData and
-// UnreadMsgNum of an existing membership. ErrNotFound if missing.
+// UnreadMsgNum of an existing membership. ErrNotFound if missing. A membership the Update
+// holds (read with GetMember or GetGroupMember) is written with the Update's next
+// statement or its commit, one round trip fewer.
 func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -187,7 +217,7 @@ func (t *tx) UpdateMember(ctx context.Context, app uint64, m im.Member) error {
 	if err != nil {
 		return fmt.Errorf("update member %q of group %q: %w", m.Account, m.Group, err)
 	}
-	err = t.execOne(ctx, `UPDATE members SET role = $1, msg_seq = $2, msg_flag = $3,
+	err = t.laterOne(ctx, app, m.Group, m.Account, `UPDATE members SET role = $1, msg_seq = $2, msg_flag = $3,
 			last_send_msg_time = $4, name_card = $5, app_data = $6, unread_msg_num = $7
 		WHERE app = $8 AND group_id = $9 AND account = $10`,
 		string(m.Role), m.MsgSeq, string(m.MsgFlag), m.LastSendMsgTime, m.NameCard, data,
@@ -214,6 +244,7 @@ func (t *tx) DeleteMember(ctx context.Context, app uint64, group, account string
 	if err := t.check(true); err != nil {
 		return err
 	}
+	t.releaseAll()
 	var n int64
 	err := t.queryRow(ctx, deleteMember, appID(app), group, account).Scan(&n)
 	if err == nil && n == 0 {

@@ -90,15 +90,25 @@ const insertMessage = `WITH ins AS (
 		RETURNING seq
 	)`
 
-// appendMessage inserts a message unless its Seq is taken (ON CONFLICT keeps a duplicate
-// from aborting the transaction) and advances the group only when it inserted, in one
-// round trip. The result tells whether it inserted and whether the group was there.
-const appendMessage = insertMessage + `, upd AS (
+// advanceGroup is the part of appendMessage and appendHeldMessage after insertMessage:
+// upd, the group advanced past the message inserted.
+const advanceGroup = `, upd AS (
 		UPDATE groups SET next_msg_seq = ins.seq + 1, last_msg_time = $7
 		FROM ins WHERE groups.app = $1 AND groups.id = $2
 		RETURNING 1
-	)
+	)`
+
+// appendMessage inserts a message unless its Seq is taken (ON CONFLICT keeps a duplicate
+// from aborting the transaction) and advances the group only when it inserted, in one
+// round trip. The result tells whether it inserted and whether the group was there.
+const appendMessage = insertMessage + advanceGroup + `
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
+
+// appendHeldMessage is appendMessage for a group whose row the transaction holds, to be
+// queued: it fails in the server (division by zero, see changesOne) unless it inserted
+// and advanced the group, which under the group's lock it does but for a bug.
+const appendHeldMessage = insertMessage + advanceGroup + `
+	SELECT 1 / ((SELECT count(*) FROM ins) * (SELECT count(*) FROM upd))`
 
 // appendTopicMessage is appendMessage for a message of a topic ($2, of group $16): it
 // advances the topic.
@@ -110,7 +120,9 @@ const appendTopicMessage = insertMessage + `, upd AS (
 	SELECT EXISTS (SELECT FROM ins), EXISTS (SELECT FROM upd)`
 
 // AppendMessage stores m in its stream and advances the NextMsgSeq and LastMsgTime of its
-// group, or of its topic.
+// group, or of its topic. A message of a group the Update holds (read with GetGroup, or
+// GetGroupMember with WriteGroup) is written with the Update's next statement or its
+// commit: its Seq, taken from the locked row, cannot be taken, and the row is there.
 func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -123,6 +135,9 @@ func (t *tx) AppendMessage(ctx context.Context, m im.Message) error {
 	to, at := encodeTargets(m)
 	query, args := appendMessage, []any{appID(m.App), m.Stream(), m.Seq, m.From, int64(m.Random),
 		int(m.Priority), m.Time, m.Body, []byte(m.CloudCustomData), tip, m.Unread, int(m.State), m.NeedReceipt, to, at}
+	if _, held := t.heldGroups[heldGroup{m.App, m.Group}]; held && m.Topic == "" {
+		return t.later(appendHeldMessage, args...)
+	}
 	if m.Topic != "" {
 		query, args = appendTopicMessage, append(args, m.Group)
 	}

@@ -10,17 +10,18 @@ import (
 )
 
 // SetMute records that account is muted in group until the given unix time (MuteForever for
-// no end); until 0 deletes the record. The record does not need a membership.
+// no end); until 0 deletes the record. The record does not need a membership. The write
+// goes with the Update's next statement or its commit.
 func (t *tx) SetMute(ctx context.Context, app uint64, group, account string, until int64) error {
 	if err := t.check(true); err != nil {
 		return err
 	}
 	var err error
 	if until == 0 {
-		_, err = t.exec(ctx, `DELETE FROM mutes WHERE app = $1 AND group_id = $2 AND account = $3`,
+		err = t.later(`DELETE FROM mutes WHERE app = $1 AND group_id = $2 AND account = $3`,
 			appID(app), group, account)
 	} else {
-		_, err = t.exec(ctx, `INSERT INTO mutes (app, group_id, account, until) VALUES ($1, $2, $3, $4)
+		err = t.later(`INSERT INTO mutes (app, group_id, account, until) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (app, group_id, account) DO UPDATE SET until = excluded.until`,
 			appID(app), group, account, until)
 	}

@@ -16,7 +16,8 @@ import (
 // IDs come from a sequence, so they follow the order of the Enqueue calls, not of the
 // commits. Two Updates that enqueue events of one group at once could therefore commit
 // them out of ID order; the service enqueues a group's events under the group's row lock
-// (GetGroup in the same Update), which orders them.
+// (GetGroup in the same Update), which orders them. The insert goes with the Update's
+// next statement or its commit, still in the order of the calls.
 func (t *tx) Enqueue(ctx context.Context, e im.OutboxEntry) error {
 	if err := t.check(true); err != nil {
 		return err
@@ -25,7 +26,7 @@ func (t *tx) Enqueue(ctx context.Context, e im.OutboxEntry) error {
 	if body == nil {
 		body = []byte{} // pgx sends a nil slice as NULL; body is NOT NULL
 	}
-	_, err := t.exec(ctx, `INSERT INTO outbox (app, group_id, command, client_ip, body, created,
+	err := t.later(`INSERT INTO outbox (app, group_id, command, client_ip, body, created,
 			attempts, next_attempt, lease_until)
 		VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 0)`,
 		appID(e.App), e.Group, e.Command, e.ClientIP, body, e.Created, e.NextAttempt)

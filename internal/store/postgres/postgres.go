@@ -12,8 +12,16 @@
 // use ON CONFLICT DO NOTHING, so ErrConflict never aborts the transaction. Update retries
 // the whole fn, a bounded number of times, on a serialization failure or a deadlock.
 //
+// Two exceptions, for fewer round trips and locks: a GetGroupMember with KeepGroup reads
+// the member unlocked in an Update's first attempt, and its write checks the row's
+// version (xmin), running fn again with locks if it changed (tx.optimistic); and writes
+// whose outcome fn does not need (an update of a member or an append to a group the
+// Update holds, a mute record, an outbox event) are queued and sent with the next
+// statement or the COMMIT, checking their outcome in the server (lazyTx). A NameCard
+// modify is then a read and an UPDATE, two statements of their own.
+//
 // View runs fn in a REPEATABLE READ READ ONLY transaction: one snapshot, taken at its first
-// statement, for all of fn's reads, and no locks.
+// statement, for all of fn's reads, and no locks; its BEGIN goes with that statement.
 //
 // Migrations are embedded (migrations/NNNN_name.sql) and applied by Open, or by Migrate
 // alone, under a PostgreSQL advisory lock. Tables live in the first schema of the
@@ -30,7 +38,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/timdhq/timd/internal/im"
@@ -92,6 +99,7 @@ func (o Options) validate() error {
 type DB struct {
 	pool        *pgxpool.Pool
 	maxAttempts int
+	pessimistic bool // every attempt locks what it reads: for the tests of the locks
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -107,6 +115,12 @@ var _ im.Store = (*DB)(nil)
 // takes), applies pending migrations under the advisory lock, and returns the store. The
 // DSN never appears in its errors: it may hold a password.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	return open(ctx, dsn, opts, nil)
+}
+
+// open is Open, with tune (if not nil) given the pool's configuration last: the tests'
+// way to watch the connections.
+func open(ctx context.Context, dsn string, opts Options, tune func(*pgxpool.Config)) (*DB, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -118,6 +132,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	cfg.MaxConns, cfg.MinConns = opts.MaxConns, opts.MinConns
 	cfg.MaxConnLifetime, cfg.MaxConnIdleTime = opts.MaxConnLifetime, opts.MaxConnIdleTime
 	cfg.HealthCheckPeriod = opts.HealthCheckPeriod
+	if tune != nil {
+		tune(cfg)
+	}
 	if err := migrateWith(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}
@@ -161,11 +178,19 @@ func (db *DB) Update(ctx context.Context, fn func(ctx context.Context, tx im.Tx)
 		return errors.New("postgres: Update called inside Update")
 	}
 	ctx = context.WithValue(ctx, updateKey{}, db)
+	optimistic := !db.pessimistic
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		retry, err := db.attempt(ctx, fn)
+		retry, err := db.attempt(ctx, fn, optimistic)
+		if optimistic && errors.Is(err, errStale) {
+			// A row read unlocked changed before its write: run fn again at once, with
+			// locks, which cannot fail so. This attempt is not counted.
+			optimistic = false
+			attempt--
+			continue
+		}
 		if !retry || attempt == db.maxAttempts {
 			return err
 		}
@@ -177,7 +202,10 @@ func (db *DB) Update(ctx context.Context, fn func(ctx context.Context, tx im.Tx)
 
 // attempt runs fn once in its own transaction. retry reports that the transaction failed
 // with a serialization failure or a deadlock, so running fn again may succeed.
-func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error) (retry bool, err error) {
+//
+// With optimistic, fn's GetGroupMember with KeepGroup reads unlocked (see tx.optimistic);
+// err then matches errStale when a row so read changed before the commit.
+func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error, optimistic bool) (retry bool, err error) {
 	// READ COMMITTED with row locks, not REPEATABLE READ or SERIALIZABLE: every row an
 	// Update decides on is locked when read (see the package doc), and a statement that
 	// waited for a lock sees the row as its holder committed it. Conflicting writers of a
@@ -191,8 +219,8 @@ func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx
 	if err != nil {
 		return false, fmt.Errorf("postgres: begin: %w", err)
 	}
-	ltx := &lazyTx{c: conn}
-	t := &tx{q: ltx}
+	ltx := &lazyTx{c: conn, begin: beginUpdate}
+	t := &tx{q: ltx, optimistic: optimistic}
 	defer func() {
 		t.ended = true
 		// After a commit this does nothing; it also ends the transaction when fn fails
@@ -202,8 +230,15 @@ func (db *DB) attempt(ctx context.Context, fn func(ctx context.Context, tx im.Tx
 		conn.Release()
 	}()
 	if err := fn(ctx, t); err != nil {
+		if errors.Is(t.failed, errStale) {
+			// fn reported the failure of a queued write in its own words, or replaced it.
+			return false, fmt.Errorf("%w (%w)", t.failed, err)
+		}
 		// fn may have wrapped the statement's error beyond recognition, or replaced it.
 		return isRetryable(err) || isRetryable(t.failed), err
+	}
+	if t.failed == nil {
+		t.validate()
 	}
 	if t.failed != nil {
 		// fn went on after a statement failed: PostgreSQL has aborted the transaction.
@@ -244,14 +279,16 @@ func (db *DB) View(ctx context.Context, fn func(ctx context.Context, tx im.Tx) e
 	if db.closed.Load() {
 		return ErrClosed
 	}
-	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin read: %w", err)
 	}
-	t := &tx{q: ptx, readOnly: true}
+	ltx := &lazyTx{c: conn, begin: beginView}
+	t := &tx{q: ltx, readOnly: true}
 	defer func() {
 		t.ended = true
-		_ = ptx.Rollback(context.WithoutCancel(ctx))
+		_ = ltx.end(context.WithoutCancel(ctx), false)
+		conn.Release()
 	}()
 	if err := fn(ctx, t); err != nil {
 		return err
@@ -259,7 +296,7 @@ func (db *DB) View(ctx context.Context, fn func(ctx context.Context, tx im.Tx) e
 	if t.failed != nil {
 		return fmt.Errorf("postgres: read transaction aborted: %w", t.failed)
 	}
-	if err := ptx.Commit(ctx); err != nil {
+	if err := ltx.end(ctx, true); err != nil {
 		return fmt.Errorf("postgres: end read: %w", err)
 	}
 	return nil

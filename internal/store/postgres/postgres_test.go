@@ -445,9 +445,11 @@ func TestInvalidText(t *testing.T) {
 // TestKeepGroupLock checks what the group lock of GetGroupMember lets through while an
 // Update holds member a of group g with KeepGroup: another member's KeepGroup write, and
 // a WriteGroup Update of the group, commit without waiting; a DestroyGroup waits for the
-// holder's commit.
+// holder's commit. These are the locks of an Update's second attempt, after a first
+// that read unlocked found its row changed (TestOptimisticKeepGroup).
 func TestKeepGroupLock(t *testing.T) {
 	db := MustOpenFresh(t, Options{MaxConns: 8})
+	db.pessimistic = true
 	storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
 		if err := tx.CreateGroup(ctx, group("g")); err != nil {
 			return err

@@ -24,6 +24,7 @@ const (
 	codeSerializationFailure     = "40001"
 	codeDeadlockDetected         = "40P01"
 	codeCharacterNotInRepertoire = "22021"
+	codeDivisionByZero           = "22012"
 )
 
 // ErrInvalidText reports a text value PostgreSQL cannot store: one holding a NUL byte or
@@ -34,11 +35,92 @@ var ErrInvalidText = errors.New("postgres: text holds a NUL byte or invalid UTF-
 
 // tx is the im.Tx of one Update or View fn.
 type tx struct {
-	q        querier
+	q        *lazyTx
 	readOnly bool
 	ended    bool  // set when fn returns; the tx must not be used after
 	failed   error // the first statement error: PostgreSQL has aborted the transaction
+
+	// held are the memberships this Update has read and has not deleted since, each with
+	// the version (xmin) it was read at when it was read without its lock, or 0 when
+	// its row is locked (FOR NO KEY UPDATE) until the commit. No other transaction can
+	// change or delete a locked row, so an UPDATE of it changes exactly one row, and
+	// laterOne may queue it; an UPDATE of a row read unlocked is queued with the version
+	// as a condition, and fails when the row changed (errStale). Every statement of the
+	// store that deletes memberships empties it.
+	held map[heldMember]uint32
+
+	// heldGroups are the groups this Update has read with their rows locked, and has
+	// not destroyed since: an append to one of their streams takes a Seq no other
+	// transaction can take, and advances a row that is there, so it may be queued.
+	heldGroups map[heldGroup]struct{}
+
+	// optimistic lets GetGroupMember with KeepGroup read the member without its lock:
+	// the first attempt of an Update. The row's version is checked when it is written,
+	// or at the commit (validate), and the Update runs fn again, locking, if it changed.
+	optimistic bool
 }
+
+// heldMember is a membership in tx.held.
+type heldMember struct {
+	app            uint64
+	group, account string
+}
+
+// heldGroup is a group in tx.heldGroups.
+type heldGroup struct {
+	app uint64
+	id  string
+}
+
+// holdGroup records that the Update has read and locked the group's row.
+func (t *tx) holdGroup(app uint64, id string) {
+	if t.readOnly {
+		return
+	}
+	if t.heldGroups == nil {
+		t.heldGroups = make(map[heldGroup]struct{})
+	}
+	t.heldGroups[heldGroup{app, id}] = struct{}{}
+}
+
+// hold records that the Update has read the membership: locked (xmin 0), or unlocked at
+// version xmin.
+func (t *tx) hold(app uint64, group, account string, xmin uint32) {
+	if t.readOnly {
+		return
+	}
+	k := heldMember{app, group, account}
+	if _, ok := t.held[k]; ok {
+		// Read before: a row locked then stays locked, and a row read unlocked keeps
+		// the first version read, on which fn's earlier decisions rest.
+		return
+	}
+	if t.held == nil {
+		t.held = make(map[heldMember]uint32)
+	}
+	t.held[k] = xmin
+}
+
+// validate queues, before the commit, a check of each membership read unlocked and not
+// written since: it locks the row if it is still at the version read, and fails with
+// errStale if not, so that an Update's decisions on a row read unlocked stand as if it
+// had been locked from the read.
+func (t *tx) validate() {
+	for k, xmin := range t.held {
+		if xmin == 0 {
+			continue
+		}
+		t.q.later(queuedSQL{sql: `SELECT 1 / count(*) FROM (SELECT FROM members
+				WHERE app = $1 AND group_id = $2 AND account = $3 AND xmin = $4
+				FOR NO KEY UPDATE) s`,
+			args: []any{appID(k.app), k.group, k.account, xmin}, stale: true})
+		t.held[k] = 0
+	}
+}
+
+// releaseAll forgets every held membership and group: called by the writes that delete
+// memberships or groups.
+func (t *tx) releaseAll() { t.held, t.heldGroups = nil, nil }
 
 var _ im.Tx = (*tx)(nil)
 
@@ -82,6 +164,9 @@ func (t *tx) fail(err error) error {
 	if t.failed == nil {
 		t.failed = err
 	}
+	if _, queued := errors.AsType[*deferredError](err); queued {
+		return err // the failure of an earlier write, not of this statement
+	}
 	switch sqlState(err) {
 	case codeUniqueViolation:
 		return fmt.Errorf("%w: %w", im.ErrConflict, err)
@@ -115,6 +200,45 @@ func (t *tx) execOne(ctx context.Context, sql string, args ...any) error {
 	return nil
 }
 
+// later queues a write to be sent with the transaction's next statement or its COMMIT
+// (see lazyTx): for writes whose every failure fails the whole Update, since fn goes on
+// before their outcome is known. A failure is reported by the statement, or the commit,
+// that sends the write, and aborts the transaction.
+func (t *tx) later(sql string, args ...any) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	t.q.later(queuedSQL{sql: sql, args: args})
+	return nil
+}
+
+// laterOne is execOne for an UPDATE of membership (group, account) whose statement ends
+// with its WHERE clause: queued by later when the transaction holds the membership; run
+// now otherwise, so that a missing row is still ErrNotFound. Queued, it fails in the
+// server if it changes no row (changesOne): for a row read unlocked, when the row is no
+// longer at the version read (errStale; the write then leaves the row locked, so the
+// version is checked once); for a locked row, only a bug of held's upkeep could.
+func (t *tx) laterOne(ctx context.Context, app uint64, group, account string, sql string, args ...any) error {
+	k := heldMember{app, group, account}
+	xmin, ok := t.held[k]
+	if !ok {
+		return t.execOne(ctx, sql, args...)
+	}
+	if err := t.usable(); err != nil {
+		return err
+	}
+	q := queuedSQL{sql: sql, args: args}
+	if xmin != 0 {
+		q.sql += fmt.Sprintf(" AND xmin = $%d", len(args)+1)
+		q.args = append(args, xmin)
+		q.stale = true
+		t.held[k] = 0
+	}
+	q.sql = changesOne(q.sql)
+	t.q.later(q)
+	return nil
+}
+
 // row is the result of queryRow.
 type row struct {
 	t   *tx
@@ -136,6 +260,14 @@ func (r row) Scan(dest ...any) error {
 		return im.ErrNotFound
 	}
 	return r.t.fail(err)
+}
+
+// queryRowAlone is queryRow for a read that locks nothing: see lazyTx.QueryRowAlone.
+func (t *tx) queryRowAlone(ctx context.Context, sql string, args ...any) row {
+	if err := t.usable(); err != nil {
+		return row{err: err}
+	}
+	return row{t: t, r: t.q.QueryRowAlone(ctx, sql, args...)}
 }
 
 // queryRow runs a statement that returns at most one row.

@@ -22,7 +22,8 @@ Read a document 'timd export' wrote (FILE, or - for stdin) into the configured s
 one transaction: all of it or nothing. An app that already has accounts or groups is
 refused unless -force, which deletes its data first, in the same transaction. Run it while
 no server writes to that app. It applies pending migrations to the target store, and warns
-when the target app is not in the configuration (timd would not serve its data).
+when the target app is not in the configuration (timd would not serve its data). On
+PostgreSQL it then has the tables analyzed, so that the server plans with statistics.
 
 On a terminal, stderr shows the progress (counts, rate, time left); the summary line goes
 to stdout.
@@ -65,9 +66,22 @@ func setupImport(fs *flag.FlagSet) action {
 		if err != nil {
 			return err
 		}
+		if a, ok := st.(analyzer); ok {
+			// The import has committed: a failure here costs only plans until
+			// autovacuum's next pass, so it is a warning.
+			if err := a.Analyze(ctx); err != nil {
+				c.notef("warning: %v", err)
+			}
+		}
 		_, err = fmt.Fprintf(c.stdout, "timd: imported %v into app %d of %s %s\n", d.Summary(), target, storeName(cfg), took)
 		return err
 	}
+}
+
+// analyzer is a store that can refresh its database's statistics after a bulk load
+// (PostgreSQL's).
+type analyzer interface {
+	Analyze(ctx context.Context) error
 }
 
 // readDocument reads and checks the document in the file path, or on stdin for "-".

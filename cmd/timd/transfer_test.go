@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/timdhq/timd/internal/config"
 	"github.com/timdhq/timd/internal/server"
@@ -246,6 +247,9 @@ func TestExportImport(t *testing.T) {
 			if !strings.Contains(out, doc.Summary().String()) {
 				t.Errorf("timd import printed %q, want the summary %q", out, doc.Summary())
 			}
+			if dsn := env["TIMD_POSTGRES_DSN"]; dsn != "" {
+				wantAnalyzed(t, dsn)
+			}
 			dst := startXfer(t, env)
 			wantSame(t, tt.name, want, snapshot(t, dst))
 			dst.stop(t)
@@ -258,6 +262,30 @@ func TestExportImport(t *testing.T) {
 				t.Errorf("export of the copy (-original +copy):\n%s", d)
 			}
 		})
+	}
+}
+
+// wantAnalyzed checks that PostgreSQL has statistics of every table of the schema dsn
+// selects: timd import analyzes what it loaded.
+func wantAnalyzed(t *testing.T, dsn string) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	var tables []string
+	rows, err := conn.Query(t.Context(), `SELECT c.relname FROM pg_class c
+		JOIN pg_namespace s ON s.oid = c.relnamespace
+		WHERE s.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0`)
+	if err == nil {
+		tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) > 0 {
+		t.Errorf("after timd import, PostgreSQL has no statistics of %v", tables)
 	}
 }
 

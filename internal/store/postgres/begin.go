@@ -20,8 +20,8 @@ const (
 // round trips by pipelining: its BEGIN waits for the first statement and goes with it,
 // and the writes queued by later (those whose outcome their caller does not need before
 // the commit) wait for the next statement, or the COMMIT, and go with it. A modify is then
-// two round trips (BEGIN with the read, the write with COMMIT) where it was four, and a
-// View of one read two where it was three. A BEGIN in a pipeline opens a transaction
+// two round trips (the read with the BEGIN, the writes with the COMMIT) where it was four
+// to six, and a View of one read two where it was three. A BEGIN in a pipeline opens a transaction
 // block that outlives the pipeline's end; a statement that fails in a pipeline makes the
 // server skip the rest of it, the COMMIT included, and leaves the block aborted.
 type lazyTx struct {
@@ -51,10 +51,10 @@ func (e *deferredError) Error() string { return "postgres: queued write: " + e.e
 func (e *deferredError) Unwrap() error { return e.err }
 
 // later queues a write to go with the next statement or the COMMIT. Only writes whose
-// every failure may fail the whole transaction are queued, and only writes that check
-// their outcome in the server, by failing: the caller learns nothing of the outcome until
-// then, and a write sent with the COMMIT is known only after the COMMIT has run, so a
-// check made here could not stop it.
+// every failure may fail the whole transaction are queued, and only writes whose outcome
+// needs no check in the client (one that might change no row fails in the server instead,
+// see changesOne): the caller learns nothing until the write is sent, and the result of a
+// write sent with the COMMIT arrives after the COMMIT has run, too late to stop it.
 func (l *lazyTx) later(q queuedSQL) {
 	l.pending = append(l.pending, q)
 }

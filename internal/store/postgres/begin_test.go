@@ -393,3 +393,29 @@ func mustMember(tb testing.TB, db *DB, group, account string) im.Member {
 	})
 	return m
 }
+
+// TestAnalyze loads a fresh schema, whose tables PostgreSQL has never analyzed
+// (reltuples -1), and analyzes it: none is left without statistics.
+func TestAnalyze(t *testing.T) {
+	db := MustOpenFresh(t, Options{})
+	storetest.MustUpdate(t, db, groupWith("g", "a", "b"))
+	unanalyzed := func() int {
+		var n int
+		err := db.pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_class c
+			JOIN pg_namespace s ON s.oid = c.relnamespace
+			WHERE s.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := unanalyzed(); n == 0 {
+		t.Fatalf("a fresh schema has no table without statistics: the test proves nothing")
+	}
+	if err := db.Analyze(t.Context()); err != nil {
+		t.Fatalf("Analyze: %v", err)
+	}
+	if n := unanalyzed(); n != 0 {
+		t.Errorf("after Analyze, %d tables have no statistics", n)
+	}
+}

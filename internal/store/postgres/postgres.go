@@ -38,6 +38,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/timdhq/timd/internal/im"
@@ -320,5 +321,31 @@ func (db *DB) Close() error {
 		db.closed.Store(true)
 		db.pool.Close()
 	})
+	return nil
+}
+
+// Analyze has PostgreSQL gather the statistics of the store's tables (those of the first
+// schema of search_path), which it plans with. A bulk load, such as timd import into a new
+// database, leaves tables that were never analyzed until autovacuum's next pass, up to a
+// minute later, and PostgreSQL plans on guesses meanwhile: it read a member through an
+// index of its group's members, filtering them for the account, where the primary key
+// finds one row.
+func (db *DB) Analyze(ctx context.Context) error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	rows, err := db.pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil {
+		return fmt.Errorf("postgres: analyze: %w", err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("postgres: analyze: %w", err)
+	}
+	for _, t := range tables {
+		if _, err := db.pool.Exec(ctx, "ANALYZE "+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("postgres: analyze %s: %w", t, err)
+		}
+	}
 	return nil
 }

@@ -375,6 +375,13 @@ func BenchmarkUpdateMember(b *testing.B) {
 	storetest.BenchUpdateMember(b, MustOpenFresh(b, Options{}), nil)
 }
 
+// BenchmarkModifyNameCard runs storetest.BenchModifyNameCard over the default pool: the
+// store calls of a modify of a NameCard (a KeepGroup read, unlocked in a first attempt,
+// and the UPDATE).
+func BenchmarkModifyNameCard(b *testing.B) {
+	storetest.BenchModifyNameCard(b, MustOpenFresh(b, Options{}), nil)
+}
+
 // BenchmarkAppendMessage runs storetest.BenchAppendMessage into one busy group and
 // spread over 1000, over the default pool: in one group every Update waits for the
 // group's row lock, which the one before holds until its COMMIT.

@@ -230,7 +230,7 @@ func (t *tx) laterOne(ctx context.Context, app uint64, group, account string, sq
 	q := queuedSQL{sql: sql, args: args}
 	if xmin != 0 {
 		q.sql += fmt.Sprintf(" AND xmin = $%d", len(args)+1)
-		q.args = append(args, xmin)
+		q.args = append(args[:len(args):len(args)], xmin)
 		q.stale = true
 		t.held[k] = 0
 	}

@@ -17,6 +17,25 @@ import (
 // stores' numbers compare. It calls start, unless nil, when the group is filled and the
 // timed Updates are about to begin, for a store to take its own counts from there.
 func BenchUpdateMember(b *testing.B, s im.Store, start func()) {
+	benchMemberWrites(b, s, start, func(ctx context.Context, tx im.Tx, account string) (im.Member, error) {
+		return tx.GetMember(ctx, app1, "g", account)
+	})
+}
+
+// BenchModifyNameCard is BenchUpdateMember with the member read as a modify of its
+// NameCard reads it: with its group, holding the group with KeepGroup.
+func BenchModifyNameCard(b *testing.B, s im.Store, start func()) {
+	benchMemberWrites(b, s, start, func(ctx context.Context, tx im.Tx, account string) (im.Member, error) {
+		_, m, found, err := tx.GetGroupMember(ctx, app1, "g", account, im.KeepGroup)
+		if err == nil && !found {
+			err = fmt.Errorf("member %q not found", account)
+		}
+		return m, err
+	})
+}
+
+// benchMemberWrites is BenchUpdateMember with the member read by read.
+func benchMemberWrites(b *testing.B, s im.Store, start func(), read func(ctx context.Context, tx im.Tx, account string) (im.Member, error)) {
 	const members = 1000
 	MustUpdate(b, s, func(ctx context.Context, tx im.Tx) error {
 		if err := tx.CreateGroup(ctx, newGroup(app1, "g")); err != nil {
@@ -41,7 +60,7 @@ func BenchUpdateMember(b *testing.B, s im.Store, start func()) {
 		for pb.Next() {
 			n := next.Add(1)
 			err := s.Update(context.Background(), func(ctx context.Context, tx im.Tx) error {
-				m, err := tx.GetMember(ctx, app1, "g", fmt.Sprintf("u%04d", n%members))
+				m, err := read(ctx, tx, fmt.Sprintf("u%04d", n%members))
 				if err != nil {
 					return err
 				}

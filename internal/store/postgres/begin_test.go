@@ -64,6 +64,22 @@ func groupWith(id string, accounts ...string) func(ctx context.Context, tx im.Tx
 	}
 }
 
+// anew is an Update fn that deletes app 1 and creates group g with member a, and with
+// account, account a.
+func anew(account bool) func(ctx context.Context, tx im.Tx) error {
+	return func(ctx context.Context, tx im.Tx) error {
+		if err := tx.DeleteApp(ctx, 1); err != nil {
+			return err
+		}
+		if account {
+			if err := tx.PutAccount(ctx, im.Account{App: 1, UserID: "a"}); err != nil {
+				return err
+			}
+		}
+		return groupWith("g", "a")(ctx, tx)
+	}
+}
+
 // TestRoundTrips counts the round trips of the transactions the commonest commands run:
 // the BEGIN goes with the first statement, and the writes of rows the transaction holds
 // (and mutes and outbox events) go with the COMMIT. Each is run once before it is
@@ -183,15 +199,7 @@ func TestHeldAfterDelete(t *testing.T) {
 		"DeleteApp": func(ctx context.Context, tx im.Tx) error { return tx.DeleteApp(ctx, 1) },
 	}
 	for name, del := range deletes {
-		storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-			if err := tx.DeleteApp(ctx, 1); err != nil {
-				return err
-			}
-			if err := tx.PutAccount(ctx, im.Account{App: 1, UserID: "a"}); err != nil {
-				return err
-			}
-			return groupWith("g", "a")(ctx, tx)
-		})
+		storetest.MustUpdate(t, db, anew(true))
 		var updateErr error
 		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
 			m, err := tx.GetMember(ctx, 1, "g", "a")
@@ -210,12 +218,7 @@ func TestHeldAfterDelete(t *testing.T) {
 	}
 	// The same of a held group, and an append to its stream.
 	for _, name := range []string{"DestroyGroup", "DeleteApp"} {
-		storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-			if err := tx.DeleteApp(ctx, 1); err != nil {
-				return err
-			}
-			return groupWith("g", "a")(ctx, tx)
-		})
+		storetest.MustUpdate(t, db, anew(false))
 		var appendErr error
 		err := db.Update(t.Context(), func(ctx context.Context, tx im.Tx) error {
 			g, err := tx.GetGroup(ctx, 1, "g")
@@ -311,12 +314,7 @@ func TestOptimisticKeepGroup(t *testing.T) {
 		}, want: im.ErrNotFound},
 	}
 	for _, c := range cases {
-		storetest.MustUpdate(t, db, func(ctx context.Context, tx im.Tx) error {
-			if err := tx.DeleteApp(ctx, 1); err != nil {
-				return err
-			}
-			return groupWith("g", "a")(ctx, tx)
-		})
+		storetest.MustUpdate(t, db, anew(false))
 		paused, resume := make(chan struct{}), make(chan struct{})
 		var runs atomic.Int64
 		done := make(chan error, 1)

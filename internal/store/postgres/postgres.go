@@ -169,8 +169,10 @@ type updateKey struct{}
 // otherwise the result of the commit, which is durable when Update returns (with the
 // server's default synchronous_commit=on). When a statement fails with a serialization
 // failure (SQLSTATE 40001) or a deadlock (40P01), Update rolls back and runs fn again, up
-// to Options.MaxAttempts times in all, after a short random pause; fn must therefore
-// leave nothing behind outside tx. An Update of the same DB inside fn fails.
+// to Options.MaxAttempts times in all, after a short random pause; and when a member its
+// first attempt read unlocked (GetGroupMember with KeepGroup) changed before the write,
+// it runs fn again at once, with locks, an attempt not counted. fn must therefore leave
+// nothing behind outside tx. An Update of the same DB inside fn fails.
 func (db *DB) Update(ctx context.Context, fn func(ctx context.Context, tx im.Tx) error) error {
 	if db.closed.Load() {
 		return ErrClosed

@@ -89,7 +89,7 @@ func (t *tx) DeleteAccount(ctx context.Context, app uint64, userID string) error
 
 // deleteAccount does DeleteAccount.
 func (t *tx) deleteAccount(ctx context.Context, app uint64, userID string) error {
-	t.releaseAll()
+	t.releaseMembers()
 	_, err := t.exec(ctx, `SELECT FROM groups
 		WHERE app = $1 AND (owner = $2
 			OR id IN (SELECT group_id FROM members WHERE app = $1 AND account = $2))

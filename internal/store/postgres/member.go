@@ -244,7 +244,7 @@ func (t *tx) DeleteMember(ctx context.Context, app uint64, group, account string
 	if err := t.check(true); err != nil {
 		return err
 	}
-	t.releaseAll()
+	t.releaseMembers()
 	var n int64
 	err := t.queryRow(ctx, deleteMember, appID(app), group, account).Scan(&n)
 	if err == nil && n == 0 {

@@ -52,6 +52,7 @@ type tx struct {
 	// heldGroups are the groups this Update has read with their rows locked, and has
 	// not destroyed since: an append to one of their streams takes a Seq no other
 	// transaction can take, and advances a row that is there, so it may be queued.
+	// Every statement of the store that deletes groups empties it.
 	heldGroups map[heldGroup]struct{}
 
 	// optimistic lets GetGroupMember with KeepGroup read the member without its lock:
@@ -118,9 +119,11 @@ func (t *tx) validate() {
 	}
 }
 
-// releaseAll forgets every held membership and group: called by the writes that delete
-// memberships or groups.
-func (t *tx) releaseAll() { t.held, t.heldGroups = nil, nil }
+// releaseMembers forgets every held membership: called by the writes that delete
+// memberships. releaseAll also forgets the held groups: called by those that delete
+// groups.
+func (t *tx) releaseMembers() { t.held = nil }
+func (t *tx) releaseAll()     { t.held, t.heldGroups = nil, nil }
 
 var _ im.Tx = (*tx)(nil)
 

@@ -109,8 +109,9 @@ type Tx interface {
 	// GetGroupMember returns a group as GetGroup does (with MemberNum) and account's
 	// membership of it as GetMember does; found is false when the account is not a
 	// member. ErrNotFound if the group does not exist. In Update both rows are locked
-	// until commit: the member against every other writer, the group as lock says.
-	// Stores may read both in one statement.
+	// until commit: the member against every other writer (or, with KeepGroup, checked
+	// unchanged at its write or the commit, as KeepGroup allows), the group as lock
+	// says. Stores may read both in one statement.
 	GetGroupMember(ctx context.Context, app uint64, group, account string, lock GroupLock) (g Group, m Member, found bool, err error)
 	// AddMember inserts a membership; its Seq is assigned after every existing member's.
 	// ErrConflict if the account is already a member.

@@ -104,7 +104,10 @@ func (c *h2Conn) mustAnswer(t *testing.T, stream uint32) {
 // HTTP/2 client: every one gets HTTP 200 and the whole 70009 envelope.
 func TestHTTP2ErrorAnswersGoClient(t *testing.T) {
 	addr, tlsConf := mustServeTLS(t)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConf, ForceAttemptHTTP2: true}}
+	// One connection: concurrent first requests would each dial one, and a spare one could
+	// outlive CloseIdleConnections without ever sending a request; the server's Shutdown
+	// waits 5 s for such a connection, the cleanup's whole deadline (failed 2 runs in 40).
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsConf, ForceAttemptHTTP2: true, MaxConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
 	var wg sync.WaitGroup
 	for i := range 20 {
